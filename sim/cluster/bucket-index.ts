@@ -1,0 +1,122 @@
+/**
+ * Members (dense integer ids) filed under small integer keys, for example nodes by their count of free GPUs.
+ * Moving a member is O(1) (intrusive doubly linked lists in typed arrays); finding the next non-empty key is a
+ * scan of a bitmap, 32 keys per step. This is what lets placement find "the fullest node with at least k free
+ * GPUs" without looking at every node.
+ */
+export class BucketIndex {
+  private head: Int32Array; // per key: first member or -1
+  private next: Int32Array; // per member
+  private prev: Int32Array;
+  private keyOf: Int32Array; // per member: its key, or -1 when absent
+  private nonEmpty: Uint32Array; // bit per key
+  private sizes: Int32Array;
+
+  constructor(readonly memberCapacity: number, readonly maxKey: number) {
+    this.head = new Int32Array(maxKey + 1).fill(-1);
+    this.next = new Int32Array(memberCapacity).fill(-1);
+    this.prev = new Int32Array(memberCapacity).fill(-1);
+    this.keyOf = new Int32Array(memberCapacity).fill(-1);
+    this.nonEmpty = new Uint32Array((maxKey >> 5) + 1);
+    this.sizes = new Int32Array(maxKey + 1);
+  }
+
+  key(member: number): number {
+    return this.keyOf[member]!;
+  }
+
+  has(member: number): boolean {
+    return this.keyOf[member]! >= 0;
+  }
+
+  count(key: number): number {
+    return key < 0 || key > this.maxKey ? 0 : this.sizes[key]!;
+  }
+
+  /** Files the member under `key` (moving it if it was elsewhere); a negative key removes it. */
+  set(member: number, key: number): void {
+    const old = this.keyOf[member]!;
+    if (old === key) return;
+    if (key > this.maxKey) throw new RangeError(`bucket key ${key} exceeds ${this.maxKey}`);
+    if (old >= 0) this.unlink(member, old);
+    if (key < 0) return;
+    const first = this.head[key]!;
+    this.next[member] = first;
+    this.prev[member] = -1;
+    if (first >= 0) this.prev[first] = member;
+    this.head[key] = member;
+    this.keyOf[member] = key;
+    const size = this.sizes[key]!;
+    this.sizes[key] = size + 1;
+    if (size === 0) this.nonEmpty[key >> 5]! |= 1 << (key & 31);
+  }
+
+  delete(member: number): void {
+    this.set(member, -1);
+  }
+
+  /** The smallest non-empty key >= from, or -1. */
+  nextKey(from: number): number {
+    if (from < 0) from = 0;
+    if (from > this.maxKey) return -1;
+    let word = from >> 5;
+    let bits = this.nonEmpty[word]! & (~0 << (from & 31));
+    for (;;) {
+      if (bits !== 0) return (word << 5) + (31 - Math.clz32(bits & -bits));
+      if (++word >= this.nonEmpty.length) return -1;
+      bits = this.nonEmpty[word]!;
+    }
+  }
+
+  /** The largest non-empty key <= from, or -1. */
+  prevKey(from: number): number {
+    if (from < 0) return -1;
+    if (from > this.maxKey) from = this.maxKey;
+    let word = from >> 5;
+    const shift = 31 - (from & 31);
+    let bits = shift === 0 ? this.nonEmpty[word]! : (this.nonEmpty[word]! << shift) >>> shift;
+    for (;;) {
+      if (bits !== 0) return (word << 5) + 31 - Math.clz32(bits);
+      if (--word < 0) return -1;
+      bits = this.nonEmpty[word]!;
+    }
+  }
+
+  /** First member under `key`, or -1; continue with `after(member)`. */
+  first(key: number): number {
+    return key < 0 || key > this.maxKey ? -1 : this.head[key]!;
+  }
+
+  after(member: number): number {
+    return this.next[member]!;
+  }
+
+  *members(key: number): IterableIterator<number> {
+    for (let m = this.first(key); m >= 0; m = this.next[m]!) yield m;
+  }
+
+  clone(): BucketIndex {
+    const copy = Object.create(BucketIndex.prototype) as BucketIndex;
+    Object.assign(copy, this, {
+      head: this.head.slice(),
+      next: this.next.slice(),
+      prev: this.prev.slice(),
+      keyOf: this.keyOf.slice(),
+      nonEmpty: this.nonEmpty.slice(),
+      sizes: this.sizes.slice(),
+    });
+    return copy;
+  }
+
+  private unlink(member: number, key: number): void {
+    const before = this.prev[member]!;
+    const after = this.next[member]!;
+    if (before >= 0) this.next[before] = after;
+    else this.head[key] = after;
+    if (after >= 0) this.prev[after] = before;
+    this.keyOf[member] = -1;
+    const size = this.sizes[key]! - 1;
+    this.sizes[key] = size;
+    if (size === 0) this.nonEmpty[key >> 5]! &= ~(1 << (key & 31));
+  }
+}

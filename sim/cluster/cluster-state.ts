@@ -1,0 +1,350 @@
+import { BucketIndex } from './bucket-index.ts';
+import type { ClusterLayout, NodeInfo } from './layout.ts';
+
+/**
+ * GPU capacity is counted in integer units, a millionth of a device: fractions like 1/3 or 20 GiB of 80 GiB add
+ * and subtract exactly, so aggregates never drift over millions of allocations.
+ */
+export const GPU_UNITS = 1_000_000;
+
+/** What one pod asks of a node. */
+export type GpuRequest =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'devices'; readonly count: number }
+  | { readonly kind: 'portion'; readonly portion: number }
+  | { readonly kind: 'memory'; readonly bytes: number };
+
+export interface PodResources {
+  readonly gpu: GpuRequest;
+  readonly cpuMillis: number;
+  readonly memoryBytes: number;
+}
+
+/** Where a pod's resources were taken from; handing it back to `release` returns exactly those. */
+export interface Binding {
+  readonly node: number;
+  readonly gpus: readonly number[]; // device indexes on the node
+  readonly unitsPerGpu: number;
+  readonly cpuMillis: number;
+  readonly memoryBytes: number;
+}
+
+export type FitFailure = 'node-not-ready' | 'gpu' | 'gpu-memory' | 'cpu' | 'memory';
+export type FitResult = { ok: true } | { ok: false; reason: FitFailure };
+export type AllocateResult = { ok: true; binding: Binding } | { ok: false; reason: FitFailure };
+
+/** Free capacity of a node or a domain. */
+export interface FreeCapacity {
+  /** Devices with nothing on them. */
+  readonly wholeGpus: number;
+  /** All free capacity, shared devices included, in GPUs. */
+  readonly gpus: number;
+  /** Nodes whose every device is free (what a whole-node pod needs). */
+  readonly emptyNodes: number;
+}
+
+/**
+ * What is allocated where, on top of a shared, immutable layout. Besides per-device usage it keeps, up to date
+ * on every change: per-node and per-domain free capacity, and bucket indexes of ready nodes by free devices (per
+ * pool) and of domains by free devices (per pool and level), so placement can search instead of scan.
+ */
+export class ClusterState {
+  private gpuUsed: Int32Array; // units used, per device
+  private nodeFreeWhole: Int32Array;
+  private nodeFreeUnits: Float64Array;
+  private nodeCpuFree: Float64Array;
+  private nodeMemoryFree: Float64Array;
+  private nodeReady: Uint8Array;
+  private domainFreeWhole: Float64Array;
+  private domainFreeUnits: Float64Array;
+  private domainEmptyNodes: Float64Array;
+  private poolNodes: BucketIndex[]; // per pool: ready nodes keyed by free whole devices
+  private sharedNodes: BucketIndex[]; // per pool: ready nodes with a partly used device (key 0)
+  private levelDomains: BucketIndex[][]; // per pool, per level: domains keyed by free whole devices
+
+  constructor(readonly layout: ClusterLayout) {
+    const { nodes, domains, pools, totalGpus } = layout;
+    this.gpuUsed = new Int32Array(totalGpus);
+    this.nodeFreeWhole = Int32Array.from(nodes, (n) => n.gpuCount);
+    this.nodeFreeUnits = Float64Array.from(nodes, (n) => n.gpuCount * GPU_UNITS);
+    this.nodeCpuFree = Float64Array.from(nodes, (n) => n.cpuMillis);
+    this.nodeMemoryFree = Float64Array.from(nodes, (n) => n.memoryBytes);
+    this.nodeReady = new Uint8Array(nodes.length).fill(1);
+    this.domainFreeWhole = Float64Array.from(domains, (d) => d.gpuCount);
+    this.domainFreeUnits = Float64Array.from(domains, (d) => d.gpuCount * GPU_UNITS);
+    this.domainEmptyNodes = Float64Array.from(domains, (d) => d.nodes.length);
+    this.poolNodes = pools.map((p) => new BucketIndex(nodes.length, p.gpusPerNodeMax));
+    this.sharedNodes = pools.map(() => new BucketIndex(nodes.length, 0));
+    for (const node of nodes) this.poolNodes[node.pool]!.set(node.index, node.gpuCount);
+    this.levelDomains = pools.map((pool) =>
+      layout.levels.map((_, level) => {
+        const members = domains.filter((d) => d.pool === pool.index && d.level === level);
+        const index = new BucketIndex(domains.length, Math.max(0, ...members.map((d) => d.gpuCount)));
+        for (const d of members) index.set(d.id, d.gpuCount);
+        return index;
+      }),
+    );
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------------
+
+  isReady(node: number): boolean {
+    return this.nodeReady[node] === 1;
+  }
+
+  nodeFree(node: number): FreeCapacity & { readonly cpuMillis: number; readonly memoryBytes: number } {
+    return {
+      wholeGpus: this.nodeFreeWhole[node]!,
+      gpus: this.nodeFreeUnits[node]! / GPU_UNITS,
+      emptyNodes: this.nodeFreeWhole[node] === this.layout.nodes[node]!.gpuCount ? 1 : 0,
+      cpuMillis: this.nodeCpuFree[node]!,
+      memoryBytes: this.nodeMemoryFree[node]!,
+    };
+  }
+
+  freeWholeGpus(node: number): number {
+    return this.nodeFreeWhole[node]!;
+  }
+
+  domainFree(domain: number): FreeCapacity {
+    return {
+      wholeGpus: this.domainFreeWhole[domain]!,
+      gpus: this.domainFreeUnits[domain]! / GPU_UNITS,
+      emptyNodes: this.domainEmptyNodes[domain]!,
+    };
+  }
+
+  /** Units used on each device of the node (0 = free, GPU_UNITS = full). */
+  deviceUsage(node: number): Int32Array {
+    return this.gpuUsed.subarray(this.layout.gpuOffset[node]!, this.layout.gpuOffset[node + 1]!);
+  }
+
+  /** Ready nodes of a pool by free whole devices (read-only use: the state keeps it current). */
+  nodesByFreeGpus(pool: number): BucketIndex {
+    return this.poolNodes[pool]!;
+  }
+
+  /** Ready nodes of a pool with a partly used device, where a fraction can share. */
+  nodesWithSharedGpus(pool: number): BucketIndex {
+    return this.sharedNodes[pool]!;
+  }
+
+  /** Domains of one pool and level by free whole devices. */
+  domainsByFreeGpus(pool: number, level: number): BucketIndex {
+    return this.levelDomains[pool]![level]!;
+  }
+
+  /** Device units a request takes on this node, per device it uses. */
+  unitsFor(node: NodeInfo, gpu: GpuRequest): number {
+    switch (gpu.kind) {
+      case 'none':
+        return 0;
+      case 'devices':
+        return GPU_UNITS;
+      case 'portion':
+        return Math.min(GPU_UNITS, Math.max(1, Math.round(gpu.portion * GPU_UNITS)));
+      case 'memory':
+        return node.gpuMemoryBytes <= 0 ? GPU_UNITS + 1 : Math.max(1, Math.ceil((gpu.bytes / node.gpuMemoryBytes) * GPU_UNITS));
+    }
+  }
+
+  /** Would the pod fit on the node now? Checks only resources and readiness; scheduling filters come first. */
+  fits(node: number, pod: PodResources): FitResult {
+    if (this.nodeReady[node] !== 1) return { ok: false, reason: 'node-not-ready' };
+    if (this.nodeCpuFree[node]! < pod.cpuMillis) return { ok: false, reason: 'cpu' };
+    if (this.nodeMemoryFree[node]! < pod.memoryBytes) return { ok: false, reason: 'memory' };
+    const gpu = pod.gpu;
+    if (gpu.kind === 'none') return { ok: true };
+    if (gpu.kind === 'devices') return this.nodeFreeWhole[node]! >= gpu.count ? { ok: true } : { ok: false, reason: 'gpu' };
+    const units = this.unitsFor(this.layout.nodes[node]!, gpu);
+    if (units > GPU_UNITS) return { ok: false, reason: gpu.kind === 'memory' ? 'gpu-memory' : 'gpu' };
+    return this.sharedDevice(node, units) >= 0 ? { ok: true } : { ok: false, reason: gpu.kind === 'memory' ? 'gpu-memory' : 'gpu' };
+  }
+
+  // ---- changing -----------------------------------------------------------------------------------------
+
+  /**
+   * Takes resources for one pod on one node. Whole devices: the lowest-numbered free ones. A fraction: the most
+   * used shared device it fits on (packing fractions together keeps whole devices free), else a free device.
+   */
+  allocate(node: number, pod: PodResources): AllocateResult {
+    const fit = this.fits(node, pod);
+    if (!fit.ok) return fit;
+    const info = this.layout.nodes[node]!;
+    const offset = this.layout.gpuOffset[node]!;
+    const gpus: number[] = [];
+    let units = 0;
+    if (pod.gpu.kind === 'devices') {
+      units = GPU_UNITS;
+      for (let g = 0; g < info.gpuCount && gpus.length < pod.gpu.count; g++) if (this.gpuUsed[offset + g] === 0) gpus.push(g);
+    } else if (pod.gpu.kind !== 'none') {
+      units = this.unitsFor(info, pod.gpu);
+      gpus.push(this.sharedDevice(node, units));
+    }
+    const binding: Binding = { node, gpus, unitsPerGpu: units, cpuMillis: pod.cpuMillis, memoryBytes: pod.memoryBytes };
+    this.apply(binding, +1);
+    return { ok: true, binding };
+  }
+
+  /** Returns a binding's resources. Releasing twice is a model bug and throws before changing anything. */
+  release(binding: Binding): void {
+    const offset = this.layout.gpuOffset[binding.node]!;
+    for (const g of binding.gpus) {
+      if (this.gpuUsed[offset + g]! < binding.unitsPerGpu) {
+        throw new Error(`release of ${binding.unitsPerGpu} units on ${this.layout.nodes[binding.node]!.name} gpu ${g}: only ${this.gpuUsed[offset + g]} in use`);
+      }
+    }
+    this.apply(binding, -1);
+  }
+
+  /** A node that goes down leaves every index (nothing new lands there); its bindings are the workloads' to release. */
+  setReady(node: number, ready: boolean): void {
+    if ((this.nodeReady[node] === 1) === ready) return;
+    this.nodeReady[node] = ready ? 1 : 0;
+    const info = this.layout.nodes[node]!;
+    const sign = ready ? 1 : -1;
+    const empty = this.nodeFreeWhole[node] === info.gpuCount ? 1 : 0;
+    this.adjustDomains(info, sign * this.nodeFreeWhole[node]!, sign * this.nodeFreeUnits[node]!, sign * empty);
+    this.reindexNode(node);
+  }
+
+  /**
+   * Recomputes every aggregate from per-device usage and compares: nothing over-allocated or negative, node and
+   * domain figures equal to the sum of their parts, indexes filed under the right keys. Returns the violations
+   * (empty when sound); tests run it after every change.
+   */
+  checkInvariants(): string[] {
+    const problems: string[] = [];
+    const { nodes, domains, pools, gpuOffset } = this.layout;
+    const whole = new Float64Array(domains.length);
+    const units = new Float64Array(domains.length);
+    const empty = new Float64Array(domains.length);
+    for (const node of nodes) {
+      let freeWhole = 0;
+      let freeUnits = 0;
+      for (let i = gpuOffset[node.index]!; i < gpuOffset[node.index + 1]!; i++) {
+        const used = this.gpuUsed[i]!;
+        if (used < 0 || used > GPU_UNITS) problems.push(`${node.name} gpu ${i - gpuOffset[node.index]!}: ${used} units used of ${GPU_UNITS}`);
+        if (used === 0) freeWhole++;
+        freeUnits += GPU_UNITS - used;
+      }
+      const n = node.index;
+      if (this.nodeFreeWhole[n] !== freeWhole) problems.push(`${node.name}: free whole GPUs ${this.nodeFreeWhole[n]} != ${freeWhole}`);
+      if (this.nodeFreeUnits[n] !== freeUnits) problems.push(`${node.name}: free GPU units ${this.nodeFreeUnits[n]} != ${freeUnits}`);
+      if (!(this.nodeCpuFree[n]! >= 0 && this.nodeCpuFree[n]! <= node.cpuMillis)) problems.push(`${node.name}: free CPU ${this.nodeCpuFree[n]} outside [0, ${node.cpuMillis}]`);
+      if (!(this.nodeMemoryFree[n]! >= 0 && this.nodeMemoryFree[n]! <= node.memoryBytes)) problems.push(`${node.name}: free memory ${this.nodeMemoryFree[n]} outside [0, ${node.memoryBytes}]`);
+      const ready = this.nodeReady[n] === 1;
+      const expectedKey = ready ? freeWhole : -1;
+      if (this.poolNodes[node.pool]!.key(n) !== expectedKey) problems.push(`${node.name}: filed under ${this.poolNodes[node.pool]!.key(n)} free GPUs, expected ${expectedKey}`);
+      if (this.sharedNodes[node.pool]!.has(n) !== (ready && this.hasPartlyUsedDevice(n))) problems.push(`${node.name}: shared-GPU index is stale`);
+      if (!ready) continue;
+      for (const d of [...node.domains, pools[node.pool]!.root]) {
+        whole[d]! += freeWhole;
+        units[d]! += freeUnits;
+        empty[d]! += freeWhole === node.gpuCount ? 1 : 0;
+      }
+    }
+    for (const domain of domains) {
+      const d = domain.id;
+      if (this.domainFreeWhole[d] !== whole[d] || this.domainFreeUnits[d] !== units[d] || this.domainEmptyNodes[d] !== empty[d]) {
+        problems.push(
+          `domain ${domain.name}: free (${this.domainFreeWhole[d]} GPUs, ${this.domainFreeUnits[d]} units, ${this.domainEmptyNodes[d]} empty nodes) != sum of its nodes (${whole[d]}, ${units[d]}, ${empty[d]})`,
+        );
+      }
+      if (domain.level >= 0 && this.levelDomains[domain.pool]![domain.level]!.key(d) !== whole[d]) problems.push(`domain ${domain.name}: index key is stale`);
+    }
+    return problems;
+  }
+
+  clone(): ClusterState {
+    const copy = Object.create(ClusterState.prototype) as ClusterState;
+    Object.assign(copy, this, {
+      gpuUsed: this.gpuUsed.slice(),
+      nodeFreeWhole: this.nodeFreeWhole.slice(),
+      nodeFreeUnits: this.nodeFreeUnits.slice(),
+      nodeCpuFree: this.nodeCpuFree.slice(),
+      nodeMemoryFree: this.nodeMemoryFree.slice(),
+      nodeReady: this.nodeReady.slice(),
+      domainFreeWhole: this.domainFreeWhole.slice(),
+      domainFreeUnits: this.domainFreeUnits.slice(),
+      domainEmptyNodes: this.domainEmptyNodes.slice(),
+      poolNodes: this.poolNodes.map((b) => b.clone()),
+      sharedNodes: this.sharedNodes.map((b) => b.clone()),
+      levelDomains: this.levelDomains.map((levels) => levels.map((b) => b.clone())),
+    });
+    return copy;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------------
+
+  /** The device a fraction of `units` goes to: the fullest shared device it fits on, else the first free one. */
+  private sharedDevice(node: number, units: number): number {
+    const offset = this.layout.gpuOffset[node]!;
+    const count = this.layout.nodes[node]!.gpuCount;
+    let best = -1;
+    let bestUsed = -1;
+    let firstFree = -1;
+    for (let g = 0; g < count; g++) {
+      const used = this.gpuUsed[offset + g]!;
+      if (used === 0) {
+        if (firstFree < 0) firstFree = g;
+      } else if (used + units <= GPU_UNITS && used > bestUsed) {
+        best = g;
+        bestUsed = used;
+      }
+    }
+    return best >= 0 ? best : firstFree;
+  }
+
+  private apply(binding: Binding, sign: 1 | -1): void {
+    const { node, gpus, unitsPerGpu } = binding;
+    const offset = this.layout.gpuOffset[node]!;
+    const info = this.layout.nodes[node]!;
+    const wasEmpty = this.nodeFreeWhole[node] === info.gpuCount;
+    let wholeDelta = 0;
+    for (const g of gpus) {
+      const before = this.gpuUsed[offset + g]!;
+      const after = before + sign * unitsPerGpu;
+      this.gpuUsed[offset + g] = after;
+      wholeDelta += (after === 0 ? 1 : 0) - (before === 0 ? 1 : 0);
+    }
+    const unitDelta = -sign * unitsPerGpu * gpus.length;
+    this.nodeFreeWhole[node]! += wholeDelta;
+    this.nodeFreeUnits[node]! += unitDelta;
+    this.nodeCpuFree[node]! -= sign * binding.cpuMillis;
+    this.nodeMemoryFree[node]! -= sign * binding.memoryBytes;
+    const emptyDelta = (this.nodeFreeWhole[node] === info.gpuCount ? 1 : 0) - (wasEmpty ? 1 : 0);
+    // Domains count only what ready nodes offer: a down node's capacity is not there to be had.
+    if (this.nodeReady[node] === 1) this.adjustDomains(info, wholeDelta, unitDelta, emptyDelta);
+    this.reindexNode(node);
+  }
+
+  private adjustDomains(info: NodeInfo, wholeDelta: number, unitDelta: number, emptyDelta: number): void {
+    if (wholeDelta === 0 && unitDelta === 0 && emptyDelta === 0) return;
+    for (let level = info.domains.length - 1; level >= -1; level--) {
+      const domain = level >= 0 ? info.domains[level]! : this.layout.pools[info.pool]!.root;
+      this.domainFreeWhole[domain]! += wholeDelta;
+      this.domainFreeUnits[domain]! += unitDelta;
+      this.domainEmptyNodes[domain]! += emptyDelta;
+      if (level >= 0 && wholeDelta !== 0) this.levelDomains[info.pool]![level]!.set(domain, this.domainFreeWhole[domain]!);
+    }
+  }
+
+  private reindexNode(node: number): void {
+    const info = this.layout.nodes[node]!;
+    const ready = this.nodeReady[node] === 1;
+    this.poolNodes[info.pool]!.set(node, ready ? this.nodeFreeWhole[node]! : -1);
+    const partlyUsed = this.hasPartlyUsedDevice(node);
+    this.sharedNodes[info.pool]!.set(node, ready && partlyUsed ? 0 : -1);
+  }
+
+  private hasPartlyUsedDevice(node: number): boolean {
+    const offset = this.layout.gpuOffset[node]!;
+    const end = this.layout.gpuOffset[node + 1]!;
+    for (let i = offset; i < end; i++) {
+      const used = this.gpuUsed[i]!;
+      if (used > 0 && used < GPU_UNITS) return true;
+    }
+    return false;
+  }
+}

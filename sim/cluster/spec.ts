@@ -1,0 +1,70 @@
+import type { GpuModelId } from './gpu-catalog.ts';
+
+/**
+ * The validated, normalised description of a cluster: what a cluster file becomes after parsing, and what tests
+ * write directly. Quantities are plain numbers (millicores, bytes); nothing here is derived state.
+ */
+export interface ClusterSpec {
+  readonly name: string;
+  /** The Run:ai cluster id (a UUID). */
+  readonly id: string;
+  /** Topology levels, outermost first (for example zone > block > rack); nodes are the implicit innermost level. */
+  readonly topologyLevels: readonly TopologyLevelSpec[];
+  readonly nodePools: readonly NodePoolSpec[];
+}
+
+export interface TopologyLevelSpec {
+  readonly name: string;
+  /** The node label that carries a node's domain at this level. */
+  readonly label: string;
+}
+
+export type PlacementStrategy = 'binpack' | 'spread';
+
+export interface NodePoolSpec {
+  readonly name: string;
+  /** How the scheduler orders nodes inside this pool. */
+  readonly placement: PlacementStrategy;
+  readonly nodes: readonly NodeSetSpec[];
+}
+
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+/** `count` identical nodes. */
+export interface NodeSetSpec {
+  readonly count: number;
+  /** Node names are `<namePrefix><index>`; defaults to `<pool>-`. */
+  readonly namePrefix?: string;
+  readonly gpu: {
+    readonly model: GpuModelId;
+    readonly count: number;
+    /** Per-device memory, when it differs from the catalog (the local machine, for one). */
+    readonly memoryBytes?: number;
+  };
+  readonly cpuMillis: number;
+  readonly memoryBytes: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  /**
+   * Per topology level: a number is a fan-out (children per domain: nodes per rack, racks per block, ...), a
+   * string names one domain holding all these nodes, shared with other node sets of the pool that name it.
+   * A level left out puts the whole set in one domain of its own at that level.
+   */
+  readonly topology: Readonly<Record<string, number | string>>;
+}
+
+/** Labels every node carries, so affinity and node-type filters have something real to match. */
+export const NODE_LABELS = {
+  hostname: 'kubernetes.io/hostname',
+  nodePool: 'lwsim.io/node-pool',
+  nodeType: 'run.ai/type',
+  gpuProduct: 'nvidia.com/gpu.product',
+  gpuCount: 'nvidia.com/gpu.count',
+} as const;

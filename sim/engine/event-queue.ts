@@ -1,0 +1,258 @@
+import type { Micros } from './time.ts';
+
+/**
+ * An opaque reference to a scheduled event, for cancelling it. It stays safe after the event ran: a stale
+ * handle cancels nothing, because the slot's generation has moved on.
+ */
+export type EventHandle = number;
+
+/** Same-time events run lowest priority first; the range keeps (priority, sequence) packed in one double. */
+export const MIN_PRIORITY = -1024;
+export const MAX_PRIORITY = 1023;
+
+const SLOT_SPACE = 2 ** 24; // handle = generation * SLOT_SPACE + slot
+const GENERATION_SPACE = 2 ** 28;
+const SEQUENCE_SPACE = 2 ** 40; // order key = (priority - MIN_PRIORITY) * SEQUENCE_SPACE + sequence
+const COMPACT_AFTER = 4096; // cancelled entries tolerated before a compaction is considered
+
+/**
+ * A binary min-heap of events ordered by (time, priority, insertion sequence): a total order, so two runs that
+ * schedule the same events pop them in the same order.
+ *
+ * Layout for speed: each heap entry keeps its sort keys inline (parallel typed arrays), so a sift touches one
+ * cache line per level and allocates nothing. The payload lives in a slot the entry points to; a handle names
+ * the slot and its generation. Cancellation is lazy: the slot is marked dead and skipped when it reaches the
+ * top, and the heap is compacted when dead entries outnumber the living.
+ */
+export class EventQueue<E> {
+  private keyTime: Float64Array;
+  private keyOrder: Float64Array;
+  private entrySlot: Int32Array;
+  private entries = 0;
+  private generations: Uint32Array;
+  private alive: Uint8Array;
+  private payloads: (E | undefined)[];
+  private free: Int32Array;
+  private freeCount: number;
+  private dead = 0;
+  private sequence = 0;
+
+  constructor(initialCapacity = 1024) {
+    const capacity = Math.max(16, initialCapacity);
+    this.keyTime = new Float64Array(capacity);
+    this.keyOrder = new Float64Array(capacity);
+    this.entrySlot = new Int32Array(capacity);
+    this.generations = new Uint32Array(capacity);
+    this.alive = new Uint8Array(capacity);
+    this.payloads = new Array<E | undefined>(capacity).fill(undefined);
+    this.free = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
+    this.freeCount = capacity;
+  }
+
+  /** Events waiting to run (cancelled ones excluded). */
+  get size(): number {
+    return this.entries - this.dead;
+  }
+
+  /** Time of the next event, or undefined when empty. */
+  peekTime(): Micros | undefined {
+    this.dropDeadTop();
+    return this.entries === 0 ? undefined : this.keyTime[0];
+  }
+
+  peek(): E | undefined {
+    this.dropDeadTop();
+    return this.entries === 0 ? undefined : this.payloads[this.entrySlot[0]!];
+  }
+
+  push(time: Micros, payload: E, priority = 0): EventHandle {
+    if (!(priority >= MIN_PRIORITY && priority <= MAX_PRIORITY && Number.isInteger(priority))) {
+      throw new RangeError(`event priority must be an integer in [${MIN_PRIORITY}, ${MAX_PRIORITY}], got ${priority}`);
+    }
+    if (this.freeCount === 0) this.grow();
+    const slot = this.free[--this.freeCount]!;
+    this.alive[slot] = 1;
+    this.payloads[slot] = payload;
+    if (this.sequence === SEQUENCE_SPACE) throw new RangeError('event sequence exhausted (2^40 events scheduled)');
+    const order = (priority - MIN_PRIORITY) * SEQUENCE_SPACE + this.sequence++;
+    this.siftUp(this.entries++, time, order, slot);
+    return this.generations[slot]! * SLOT_SPACE + slot;
+  }
+
+  /** Removes and returns the earliest event; `undefined` when empty. Read its time first with peekTime(). */
+  pop(): E | undefined {
+    this.dropDeadTop();
+    if (this.entries === 0) return undefined;
+    const slot = this.entrySlot[0]!;
+    const payload = this.payloads[slot];
+    this.removeTop();
+    this.release(slot);
+    return payload;
+  }
+
+  /** Cancels a scheduled event. Returns false when it already ran, was cancelled, or the handle is foreign. */
+  cancel(handle: EventHandle): boolean {
+    if (!this.isScheduled(handle)) return false;
+    const slot = handle % SLOT_SPACE;
+    this.alive[slot] = 0;
+    this.payloads[slot] = undefined;
+    this.dead++;
+    if (this.dead > COMPACT_AFTER && this.dead * 2 > this.entries) this.compact();
+    return true;
+  }
+
+  /** True while the event behind the handle is still waiting to run. */
+  isScheduled(handle: EventHandle): boolean {
+    if (!Number.isSafeInteger(handle) || handle < 0) return false;
+    const slot = handle % SLOT_SPACE;
+    return slot < this.alive.length && this.alive[slot] === 1 && this.generations[slot] === Math.floor(handle / SLOT_SPACE);
+  }
+
+  /** An independent copy: payloads are deep-copied, so a fork can never disturb the original's events. */
+  clone(): EventQueue<E> {
+    const copy = Object.create(EventQueue.prototype) as EventQueue<E>;
+    Object.assign(copy, this, {
+      keyTime: this.keyTime.slice(),
+      keyOrder: this.keyOrder.slice(),
+      entrySlot: this.entrySlot.slice(),
+      generations: this.generations.slice(),
+      alive: this.alive.slice(),
+      payloads: structuredClone(this.payloads),
+      free: this.free.slice(),
+    });
+    return copy;
+  }
+
+  /** Pending events in the order they will run (for inspection and tests; O(n log n)). */
+  *pending(): IterableIterator<{ time: Micros; payload: E }> {
+    const live: number[] = [];
+    for (let i = 0; i < this.entries; i++) if (this.alive[this.entrySlot[i]!] === 1) live.push(i);
+    live.sort((a, b) => this.keyTime[a]! - this.keyTime[b]! || this.keyOrder[a]! - this.keyOrder[b]!);
+    for (const i of live) yield { time: this.keyTime[i]!, payload: this.payloads[this.entrySlot[i]!] as E };
+  }
+
+  private dropDeadTop(): void {
+    if (this.dead === 0) return;
+    while (this.entries > 0 && this.alive[this.entrySlot[0]!] === 0) {
+      const slot = this.entrySlot[0]!;
+      this.removeTop();
+      this.release(slot);
+      this.dead--;
+    }
+  }
+
+  private release(slot: number): void {
+    this.alive[slot] = 0;
+    this.payloads[slot] = undefined;
+    this.generations[slot] = (this.generations[slot]! + 1) % GENERATION_SPACE;
+    this.free[this.freeCount++] = slot;
+  }
+
+  /** Places (time, order, slot) at the hole `at` or above it. */
+  private siftUp(start: number, time: number, order: number, slot: number): void {
+    const { keyTime, keyOrder, entrySlot } = this;
+    let at = start;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      const parentTime = keyTime[parent]!;
+      if (parentTime < time || (parentTime === time && keyOrder[parent]! < order)) break;
+      keyTime[at] = parentTime;
+      keyOrder[at] = keyOrder[parent]!;
+      entrySlot[at] = entrySlot[parent]!;
+      at = parent;
+    }
+    keyTime[at] = time;
+    keyOrder[at] = order;
+    entrySlot[at] = slot;
+  }
+
+  /**
+   * Bottom-up removal of the top: walk the hole down along smaller children to a leaf (one comparison per level),
+   * then sift the former last entry up from there. It usually belongs near the bottom, so this halves the
+   * comparisons of the textbook sift-down.
+   */
+  private removeTop(): void {
+    const { keyTime, keyOrder, entrySlot } = this;
+    const last = --this.entries;
+    let hole = 0;
+    for (let child = 1; child < last; child = 2 * hole + 1) {
+      const right = child + 1;
+      if (
+        right < last &&
+        (keyTime[right]! < keyTime[child]! || (keyTime[right] === keyTime[child] && keyOrder[right]! < keyOrder[child]!))
+      ) {
+        child = right;
+      }
+      keyTime[hole] = keyTime[child]!;
+      keyOrder[hole] = keyOrder[child]!;
+      entrySlot[hole] = entrySlot[child]!;
+      hole = child;
+    }
+    if (hole !== last) this.siftUp(hole, keyTime[last]!, keyOrder[last]!, entrySlot[last]!);
+  }
+
+  /** Drops dead entries and rebuilds the heap (Floyd, O(n)); the total order makes the result pop identically. */
+  private compact(): void {
+    let kept = 0;
+    for (let i = 0; i < this.entries; i++) {
+      const slot = this.entrySlot[i]!;
+      if (this.alive[slot] === 0) {
+        this.release(slot);
+        continue;
+      }
+      this.keyTime[kept] = this.keyTime[i]!;
+      this.keyOrder[kept] = this.keyOrder[i]!;
+      this.entrySlot[kept] = slot;
+      kept++;
+    }
+    this.entries = kept;
+    this.dead = 0;
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDownFrom(i);
+  }
+
+  private siftDownFrom(start: number): void {
+    const { keyTime, keyOrder, entrySlot } = this;
+    const time = keyTime[start]!;
+    const order = keyOrder[start]!;
+    const slot = entrySlot[start]!;
+    let at = start;
+    for (let child = 2 * at + 1; child < this.entries; child = 2 * at + 1) {
+      const right = child + 1;
+      if (
+        right < this.entries &&
+        (keyTime[right]! < keyTime[child]! || (keyTime[right] === keyTime[child] && keyOrder[right]! < keyOrder[child]!))
+      ) {
+        child = right;
+      }
+      if (time < keyTime[child]! || (time === keyTime[child] && order < keyOrder[child]!)) break;
+      keyTime[at] = keyTime[child]!;
+      keyOrder[at] = keyOrder[child]!;
+      entrySlot[at] = entrySlot[child]!;
+      at = child;
+    }
+    keyTime[at] = time;
+    keyOrder[at] = order;
+    entrySlot[at] = slot;
+  }
+
+  private grow(): void {
+    const old = this.keyTime.length;
+    const capacity = old * 2;
+    if (capacity > SLOT_SPACE) throw new RangeError(`event queue is full (${old} pending events)`);
+    const widen = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.keyTime = widen(this.keyTime, new Float64Array(capacity));
+    this.keyOrder = widen(this.keyOrder, new Float64Array(capacity));
+    this.entrySlot = widen(this.entrySlot, new Int32Array(capacity));
+    this.generations = widen(this.generations, new Uint32Array(capacity));
+    this.alive = widen(this.alive, new Uint8Array(capacity));
+    this.free = new Int32Array(capacity);
+    for (let i = 0; i < capacity - old; i++) this.free[i] = capacity - 1 - i;
+    this.freeCount = capacity - old;
+    this.payloads.length = capacity;
+    this.payloads.fill(undefined, old);
+  }
+}

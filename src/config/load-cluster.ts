@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { formatConfigError } from '../../sim/config/source-document.ts';
+import { buildCluster, parseClusterFile, resolveLocalPools, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
+import { describeLocalMachine, localNodeSet, type LocalMachine } from '../hardware/index.ts';
+
+export const DEFAULT_CLUSTER_FILE = fileURLToPath(new URL('../../scenarios/clusters/default.yaml', import.meta.url));
+
+export type LoadedCluster = { ok: true; spec: ClusterSpec; cluster: ClusterState; machine?: LocalMachine } | { ok: false; errors: string[] };
+
+/**
+ * Reads a cluster file, validates it, fills any `local` pool with this machine and builds the cluster.
+ * Errors come back as `file:line:column: path: message` lines, never as exceptions.
+ */
+export async function loadClusterFile(file: string, machine?: LocalMachine): Promise<LoadedCluster> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`] };
+  }
+  const parsed = parseClusterFile(file, text);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors.map(formatConfigError) };
+  const needsMachine = parsed.spec.nodePools.some((p) => 'local' in p);
+  const local = needsMachine ? (machine ?? (await describeLocalMachine())) : undefined;
+  const spec = local ? resolveLocalPools(parsed.spec, localNodeSet(local)) : (parsed.spec as ClusterSpec);
+  const built = buildCluster(spec);
+  if (!built.ok) return { ok: false, errors: built.errors.map((e) => `${file}: ${e.path.join('.')}: ${e.message}`) };
+  return { ok: true, spec, cluster: built.cluster, ...(local ? { machine: local } : {}) };
+}

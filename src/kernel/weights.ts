@@ -1,0 +1,82 @@
+// Logical (unsplit) weights of the synthetic model, defined element by element from the seed.
+// Matrices are [in, out] (y = x · W); shards only choose which rows and columns they generate.
+
+import { headDim, type ModelConfig } from './config.ts';
+import { streamKey, uniformAt } from './rng.ts';
+
+export type LayerTensor = 'attnNorm' | 'wq' | 'wk' | 'wv' | 'wo' | 'mlpNorm' | 'wGate' | 'wUp' | 'wDown';
+export type GlobalTensor = 'embedding' | 'finalNorm' | 'lmHead';
+
+const LAYER_TENSORS: readonly LayerTensor[] = ['attnNorm', 'wq', 'wk', 'wv', 'wo', 'mlpNorm', 'wGate', 'wUp', 'wDown'];
+const GLOBAL_TENSORS: readonly GlobalTensor[] = ['embedding', 'finalNorm', 'lmHead'];
+
+export interface TensorShape {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** A generator for one tensor: `at(row, col)` is its element; norms are rows=1. */
+export interface TensorSource extends TensorShape {
+  at(row: number, col: number): number;
+}
+
+function layerShape(model: ModelConfig, name: LayerTensor): TensorShape {
+  const hd = headDim(model);
+  switch (name) {
+    case 'attnNorm':
+    case 'mlpNorm':
+      return { rows: 1, cols: model.hidden };
+    case 'wq':
+      return { rows: model.hidden, cols: model.heads * hd };
+    case 'wk':
+    case 'wv':
+      return { rows: model.hidden, cols: model.kvHeads * hd };
+    case 'wo':
+      return { rows: model.heads * hd, cols: model.hidden };
+    case 'wGate':
+    case 'wUp':
+      return { rows: model.hidden, cols: model.mlp };
+    case 'wDown':
+      return { rows: model.mlp, cols: model.hidden };
+  }
+}
+
+function globalShape(model: ModelConfig, name: GlobalTensor): TensorShape {
+  switch (name) {
+    case 'embedding':
+      return { rows: model.vocab, cols: model.hidden };
+    case 'finalNorm':
+      return { rows: 1, cols: model.hidden };
+    case 'lmHead':
+      return { rows: model.hidden, cols: model.vocab };
+  }
+}
+
+/** Norm gains sit near 1; projections keep unit variance (uniform with variance 1/fan_in). */
+function source(shape: TensorShape, key: number, kind: 'norm' | 'embedding' | 'linear'): TensorSource {
+  const { rows, cols } = shape;
+  if (kind === 'norm') return { rows, cols, at: (_r, c) => 1 + 0.1 * uniformAt(key, c) };
+  const scale = kind === 'embedding' ? 1 : Math.sqrt(3 / rows);
+  return { rows, cols, at: (r, c) => Math.fround(scale * uniformAt(key, r * cols + c)) };
+}
+
+export function layerTensor(model: ModelConfig, seed: number, layer: number, name: LayerTensor): TensorSource {
+  const id = layer * 16 + LAYER_TENSORS.indexOf(name);
+  const kind = name === 'attnNorm' || name === 'mlpNorm' ? 'norm' : 'linear';
+  return source(layerShape(model, name), streamKey(seed, id), kind);
+}
+
+export function globalTensor(model: ModelConfig, seed: number, name: GlobalTensor): TensorSource {
+  const id = 1_000_000 + GLOBAL_TENSORS.indexOf(name);
+  const kind = name === 'finalNorm' ? 'norm' : name === 'embedding' ? 'embedding' : 'linear';
+  return source(globalShape(model, name), streamKey(seed, id), kind);
+}
+
+/** Materialises a whole tensor row-major (reference model and tests). */
+export function materialize(t: TensorSource): Float32Array {
+  const out = new Float32Array(t.rows * t.cols);
+  for (let r = 0; r < t.rows; r++) {
+    for (let c = 0; c < t.cols; c++) out[r * t.cols + c] = t.at(r, c);
+  }
+  return out;
+}
