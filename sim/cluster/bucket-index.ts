@@ -6,6 +6,7 @@
  */
 export class BucketIndex {
   private head: Int32Array; // per key: first member or -1
+  private tail: Int32Array; // per key: last member or -1
   private next: Int32Array; // per member
   private prev: Int32Array;
   private keyOf: Int32Array; // per member: its key, or -1 when absent
@@ -14,6 +15,7 @@ export class BucketIndex {
 
   constructor(readonly memberCapacity: number, readonly maxKey: number) {
     this.head = new Int32Array(maxKey + 1).fill(-1);
+    this.tail = new Int32Array(maxKey + 1).fill(-1);
     this.next = new Int32Array(memberCapacity).fill(-1);
     this.prev = new Int32Array(memberCapacity).fill(-1);
     this.keyOf = new Int32Array(memberCapacity).fill(-1);
@@ -33,18 +35,22 @@ export class BucketIndex {
     return key < 0 || key > this.maxKey ? 0 : this.sizes[key]!;
   }
 
-  /** Files the member under `key` (moving it if it was elsewhere); a negative key removes it. */
+  /**
+   * Files the member under `key` (moving it if it was elsewhere); a negative key removes it. Members join the
+   * end of their bucket, so a bucket lists first what has been there longest (initially: lowest id first).
+   */
   set(member: number, key: number): void {
     const old = this.keyOf[member]!;
     if (old === key) return;
     if (key > this.maxKey) throw new RangeError(`bucket key ${key} exceeds ${this.maxKey}`);
     if (old >= 0) this.unlink(member, old);
     if (key < 0) return;
-    const first = this.head[key]!;
-    this.next[member] = first;
-    this.prev[member] = -1;
-    if (first >= 0) this.prev[first] = member;
-    this.head[key] = member;
+    const last = this.tail[key]!;
+    this.prev[member] = last;
+    this.next[member] = -1;
+    if (last >= 0) this.next[last] = member;
+    else this.head[key] = member;
+    this.tail[key] = member;
     this.keyOf[member] = key;
     const size = this.sizes[key]!;
     this.sizes[key] = size + 1;
@@ -99,6 +105,7 @@ export class BucketIndex {
     const copy = Object.create(BucketIndex.prototype) as BucketIndex;
     Object.assign(copy, this, {
       head: this.head.slice(),
+      tail: this.tail.slice(),
       next: this.next.slice(),
       prev: this.prev.slice(),
       keyOf: this.keyOf.slice(),
@@ -114,6 +121,7 @@ export class BucketIndex {
     if (before >= 0) this.next[before] = after;
     else this.head[key] = after;
     if (after >= 0) this.prev[after] = before;
+    else this.tail[key] = before;
     this.keyOf[member] = -1;
     const size = this.sizes[key]! - 1;
     this.sizes[key] = size;

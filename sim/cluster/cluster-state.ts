@@ -61,6 +61,7 @@ export class ClusterState {
   private poolNodes: BucketIndex[]; // per pool: ready nodes keyed by free whole devices
   private sharedNodes: BucketIndex[]; // per pool: ready nodes with a partly used device (key 0)
   private levelDomains: BucketIndex[][]; // per pool, per level: domains keyed by free whole devices
+  private poolReadyGpus: Float64Array; // per pool: devices on ready nodes (what quotas and fair share divide)
 
   constructor(readonly layout: ClusterLayout) {
     const { nodes, domains, pools, totalGpus } = layout;
@@ -70,6 +71,7 @@ export class ClusterState {
     this.nodeCpuFree = Float64Array.from(nodes, (n) => n.cpuMillis);
     this.nodeMemoryFree = Float64Array.from(nodes, (n) => n.memoryBytes);
     this.nodeReady = new Uint8Array(nodes.length).fill(1);
+    this.poolReadyGpus = Float64Array.from(pools, (p) => p.gpuCount);
     this.domainFreeWhole = Float64Array.from(domains, (d) => d.gpuCount);
     this.domainFreeUnits = Float64Array.from(domains, (d) => d.gpuCount * GPU_UNITS);
     this.domainEmptyNodes = Float64Array.from(domains, (d) => d.nodes.length);
@@ -87,6 +89,11 @@ export class ClusterState {
   }
 
   // ---- reading ------------------------------------------------------------------------------------------
+
+  /** Devices on the ready nodes of a pool. */
+  readyGpus(pool: number): number {
+    return this.poolReadyGpus[pool]!;
+  }
 
   isReady(node: number): boolean {
     return this.nodeReady[node] === 1;
@@ -197,12 +204,23 @@ export class ClusterState {
     this.apply(binding, -1);
   }
 
+  /** Takes exactly the resources of an earlier binding again (undoing a simulated eviction). */
+  restore(binding: Binding): void {
+    const offset = this.layout.gpuOffset[binding.node]!;
+    const room = binding.gpus.every((g) => this.gpuUsed[offset + g]! + binding.unitsPerGpu <= GPU_UNITS);
+    if (!room || this.nodeCpuFree[binding.node]! < binding.cpuMillis || this.nodeMemoryFree[binding.node]! < binding.memoryBytes) {
+      throw new Error(`cannot restore a binding on ${this.layout.nodes[binding.node]!.name}: its resources were taken meanwhile`);
+    }
+    this.apply(binding, +1);
+  }
+
   /** A node that goes down leaves every index (nothing new lands there); its bindings are the workloads' to release. */
   setReady(node: number, ready: boolean): void {
     if ((this.nodeReady[node] === 1) === ready) return;
     this.nodeReady[node] = ready ? 1 : 0;
     const info = this.layout.nodes[node]!;
     const sign = ready ? 1 : -1;
+    this.poolReadyGpus[info.pool]! += sign * info.gpuCount;
     const empty = this.nodeFreeWhole[node] === info.gpuCount ? 1 : 0;
     this.adjustDomains(info, sign * this.nodeFreeWhole[node]!, sign * this.nodeFreeUnits[node]!, sign * empty);
     this.reindexNode(node);
@@ -265,6 +283,7 @@ export class ClusterState {
       nodeCpuFree: this.nodeCpuFree.slice(),
       nodeMemoryFree: this.nodeMemoryFree.slice(),
       nodeReady: this.nodeReady.slice(),
+      poolReadyGpus: this.poolReadyGpus.slice(),
       domainFreeWhole: this.domainFreeWhole.slice(),
       domainFreeUnits: this.domainFreeUnits.slice(),
       domainEmptyNodes: this.domainEmptyNodes.slice(),

@@ -1,0 +1,69 @@
+import { GPU_UNITS } from '../../cluster/index.ts';
+import type { GangState } from '../gang.ts';
+import type { Session } from '../session.ts';
+
+/**
+ * The solver behind reclaim and preempt. Victims are taken in the order given (the caller's victim order) until
+ * the gang really fits; then each chosen victim, the most valuable first, is spared again if the gang still fits
+ * without it. What is left is a set of whole gangs none of which could be spared, biased to the lowest priority.
+ *
+ * On success the evictions and the placement are in the statement, uncommitted; on failure nothing is.
+ */
+export function placeByEvicting(
+  session: Session,
+  gang: GangState,
+  pool: number,
+  candidates: readonly GangState[],
+  mayEvict: (victim: GangState) => boolean,
+): GangState[] | null {
+  const { statement, core } = session;
+  const need = core.unitsOf(gang, pool);
+  const free = core.cluster.domainFree(core.cluster.layout.pools[pool]!.root).gpus * GPU_UNITS;
+  const reachable = candidates.reduce((sum, v) => sum + core.unitsOf(v, pool), free);
+  if (reachable < need) return null;
+
+  const start = statement.checkpoint();
+  const chosen: GangState[] = [];
+  let freed = free;
+  let fits = false;
+  for (const victim of candidates) {
+    if (statement.isEvicted(victim) || !mayEvict(victim)) continue;
+    statement.evict(victim, core.unitsOf(victim, victim.pool));
+    chosen.push(victim);
+    freed += core.unitsOf(victim, pool);
+    if (freed < need) continue; // cannot fit yet: do not pay for a placement attempt
+    if (tryPlace(session, gang, pool)) {
+      fits = true;
+      break;
+    }
+  }
+  statement.rollback(start);
+  if (!fits) return null;
+
+  // Spare what is not needed, highest priority first (the list is in victim order: lowest priority first).
+  let needed = chosen;
+  for (let i = chosen.length - 1; i >= 0; i--) {
+    const without = needed.filter((v) => v !== chosen[i]);
+    for (const v of without) statement.evict(v, core.unitsOf(v, v.pool));
+    const stillFits = tryPlace(session, gang, pool);
+    statement.rollback(start);
+    if (stillFits) needed = without;
+  }
+  for (const v of needed) statement.evict(v, core.unitsOf(v, v.pool));
+  if (!tryPlace(session, gang, pool, true)) {
+    statement.rollback(start);
+    return null;
+  }
+  return needed;
+}
+
+/** A placement attempt; unless `keep`, it is undone again and only the answer remains. */
+function tryPlace(session: Session, gang: GangState, pool: number, keep = false): boolean {
+  const { statement, core } = session;
+  const checkpoint = statement.checkpoint();
+  const result = core.placer.place(gang.spec, pool, statement);
+  if (!result.ok) return false;
+  if (keep) statement.place(gang, pool, result.bindings, core.unitsOf(gang, pool));
+  else statement.rollback(checkpoint);
+  return true;
+}

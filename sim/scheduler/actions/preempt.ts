@@ -1,0 +1,45 @@
+import type { GangState } from '../gang.ts';
+import { checkQuota } from '../plugins/quota.ts';
+import { compareVictims } from '../queue-order.ts';
+import type { Action, Session } from '../session.ts';
+import { placeByEvicting } from './evict-to-place.ts';
+
+/**
+ * Preempt: inside one project, a pending gang evicts preemptible gangs of strictly lower priority (lowest first,
+ * newest first) when that makes it fit. Priority never crosses projects; that is reclaim's business.
+ */
+export const preemptAction: Action = {
+  name: 'preempt',
+  run(session) {
+    const failed = new Set<string>();
+    session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
+      for (const pool of session.core.poolsOf(gang)) {
+        const key = `${gang.project}|${gang.spec.priority}|${pool}|${session.core.shapeOf(gang)}`;
+        if (failed.has(key)) continue;
+        if (preemptIn(session, gang, pool)) return;
+        failed.add(key);
+      }
+    });
+  },
+};
+
+function preemptIn(session: Session, gang: GangState, pool: number): boolean {
+  const { core } = session;
+  if (checkQuota(core.tree, core.usage, gang, pool, core.unitsOf(gang, pool)) !== null) return false;
+  const candidates = [...core.runningGangs()]
+    .filter((v) => v.pool === pool && v.project === gang.project && v.spec.preemptible && v.spec.priority < gang.spec.priority)
+    .sort(compareVictims);
+  if (candidates.length === 0) return false;
+  const victims = placeByEvicting(session, gang, pool, candidates, () => true);
+  if (victims === null) return false;
+  const by = gang.spec.workload ?? gang.spec.id;
+  session.commit(
+    victims.map((victim) => ({
+      victim,
+      preemptor: gang,
+      action: 'preempt' as const,
+      message: `Workload ${victim.spec.workload ?? victim.spec.id} was preempted by higher priority workload ${by}.`,
+    })),
+  );
+  return true;
+}

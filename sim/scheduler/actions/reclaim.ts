@@ -1,0 +1,82 @@
+import type { GangState } from '../gang.ts';
+import { checkQuota } from '../plugins/quota.ts';
+import { compareVictims } from '../queue-order.ts';
+import type { Action, Session } from '../session.ts';
+import { placeByEvicting } from './evict-to-place.ts';
+
+/** Rounding slack for share comparisons, GPU units. */
+const SLACK = 0.5;
+
+/**
+ * Reclaim: a pending gang whose project (and department) would stay within fair share takes resources back from
+ * other projects that hold more than theirs, by evicting their preemptible gangs. KAI's rules:
+ *  - who may reclaim: a project whose allocated + request stays within its fair share; when the victim is in
+ *    another department, the reclaimer's department must stay within its fair share too;
+ *  - who may lose: preemptible gangs of another queue which, at the level where the two queues' paths part
+ *    (sibling projects, or their departments), holds more than max(deserved, fair share) before the eviction
+ *    ("maintain fair share"), or more than deserved while the reclaimer stays within its deserved quota
+ *    ("guarantee deserved quota"). Non-preemptible gangs are never reclaimed.
+ *  - victims come from the most over-served queue first, then lowest priority, then newest.
+ */
+export const reclaimAction: Action = {
+  name: 'reclaim',
+  run(session) {
+    const failed = new Set<string>();
+    session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
+      for (const pool of session.core.poolsOf(gang)) {
+        const key = `${gang.project}|${pool}|${session.core.shapeOf(gang)}`;
+        if (failed.has(key)) continue;
+        if (reclaimIn(session, gang, pool)) return;
+        failed.add(key);
+      }
+    });
+  },
+};
+
+function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
+  const { core, fairShare } = session;
+  const { tree, usage } = core;
+  const units = core.unitsOf(gang, pool);
+  if (checkQuota(tree, usage, gang, pool, units) !== null) return false;
+  const withinShare = (q: number): boolean => usage.allocated[tree.slot(q, pool)]! + units <= fairShare[tree.slot(q, pool)]! + SLACK;
+  if (!withinShare(gang.project)) return false;
+
+  const overShare = (q: number): number => {
+    const slot = tree.slot(q, pool);
+    return usage.allocated[slot]! / Math.max(1, Math.max(tree.deserved[slot]!, fairShare[slot]!));
+  };
+  const candidates = [...core.runningGangs()]
+    .filter((v) => v.pool === pool && v.project !== gang.project && v.spec.preemptible)
+    .sort((a, b) => overShare(b.project) - overShare(a.project) || compareVictims(a, b));
+
+  const mayEvict = (victim: GangState): boolean => {
+    const [reclaimerSide, victimSide] = divergence(tree.chain(gang.project), tree.chain(victim.project));
+    const v = tree.slot(victimSide, pool);
+    const r = tree.slot(reclaimerSide, pool);
+    if (tree.queues[reclaimerSide]!.kind === 'department' && !withinShare(reclaimerSide)) return false;
+    const victimAllocated = usage.allocated[v]!;
+    const maintainsFairShare = victimAllocated > Math.max(tree.deserved[v]!, fairShare[v]!) + SLACK;
+    const guaranteesDeserved = usage.allocated[r]! + units <= tree.deserved[r]! + SLACK && victimAllocated > tree.deserved[v]! + SLACK;
+    return maintainsFairShare || guaranteesDeserved;
+  };
+  const victims = placeByEvicting(session, gang, pool, candidates, mayEvict);
+  if (victims === null) return false;
+  session.commit(victims.map((victim) => ({ victim, preemptor: gang, action: 'reclaim' as const, message: reclaimMessage(session, victim, gang, pool) })));
+  return true;
+}
+
+/** The two queues compared: sibling projects of one department, or the two departments. */
+function divergence(reclaimer: readonly [number, number], victim: readonly [number, number]): [number, number] {
+  return reclaimer[1] === victim[1] ? [reclaimer[0], victim[0]] : [reclaimer[1], victim[1]];
+}
+
+function reclaimMessage(session: Session, victim: GangState, preemptor: GangState, pool: number): string {
+  const { tree, usage } = session.core;
+  const describe = (q: number): string => {
+    const slot = tree.slot(q, pool);
+    const gpus = (u: number): string => (u / 1_000_000).toFixed(2).replace(/\.?0+$/, '');
+    return `${tree.queues[q]!.name} uses ${gpus(usage.allocated[slot]!)} GPUs with a quota of ${gpus(tree.deserved[slot]!)} GPUs, fair-share of ${gpus(session.fairShare[slot]!)} GPUs and queue priority of ${tree.queues[q]!.rank}.`;
+  };
+  const [reclaimerSide, victimSide] = divergence(tree.chain(preemptor.project), tree.chain(victim.project));
+  return `Workload ${victim.spec.workload ?? victim.spec.id} was reclaimed by workload ${preemptor.spec.workload ?? preemptor.spec.id}. ${describe(victimSide)} ${describe(reclaimerSide)}`;
+}

@@ -1,0 +1,238 @@
+import { GPU_UNITS, NODE_LABELS, type Binding, type ClusterState, type FitFailure, type PodResources } from '../cluster/index.ts';
+import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
+import type { GangPod, GangSpec } from './gang.ts';
+import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
+import type { Statement } from './statement.ts';
+
+/** Where one attempt may put a gang: the whole pool, one topology domain, or one node. */
+type NodeSet = { readonly kind: 'pool' } | { readonly kind: 'domain'; readonly domain: number; readonly level: number } | { readonly kind: 'node'; readonly node: number };
+
+export type PlacementResult = { ok: true; bindings: Binding[] } | { ok: false; message: string };
+
+/** Preferred topology tries at most this many domains per level before widening; required tries them all. */
+const PREFERRED_DOMAIN_TRIES = 32;
+/** Domains up to this size are scanned node by node; bigger ones are searched through the pool's index. */
+const SCAN_LIMIT = 64;
+
+/** What a gang needs in total, to skip domains that cannot hold it without trying them. */
+interface GangNeed {
+  readonly wholeGpus: number;
+  readonly units: number;
+  readonly fullNodes: number;
+}
+
+/**
+ * Places a gang in one pool, whole or not at all: tries node sets from the tightest topology domain that can
+ * hold it outwards (least free capacity first: least fragmentation), and inside a set puts the largest pods
+ * first, each on the node the pool's strategy scores best (binpack: fullest that fits; spread: emptiest).
+ * Everything it binds goes through the statement, and is rolled back if the gang does not fit.
+ */
+export class GangPlacer {
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly eligibility: EligibilityCache,
+  ) {}
+
+  place(gang: GangSpec, pool: number, statement: Statement): PlacementResult {
+    const eligible = gang.pods.map((pod) => this.eligibility.forPod(pod, pool));
+    const blocked = eligible.findIndex((e) => e.allowedCount === 0);
+    if (blocked >= 0) return { ok: false, message: this.diagnose(gang, pool, blocked, 0, { kind: 'pool' }) };
+    const order = podOrder(gang.pods);
+    const need = this.need(gang, pool);
+    const sets = this.nodeSets(gang, pool, need);
+    if (!sets.ok) return { ok: false, message: sets.message };
+    let bestPlaced = -1;
+    let message = 'no node set of the pool can hold the gang';
+    for (const set of sets.sets) {
+      const checkpoint = statement.checkpoint();
+      const bindings = new Array<Binding>(gang.pods.length);
+      let placed = 0;
+      for (const p of order) {
+        const node = this.chooseNode(gang.pods[p]!.resources, eligible[p]!, pool, set);
+        const result = node >= 0 ? statement.allocatePod(node, gang.pods[p]!.resources) : undefined;
+        if (result === undefined || !result.ok) break;
+        bindings[p] = result.binding;
+        placed++;
+      }
+      if (placed === gang.pods.length) return { ok: true, bindings };
+      // Explain the attempt that got furthest, in its own state (before its pods are rolled back).
+      if (placed > bestPlaced) {
+        bestPlaced = placed;
+        message = this.diagnose(gang, pool, order[placed]!, placed, set);
+      }
+      statement.rollback(checkpoint);
+    }
+    return { ok: false, message };
+  }
+
+  private need(gang: GangSpec, pool: number): GangNeed {
+    const layout = this.cluster.layout;
+    const memory = poolMaxDeviceMemory(layout, pool);
+    const perNode = layout.pools[pool]!.gpusPerNodeMax;
+    let wholeGpus = 0;
+    let units = 0;
+    let fullNodes = 0;
+    for (const pod of gang.pods) {
+      const whole = wholeDevices(pod.resources.gpu);
+      wholeGpus += whole;
+      units += quotaUnits(pod.resources.gpu, memory);
+      if (whole > 0 && whole === perNode) fullNodes++;
+    }
+    return { wholeGpus, units, fullNodes };
+  }
+
+  /** Candidate node sets, tightest first. A required topology key that is not a level of the cluster fails. */
+  private nodeSets(gang: GangSpec, pool: number, need: GangNeed): { ok: true; sets: Iterable<NodeSet> } | { ok: false; message: string } {
+    const { layout } = this.cluster;
+    const topology = gang.topology;
+    if (topology === undefined && gang.pods.length === 1) return { ok: true, sets: [{ kind: 'pool' }] };
+    if (topology?.key === NODE_LABELS.hostname) return { ok: true, sets: this.singleNodes(pool, need, !topology.required) };
+    const level = topology === undefined ? -1 : layout.spec.topologyLevels.findIndex((l) => l.label === topology.key);
+    if (topology?.required && level < 0) {
+      const known = layout.spec.topologyLevels.map((l) => l.label).join(', ') || 'none';
+      return { ok: false, message: `topology key ${topology.key} is not a topology level of this cluster (levels: ${known})` };
+    }
+    const outermost = topology?.required ? level : 0;
+    return { ok: true, sets: this.domains(pool, need, outermost, topology?.required === true ? level : -1) };
+  }
+
+  /**
+   * Candidates are collected per level before any is tried: trying one moves domains between index buckets
+   * (allocate, then roll back), which would derail a live walk of the index.
+   */
+  private *domains(pool: number, need: GangNeed, outermost: number, requiredLevel: number): Generator<NodeSet> {
+    const levels = this.cluster.layout.levels.length;
+    for (let level = levels - 1; level >= outermost; level--) {
+      const limit = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_TRIES;
+      const index = this.cluster.domainsByFreeGpus(pool, level);
+      const candidates: number[] = [];
+      for (let key = index.nextKey(need.wholeGpus); key >= 0 && candidates.length < limit; key = index.nextKey(key + 1)) {
+        for (let domain = index.first(key); domain >= 0 && candidates.length < limit; domain = index.after(domain)) {
+          const free = this.cluster.domainFree(domain);
+          if (free.gpus * GPU_UNITS >= need.units && free.emptyNodes >= need.fullNodes) candidates.push(domain);
+        }
+      }
+      for (const domain of candidates) yield { kind: 'domain', domain, level };
+    }
+    if (requiredLevel < 0) yield { kind: 'pool' };
+  }
+
+  private *singleNodes(pool: number, need: GangNeed, thenPool: boolean): Generator<NodeSet> {
+    const index = this.cluster.nodesByFreeGpus(pool);
+    const candidates: number[] = [];
+    for (let key = index.nextKey(need.wholeGpus); key >= 0; key = index.nextKey(key + 1)) {
+      for (let node = index.first(key); node >= 0; node = index.after(node)) candidates.push(node);
+    }
+    for (const node of candidates) yield { kind: 'node', node };
+    if (thenPool) yield { kind: 'pool' };
+  }
+
+  /** The best node of the set for one pod, or -1. */
+  private chooseNode(resources: PodResources, eligible: PoolEligibility, pool: number, set: NodeSet): number {
+    const allowed = eligible.allowed;
+    if (set.kind === 'node') {
+      return (allowed === null || allowed[set.node] === 1) && this.cluster.fits(set.node, resources).ok ? set.node : -1;
+    }
+    const { layout } = this.cluster;
+    if (set.kind === 'domain' && layout.domains[set.domain]!.nodes.length <= SCAN_LIMIT) {
+      return this.scanDomain(resources, allowed, layout.domains[set.domain]!.nodes, layout.pools[pool]!.placement === 'spread');
+    }
+    const inSet = set.kind === 'pool' ? null : (node: number) => layout.nodes[node]!.domains[set.level] === set.domain;
+    const ok = (node: number): boolean =>
+      (allowed === null || allowed[node] === 1) && (inSet === null || inSet(node)) && this.cluster.fits(node, resources).ok;
+    const gpu = resources.gpu;
+    const fractional = gpu.kind === 'portion' || gpu.kind === 'memory';
+    if (fractional) {
+      // A device already shared that has room beats opening a fresh one: whole devices stay whole.
+      const shared = this.cluster.nodesWithSharedGpus(pool);
+      for (let node = shared.first(0); node >= 0; node = shared.after(node)) if (this.hasRoomOnSharedDevice(node, resources) && ok(node)) return node;
+    }
+    const index = this.cluster.nodesByFreeGpus(pool);
+    const need = fractional ? 1 : wholeDevices(gpu);
+    if (layout.pools[pool]!.placement === 'spread') {
+      for (let key = index.prevKey(index.maxKey); key >= need; key = index.prevKey(key - 1)) {
+        for (let node = index.first(key); node >= 0; node = index.after(node)) if (ok(node)) return node;
+      }
+      return -1;
+    }
+    for (let key = index.nextKey(need); key >= 0; key = index.nextKey(key + 1)) {
+      for (let node = index.first(key); node >= 0; node = index.after(node)) if (ok(node)) return node;
+    }
+    return -1;
+  }
+
+  /** Small sets: score every node. Binpack takes the fewest free devices, spread the most; shared room first. */
+  private scanDomain(resources: PodResources, allowed: Uint8Array | null, nodes: readonly number[], spread: boolean): number {
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (const node of nodes) {
+      if ((allowed !== null && allowed[node] !== 1) || !this.cluster.fits(node, resources).ok) continue;
+      const free = this.cluster.freeWholeGpus(node);
+      const sharedBonus = this.hasRoomOnSharedDevice(node, resources) ? 1000 : 0;
+      const score = sharedBonus + (spread ? free : -free);
+      if (score > bestScore) {
+        best = node;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  private hasRoomOnSharedDevice(node: number, resources: PodResources): boolean {
+    const gpu = resources.gpu;
+    if (gpu.kind !== 'portion' && gpu.kind !== 'memory') return false;
+    const units = this.cluster.unitsFor(this.cluster.layout.nodes[node]!, gpu);
+    for (const used of this.cluster.deviceUsage(node)) if (used > 0 && used + units <= GPU_UNITS) return true;
+    return false;
+  }
+
+  /**
+   * Why the gang does not fit, in KAI's words: how many pods could be placed, and for the pod that could not,
+   * how many nodes refused it for which reason.
+   */
+  private diagnose(gang: GangSpec, pool: number, failedPod: number, placed: number, set: NodeSet): string {
+    const { layout } = this.cluster;
+    const pod = gang.pods[failedPod]!;
+    const eligible = this.eligibility.forPod(pod, pool);
+    const nodes = set.kind === 'pool' ? layout.pools[pool]!.nodes : set.kind === 'node' ? [set.node] : layout.domains[set.domain]!.nodes;
+    const counts = new Map<string, number>();
+    for (const node of nodes) {
+      let reason: string;
+      if (eligible.allowed !== null && eligible.allowed[node] !== 1) {
+        reason = this.refusal(pod, pool, node);
+      } else {
+        const fit = this.cluster.fits(node, pod.resources);
+        reason = fit.ok ? 'were not tried (the gang must stay together)' : RESOURCE_WORDS[fit.reason];
+      }
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+    const details = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${n} node(s) ${reason}`);
+    const why = details.length > 0 ? details.join(', ') : 'the pool has no nodes';
+    const where = set.kind === 'domain' ? ` in ${layout.levels[set.level]} ${layout.domains[set.domain]!.name}` : set.kind === 'node' ? ` on node ${layout.nodes[set.node]!.name}` : '';
+    if (gang.pods.length === 1) return `Resources were not found for pod ${podName(gang, pod)}${where} due to: ${why}.`;
+    return `Resources were found for ${placed} pods while ${gang.pods.length} are required for gang scheduling${where}. Additional pods cannot be scheduled due to: ${why}.`;
+  }
+
+  /** The filter verdict for one refused node (the cache only keeps counts). */
+  private refusal(pod: GangPod, pool: number, node: number): string {
+    return this.eligibility.reasonFor(pod, pool, node) ?? 'were refused by a filter';
+  }
+}
+
+const RESOURCE_WORDS: Record<FitFailure, string> = {
+  'node-not-ready': 'were not ready',
+  gpu: "didn't have enough resources: GPUs",
+  'gpu-memory': "didn't have enough resources: GPU memory",
+  cpu: "didn't have enough resources: CPU cores",
+  memory: "didn't have enough resources: CPU memory",
+};
+
+function podName(gang: GangSpec, pod: GangPod): string {
+  return `${gang.workload ?? gang.id}/${pod.role}`;
+}
+
+/** Largest GPU requests first: the hardest pods choose while there is most choice. Stable by pod index. */
+function podOrder(pods: readonly GangPod[]): number[] {
+  const weight = (pod: GangPod): number => quotaUnits(pod.resources.gpu, 80 * 2 ** 30);
+  return pods.map((_, i) => i).sort((a, b) => weight(pods[b]!) - weight(pods[a]!) || a - b);
+}

@@ -1,0 +1,238 @@
+import type { ClusterState } from '../cluster/index.ts';
+import type { Micros } from '../engine/index.ts';
+import { DEFAULT_ACTIONS } from './actions/index.ts';
+import { EligibilityCache } from './eligibility.ts';
+import type { FilterPlugin } from './framework.ts';
+import type { GangSpec, GangState } from './gang.ts';
+import { GangPlacer } from './placement.ts';
+import { DEFAULT_FILTERS } from './plugins/index.ts';
+import { QueueTree, QueueUsage, type DepartmentSpec } from './queues.ts';
+import { gangQuotaUnits } from './requests.ts';
+import { Session, type Action, type Eviction, type SchedulerCore } from './session.ts';
+import type { CommitResult } from './statement.ts';
+
+export interface SchedulerOptions {
+  readonly actions?: readonly Action[];
+  readonly filters?: readonly FilterPlugin[];
+}
+
+export type SubmitResult = { ok: true; gang: GangState } | { ok: false; reason: string };
+export type RemoveResult = { ok: true; gang: GangState } | { ok: false; reason: string };
+
+/** What one scheduling cycle did. */
+export interface CycleReport {
+  readonly now: Micros;
+  readonly placed: readonly GangState[];
+  readonly evictions: readonly Eviction[];
+  readonly pending: number;
+}
+
+/**
+ * The gang scheduler: Run:ai's scheduler (KAI) semantics over a simulated cluster. Gangs are submitted and
+ * removed at any time; `cycle(now)` runs the actions in order over one session and reports what changed.
+ * Synchronous, deterministic and cloneable: a what-if clones it and runs ahead.
+ */
+export class Scheduler implements SchedulerCore {
+  readonly tree: QueueTree;
+  readonly usage: QueueUsage;
+  readonly placer: GangPlacer;
+  private readonly actions: readonly Action[];
+  private readonly eligibility: EligibilityCache;
+  private gangs = new Map<string, GangState>();
+  private pendingSeqs = new Map<number, GangState>();
+  private runningSeqs = new Map<number, GangState>();
+  private nextSeq = 0;
+  // Derived from immutable specs, so shared between clones.
+  private readonly shapes: Map<number, string>;
+  private readonly units: Map<number, Float64Array>;
+  private readonly pools: Map<number, readonly number[]>;
+
+  constructor(
+    readonly cluster: ClusterState,
+    departments: readonly DepartmentSpec[],
+    options: SchedulerOptions = {},
+    shared?: { tree: QueueTree; usage: QueueUsage; eligibility: EligibilityCache },
+  ) {
+    this.tree = shared?.tree ?? new QueueTree(departments, cluster.layout.pools.map((p) => p.name));
+    this.usage = shared?.usage ?? new QueueUsage(this.tree);
+    this.eligibility = shared?.eligibility ?? new EligibilityCache(cluster.layout, options.filters ?? DEFAULT_FILTERS);
+    this.placer = new GangPlacer(cluster, this.eligibility);
+    this.actions = options.actions ?? DEFAULT_ACTIONS;
+    this.shapes = new Map();
+    this.units = new Map();
+    this.pools = new Map();
+  }
+
+  /** Adds a gang to the pending set. Rejects what could never be scheduled rather than leave it stuck. */
+  submit(spec: GangSpec, now: Micros): SubmitResult {
+    if (this.gangs.has(spec.id)) return { ok: false, reason: `gang ${spec.id} already exists` };
+    const project = this.tree.project(spec.project);
+    if (project === undefined) return { ok: false, reason: `unknown project ${spec.project}` };
+    if (spec.pods.length === 0) return { ok: false, reason: 'a gang needs at least one pod' };
+    const poolIndexes: number[] = [];
+    for (const name of spec.nodePools) {
+      const pool = this.cluster.layout.poolByName(name);
+      if (pool === undefined) return { ok: false, reason: `unknown node pool ${name}` };
+      poolIndexes.push(pool.index);
+    }
+    const seq = this.nextSeq++;
+    const gang: GangState = {
+      spec,
+      seq,
+      project: project.index,
+      submittedAt: now,
+      phase: 'pending',
+      pool: -1,
+      bindings: [],
+      pending: null,
+      firstPlacedAt: null,
+      lastPlacedAt: null,
+      pendingMicros: 0,
+      pendingSince: now,
+      evictions: 0,
+    };
+    this.pools.set(seq, poolIndexes.length > 0 ? poolIndexes : this.cluster.layout.pools.map((p) => p.index));
+    this.gangs.set(spec.id, gang);
+    this.pendingSeqs.set(seq, gang);
+    this.addPendingDemand(gang, +1);
+    return { ok: true, gang };
+  }
+
+  /** Removes a gang, returning its resources if it was running. */
+  remove(id: string, now: Micros): RemoveResult {
+    const gang = this.gangs.get(id);
+    if (gang === undefined) return { ok: false, reason: `unknown gang ${id}` };
+    if (gang.phase === 'running') {
+      for (const binding of gang.bindings) this.cluster.release(binding);
+      this.usage.charge(gang.project, gang.pool, -this.unitsOf(gang, gang.pool), gang.spec.preemptible);
+      this.runningSeqs.delete(gang.seq);
+    } else {
+      this.addPendingDemand(gang, -1);
+      this.pendingSeqs.delete(gang.seq);
+      gang.pendingMicros += now - gang.pendingSince;
+    }
+    this.gangs.delete(id);
+    this.shapes.delete(gang.seq);
+    this.units.delete(gang.seq);
+    this.pools.delete(gang.seq);
+    return { ok: true, gang };
+  }
+
+  /**
+   * Takes a node out (a fault) or puts it back. Gangs with a pod on a failed node lose their placement and
+   * return to pending (the group is recreated, as LWS does on a pod failure); they are returned.
+   */
+  setNodeReady(node: number, ready: boolean, now: Micros): GangState[] {
+    const displaced: GangState[] = [];
+    if (!ready) {
+      for (const gang of this.runningSeqs.values()) if (gang.bindings.some((b) => b.node === node)) displaced.push(gang);
+      for (const gang of displaced) this.unbind(gang, now);
+    }
+    this.cluster.setReady(node, ready);
+    return displaced;
+  }
+
+  /** One scheduling cycle: every action in order over one session. */
+  cycle(now: Micros): CycleReport {
+    const session = new Session(this, now);
+    for (const action of this.actions) action.run(session);
+    return { now, placed: session.placed, evictions: session.evictions, pending: this.pendingSeqs.size };
+  }
+
+  gang(id: string): Readonly<GangState> | undefined {
+    return this.gangs.get(id);
+  }
+
+  allGangs(): IterableIterator<Readonly<GangState>> {
+    return this.gangs.values();
+  }
+
+  get pendingCount(): number {
+    return this.pendingSeqs.size;
+  }
+
+  /** An independent copy over a cloned cluster; static parts (queue tree, filter verdicts) are shared. */
+  clone(): Scheduler {
+    const cluster = this.cluster.clone();
+    const copy = new Scheduler(cluster, [], { actions: this.actions }, { tree: this.tree, usage: this.usage.clone(), eligibility: this.eligibility });
+    for (const gang of this.gangs.values()) {
+      const twin: GangState = { ...gang, bindings: [...gang.bindings] };
+      copy.gangs.set(gang.spec.id, twin);
+      (gang.phase === 'pending' ? copy.pendingSeqs : copy.runningSeqs).set(gang.seq, twin);
+      copy.pools.set(gang.seq, this.pools.get(gang.seq)!);
+    }
+    copy.nextSeq = this.nextSeq;
+    return copy;
+  }
+
+  // ---- SchedulerCore: what sessions and actions see ------------------------------------------------------
+
+  pendingGangs(): GangState[] {
+    return [...this.pendingSeqs.values()];
+  }
+
+  runningGangs(): Iterable<GangState> {
+    return this.runningSeqs.values();
+  }
+
+  poolsOf(gang: GangState): readonly number[] {
+    return this.pools.get(gang.seq)!;
+  }
+
+  unitsOf(gang: GangState, pool: number): number {
+    let perPool = this.units.get(gang.seq);
+    if (perPool === undefined) {
+      perPool = Float64Array.from(this.cluster.layout.pools, (p) => gangQuotaUnits(gang.spec, this.cluster.layout, p.index));
+      this.units.set(gang.seq, perPool);
+    }
+    return perPool[pool]!;
+  }
+
+  shapeOf(gang: GangState): string {
+    let shape = this.shapes.get(gang.seq);
+    if (shape === undefined) {
+      shape = JSON.stringify([gang.spec.pods.map((p) => [p.resources, p.constraints ?? null]), gang.spec.topology ?? null]);
+      this.shapes.set(gang.seq, shape);
+    }
+    return shape;
+  }
+
+  applyCommit(result: CommitResult, now: Micros): void {
+    for (const gang of result.evicted) {
+      this.runningSeqs.delete(gang.seq);
+      this.pendingSeqs.set(gang.seq, gang);
+      gang.evictions++;
+      gang.pendingSince = now;
+      this.addPendingDemand(gang, +1);
+    }
+    for (const gang of result.placed) {
+      this.pendingSeqs.delete(gang.seq);
+      this.runningSeqs.set(gang.seq, gang);
+      this.addPendingDemand(gang, -1);
+      gang.pending = null;
+      gang.pendingMicros += now - gang.pendingSince;
+      gang.firstPlacedAt ??= now;
+      gang.lastPlacedAt = now;
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private unbind(gang: GangState, now: Micros): void {
+    for (const binding of gang.bindings) this.cluster.release(binding);
+    this.usage.charge(gang.project, gang.pool, -this.unitsOf(gang, gang.pool), gang.spec.preemptible);
+    gang.phase = 'pending';
+    gang.pool = -1;
+    gang.bindings = [];
+    gang.pendingSince = now;
+    this.runningSeqs.delete(gang.seq);
+    this.pendingSeqs.set(gang.seq, gang);
+    this.addPendingDemand(gang, +1);
+  }
+
+  /** Pending demand counts toward fair share in the gang's first pool. */
+  private addPendingDemand(gang: GangState, sign: 1 | -1): void {
+    const home = this.poolsOf(gang)[0]!;
+    this.usage.addPending(gang.project, home, sign * this.unitsOf(gang, home));
+  }
+}

@@ -1,0 +1,149 @@
+import { GPU_UNITS, type ClusterState } from '../cluster/index.ts';
+import type { Micros } from '../engine/index.ts';
+import { computeFairShare } from './fair-share.ts';
+import type { GangState, PendingReason, PoolReason } from './gang.ts';
+import type { GangPlacer } from './placement.ts';
+import { checkQuota } from './plugins/quota.ts';
+import { compareJobs, compareQueues } from './queue-order.ts';
+import type { QueueTree, QueueUsage } from './queues.ts';
+import { Statement, type CommitResult } from './statement.ts';
+
+export type ActionName = 'allocate' | 'consolidation' | 'reclaim' | 'preempt';
+
+/** One step of a scheduling cycle (KAI's actions), run in order over the same session. */
+export interface Action {
+  readonly name: ActionName;
+  run(session: Session): void;
+}
+
+export interface Eviction {
+  readonly victim: GangState;
+  readonly preemptor: GangState;
+  readonly action: 'reclaim' | 'preempt';
+  readonly message: string;
+}
+
+/** What the scheduler lends a session: its state and a few derived views, nothing else. */
+export interface SchedulerCore {
+  readonly cluster: ClusterState;
+  readonly tree: QueueTree;
+  readonly usage: QueueUsage;
+  readonly placer: GangPlacer;
+  pendingGangs(): GangState[];
+  runningGangs(): Iterable<GangState>;
+  /** Pool indexes to try, in order. */
+  poolsOf(gang: GangState): readonly number[];
+  /** The gang's quota charge in a pool, GPU units. */
+  unitsOf(gang: GangState, pool: number): number;
+  /** A key equal for gangs that ask for exactly the same things (resources, constraints, topology). */
+  shapeOf(gang: GangState): string;
+  /** Books the outcome of a commit: phases, pending demand, timings. */
+  applyCommit(result: CommitResult, now: Micros): void;
+}
+
+/**
+ * One scheduling cycle over a consistent picture: fair share computed once at the start (as KAI does), one
+ * statement for tentative changes, and memory of what failed so identical gangs do not search again.
+ */
+export class Session {
+  readonly fairShare: Float64Array;
+  readonly statement: Statement;
+  readonly placed: GangState[] = [];
+  readonly evictions: Eviction[] = [];
+  /** `${pool}|${shape}` -> why it did not fit; valid while nothing has been freed in this cycle. */
+  private readonly unschedulable = new Map<string, string>();
+
+  constructor(
+    readonly core: SchedulerCore,
+    readonly now: Micros,
+  ) {
+    const { cluster, tree, usage } = core;
+    const capacity = cluster.layout.pools.map((p) => cluster.readyGpus(p.index) * GPU_UNITS);
+    this.fairShare = computeFairShare(tree, usage, capacity);
+    this.statement = new Statement(cluster, usage);
+  }
+
+  /**
+   * Tries the gang in one pool: the quota gate, then placement. On success the gang is placed in the statement
+   * (the caller commits); on failure the reason for that pool.
+   */
+  attempt(gang: GangState, pool: number): { ok: true } | { ok: false; reason: PoolReason } {
+    const { core } = this;
+    const units = core.unitsOf(gang, pool);
+    const quota = checkQuota(core.tree, core.usage, gang, pool, units);
+    if (quota !== null) return { ok: false, reason: quota };
+    const key = `${pool}|${core.shapeOf(gang)}`;
+    const known = this.unschedulable.get(key);
+    const poolName = core.tree.poolNames[pool]!;
+    if (known !== undefined) return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: known } };
+    const result = core.placer.place(gang.spec, pool, this.statement);
+    if (!result.ok) {
+      this.unschedulable.set(key, result.message);
+      return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: result.message } };
+    }
+    this.statement.place(gang, pool, result.bindings, units);
+    return { ok: true };
+  }
+
+  /** Tries every pool of the gang in order and commits the first placement; records the reasons otherwise. */
+  allocate(gang: GangState): boolean {
+    const reasons: PoolReason[] = [];
+    for (const pool of this.core.poolsOf(gang)) {
+      const result = this.attempt(gang, pool);
+      if (result.ok) {
+        this.commit([]);
+        return true;
+      }
+      reasons.push(result.reason);
+    }
+    gang.pending = pendingReason(reasons);
+    return false;
+  }
+
+  /** Commits the statement; evictions free resources, so remembered failures are forgotten. */
+  commit(evictions: readonly Eviction[]): void {
+    const result = this.statement.commit();
+    this.core.applyCommit(result, this.now);
+    this.placed.push(...result.placed);
+    this.evictions.push(...evictions);
+    if (result.evicted.length > 0) this.unschedulable.clear();
+  }
+
+  /**
+   * Visits pending gangs in scheduling order: the queue that should be served next (queue order, re-evaluated
+   * after every gang as allocations change) and, inside it, the next job (job order).
+   */
+  forEachInQueueOrder(gangs: readonly GangState[], visit: (gang: GangState) => void): void {
+    const { core } = this;
+    const byProject = new Map<number, GangState[]>();
+    for (const gang of gangs) {
+      const list = byProject.get(gang.project);
+      if (list === undefined) byProject.set(gang.project, [gang]);
+      else list.push(gang);
+    }
+    const queues = [...byProject.values()].map((list) => ({ list: list.sort(compareJobs), next: 0 }));
+    for (;;) {
+      let best: (typeof queues)[number] | undefined;
+      let bestBid: { project: number; pool: number; units: number } | undefined;
+      for (const queue of queues) {
+        if (queue.next >= queue.list.length) continue;
+        const head = queue.list[queue.next]!;
+        const pool = core.poolsOf(head)[0] ?? 0;
+        const bid = { project: head.project, pool, units: core.unitsOf(head, pool) };
+        if (bestBid === undefined || compareQueues(core.tree, core.usage, this.fairShare, bid, bestBid) < 0) {
+          best = queue;
+          bestBid = bid;
+        }
+      }
+      if (best === undefined) return;
+      const gang = best.list[best.next++]!;
+      if (gang.phase === 'pending') visit(gang);
+    }
+  }
+}
+
+export function pendingReason(pools: readonly PoolReason[]): PendingReason {
+  if (pools.length === 0) return { code: 'Unschedulable', message: 'no node pool to schedule in', pools };
+  const message = pools.map((r) => `node pool ${r.pool}: ${r.message}`).join(' ');
+  return { code: pools[0]!.code, message, pools };
+}
