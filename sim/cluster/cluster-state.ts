@@ -1,5 +1,5 @@
 import { BucketIndex } from './bucket-index.ts';
-import type { ClusterLayout, NodeInfo } from './layout.ts';
+import type { ClusterLayout, DomainInfo, NodeInfo } from './layout.ts';
 
 /**
  * GPU capacity is counted in integer units, a millionth of a device: fractions like 1/3 or 20 GiB of 80 GiB add
@@ -33,6 +33,8 @@ export type FitFailure = 'node-not-ready' | 'gpu' | 'gpu-memory' | 'cpu' | 'memo
 export type FitResult = { ok: true } | { ok: false; reason: FitFailure };
 export type AllocateResult = { ok: true; binding: Binding } | { ok: false; reason: FitFailure };
 
+const FITS: FitResult = { ok: true };
+
 /** Free capacity of a node or a domain. */
 export interface FreeCapacity {
   /** Devices with nothing on them. */
@@ -60,7 +62,8 @@ export class ClusterState {
   private domainEmptyNodes: Float64Array;
   private poolNodes: BucketIndex[]; // per pool: ready nodes keyed by free whole devices
   private sharedNodes: BucketIndex[]; // per pool: ready nodes with a partly used device (key 0)
-  private levelDomains: BucketIndex[][]; // per pool, per level: domains keyed by free whole devices
+  private levelDomains: BucketIndex[][]; // per pool, per level: domains keyed by whole GPUs of free capacity
+  private levelDomainsByEmpty: BucketIndex[][]; // per pool, per level: domains keyed by empty nodes
   private poolReadyGpus: Float64Array; // per pool: devices on ready nodes (what quotas and fair share divide)
 
   constructor(readonly layout: ClusterLayout) {
@@ -78,14 +81,17 @@ export class ClusterState {
     this.poolNodes = pools.map((p) => new BucketIndex(nodes.length, p.gpusPerNodeMax));
     this.sharedNodes = pools.map(() => new BucketIndex(nodes.length, 0));
     for (const node of nodes) this.poolNodes[node.pool]!.set(node.index, node.gpuCount);
-    this.levelDomains = pools.map((pool) =>
-      layout.levels.map((_, level) => {
-        const members = domains.filter((d) => d.pool === pool.index && d.level === level);
-        const index = new BucketIndex(domains.length, Math.max(0, ...members.map((d) => d.gpuCount)));
-        for (const d of members) index.set(d.id, d.gpuCount);
-        return index;
-      }),
-    );
+    const levelIndex = (key: (d: DomainInfo) => number, max: (d: DomainInfo) => number): BucketIndex[][] =>
+      pools.map((pool) =>
+        layout.levels.map((_, level) => {
+          const members = domains.filter((d) => d.pool === pool.index && d.level === level);
+          const index = new BucketIndex(domains.length, Math.max(0, ...members.map(max)));
+          for (const d of members) index.set(d.id, key(d));
+          return index;
+        }),
+      );
+    this.levelDomains = levelIndex((d) => d.gpuCount, (d) => d.gpuCount);
+    this.levelDomainsByEmpty = levelIndex((d) => d.nodes.length, (d) => d.nodes.length);
   }
 
   // ---- reading ------------------------------------------------------------------------------------------
@@ -136,9 +142,27 @@ export class ClusterState {
     return this.sharedNodes[pool]!;
   }
 
-  /** Domains of one pool and level by free whole devices. */
+  /** Domains of one pool and level by free GPU capacity (shared room included), in whole GPUs rounded down. */
   domainsByFreeGpus(pool: number, level: number): BucketIndex {
     return this.levelDomains[pool]![level]!;
+  }
+
+  /** Domains of one pool and level by nodes with every device free. */
+  domainsByEmptyNodes(pool: number, level: number): BucketIndex {
+    return this.levelDomainsByEmpty[pool]![level]!;
+  }
+
+  /** Allocation-free reads of a domain's free capacity, for search loops. */
+  domainFreeGpuUnits(domain: number): number {
+    return this.domainFreeUnits[domain]!;
+  }
+
+  domainFreeWholeGpus(domain: number): number {
+    return this.domainFreeWhole[domain]!;
+  }
+
+  domainEmptyNodeCount(domain: number): number {
+    return this.domainEmptyNodes[domain]!;
   }
 
   /** Device units a request takes on this node, per device it uses. */
@@ -157,15 +181,21 @@ export class ClusterState {
 
   /** Would the pod fit on the node now? Checks only resources and readiness; scheduling filters come first. */
   fits(node: number, pod: PodResources): FitResult {
-    if (this.nodeReady[node] !== 1) return { ok: false, reason: 'node-not-ready' };
-    if (this.nodeCpuFree[node]! < pod.cpuMillis) return { ok: false, reason: 'cpu' };
-    if (this.nodeMemoryFree[node]! < pod.memoryBytes) return { ok: false, reason: 'memory' };
+    const failure = this.fitFailure(node, pod);
+    return failure === null ? FITS : { ok: false, reason: failure };
+  }
+
+  /** The allocation-free form of `fits` for hot loops: null when the pod fits. */
+  fitFailure(node: number, pod: PodResources): FitFailure | null {
+    if (this.nodeReady[node] !== 1) return 'node-not-ready';
+    if (this.nodeCpuFree[node]! < pod.cpuMillis) return 'cpu';
+    if (this.nodeMemoryFree[node]! < pod.memoryBytes) return 'memory';
     const gpu = pod.gpu;
-    if (gpu.kind === 'none') return { ok: true };
-    if (gpu.kind === 'devices') return this.nodeFreeWhole[node]! >= gpu.count ? { ok: true } : { ok: false, reason: 'gpu' };
+    if (gpu.kind === 'none') return null;
+    if (gpu.kind === 'devices') return this.nodeFreeWhole[node]! >= gpu.count ? null : 'gpu';
     const units = this.unitsFor(this.layout.nodes[node]!, gpu);
-    if (units > GPU_UNITS) return { ok: false, reason: gpu.kind === 'memory' ? 'gpu-memory' : 'gpu' };
-    return this.sharedDevice(node, units) >= 0 ? { ok: true } : { ok: false, reason: gpu.kind === 'memory' ? 'gpu-memory' : 'gpu' };
+    const short = gpu.kind === 'memory' ? 'gpu-memory' : 'gpu';
+    return units <= GPU_UNITS && this.sharedDevice(node, units) >= 0 ? null : short;
   }
 
   // ---- changing -----------------------------------------------------------------------------------------
@@ -175,8 +205,8 @@ export class ClusterState {
    * used shared device it fits on (packing fractions together keeps whole devices free), else a free device.
    */
   allocate(node: number, pod: PodResources): AllocateResult {
-    const fit = this.fits(node, pod);
-    if (!fit.ok) return fit;
+    const failure = this.fitFailure(node, pod);
+    if (failure !== null) return { ok: false, reason: failure };
     const info = this.layout.nodes[node]!;
     const offset = this.layout.gpuOffset[node]!;
     const gpus: number[] = [];
@@ -269,7 +299,8 @@ export class ClusterState {
           `domain ${domain.name}: free (${this.domainFreeWhole[d]} GPUs, ${this.domainFreeUnits[d]} units, ${this.domainEmptyNodes[d]} empty nodes) != sum of its nodes (${whole[d]}, ${units[d]}, ${empty[d]})`,
         );
       }
-      if (domain.level >= 0 && this.levelDomains[domain.pool]![domain.level]!.key(d) !== whole[d]) problems.push(`domain ${domain.name}: index key is stale`);
+      if (domain.level >= 0 && this.levelDomains[domain.pool]![domain.level]!.key(d) !== Math.floor(units[d]! / GPU_UNITS)) problems.push(`domain ${domain.name}: index key is stale`);
+      if (domain.level >= 0 && this.levelDomainsByEmpty[domain.pool]![domain.level]!.key(d) !== empty[d]) problems.push(`domain ${domain.name}: empty-node index key is stale`);
     }
     return problems;
   }
@@ -290,6 +321,7 @@ export class ClusterState {
       poolNodes: this.poolNodes.map((b) => b.clone()),
       sharedNodes: this.sharedNodes.map((b) => b.clone()),
       levelDomains: this.levelDomains.map((levels) => levels.map((b) => b.clone())),
+      levelDomainsByEmpty: this.levelDomainsByEmpty.map((levels) => levels.map((b) => b.clone())),
     });
     return copy;
   }
@@ -345,7 +377,8 @@ export class ClusterState {
       this.domainFreeWhole[domain]! += wholeDelta;
       this.domainFreeUnits[domain]! += unitDelta;
       this.domainEmptyNodes[domain]! += emptyDelta;
-      if (level >= 0 && wholeDelta !== 0) this.levelDomains[info.pool]![level]!.set(domain, this.domainFreeWhole[domain]!);
+      if (level >= 0 && unitDelta !== 0) this.levelDomains[info.pool]![level]!.set(domain, Math.floor(this.domainFreeUnits[domain]! / GPU_UNITS));
+      if (level >= 0 && emptyDelta !== 0) this.levelDomainsByEmpty[info.pool]![level]!.set(domain, this.domainEmptyNodes[domain]!);
     }
   }
 

@@ -9,8 +9,12 @@ type NodeSet = { readonly kind: 'pool' } | { readonly kind: 'domain'; readonly d
 
 export type PlacementResult = { ok: true; bindings: Binding[] } | { ok: false; message: string };
 
-/** Preferred topology tries at most this many domains per level before widening; required tries them all. */
+/**
+ * Preferred topology tries at most this many domains per level, looking at no more than the scan budget of
+ * domains to find them, before widening; a required level looks at every domain.
+ */
 const PREFERRED_DOMAIN_TRIES = 32;
+const PREFERRED_DOMAIN_SCAN = 256;
 /** Domains up to this size are scanned node by node; bigger ones are searched through the pool's index. */
 const SCAN_LIMIT = 64;
 
@@ -104,12 +108,18 @@ export class GangPlacer {
     const levels = this.cluster.layout.levels.length;
     for (let level = levels - 1; level >= outermost; level--) {
       const limit = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_TRIES;
-      const index = this.cluster.domainsByFreeGpus(pool, level);
+      // Search by whichever resource binds: whole nodes when the gang needs them, else free devices.
+      const byEmpty = need.fullNodes > 0;
+      const index = byEmpty ? this.cluster.domainsByEmptyNodes(pool, level) : this.cluster.domainsByFreeGpus(pool, level);
       const candidates: number[] = [];
-      for (let key = index.nextKey(need.wholeGpus); key >= 0 && candidates.length < limit; key = index.nextKey(key + 1)) {
-        for (let domain = index.first(key); domain >= 0 && candidates.length < limit; domain = index.after(domain)) {
-          const free = this.cluster.domainFree(domain);
-          if (free.gpus * GPU_UNITS >= need.units && free.emptyNodes >= need.fullNodes) candidates.push(domain);
+      let budget = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_SCAN;
+      const from = byEmpty ? need.fullNodes : Math.floor(need.units / GPU_UNITS);
+      for (let key = index.nextKey(from); key >= 0 && candidates.length < limit && budget > 0; key = index.nextKey(key + 1)) {
+        for (let domain = index.first(key); domain >= 0 && candidates.length < limit && budget-- > 0; domain = index.after(domain)) {
+          const cluster = this.cluster;
+          if (cluster.domainFreeGpuUnits(domain) >= need.units && cluster.domainFreeWholeGpus(domain) >= need.wholeGpus && cluster.domainEmptyNodeCount(domain) >= need.fullNodes) {
+            candidates.push(domain);
+          }
         }
       }
       for (const domain of candidates) yield { kind: 'domain', domain, level };
@@ -131,7 +141,7 @@ export class GangPlacer {
   private chooseNode(resources: PodResources, eligible: PoolEligibility, pool: number, set: NodeSet): number {
     const allowed = eligible.allowed;
     if (set.kind === 'node') {
-      return (allowed === null || allowed[set.node] === 1) && this.cluster.fits(set.node, resources).ok ? set.node : -1;
+      return (allowed === null || allowed[set.node] === 1) && this.cluster.fitFailure(set.node, resources) === null ? set.node : -1;
     }
     const { layout } = this.cluster;
     if (set.kind === 'domain' && layout.domains[set.domain]!.nodes.length <= SCAN_LIMIT) {
@@ -139,7 +149,7 @@ export class GangPlacer {
     }
     const inSet = set.kind === 'pool' ? null : (node: number) => layout.nodes[node]!.domains[set.level] === set.domain;
     const ok = (node: number): boolean =>
-      (allowed === null || allowed[node] === 1) && (inSet === null || inSet(node)) && this.cluster.fits(node, resources).ok;
+      (allowed === null || allowed[node] === 1) && (inSet === null || inSet(node)) && this.cluster.fitFailure(node, resources) === null;
     const gpu = resources.gpu;
     const fractional = gpu.kind === 'portion' || gpu.kind === 'memory';
     if (fractional) {
@@ -166,7 +176,7 @@ export class GangPlacer {
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (const node of nodes) {
-      if ((allowed !== null && allowed[node] !== 1) || !this.cluster.fits(node, resources).ok) continue;
+      if ((allowed !== null && allowed[node] !== 1) || this.cluster.fitFailure(node, resources) !== null) continue;
       const free = this.cluster.freeWholeGpus(node);
       const sharedBonus = this.hasRoomOnSharedDevice(node, resources) ? 1000 : 0;
       const score = sharedBonus + (spread ? free : -free);

@@ -18,9 +18,9 @@ export function compareQueues(tree: QueueTree, usage: QueueUsage, fairShare: Flo
 
 /** A queue asking to be served next: its project, the pool its next gang goes to, and how much it asks. */
 export interface QueueBid {
-  readonly project: number;
-  readonly pool: number;
-  readonly units: number;
+  project: number;
+  pool: number;
+  units: number;
 }
 
 function compareAt(tree: QueueTree, usage: QueueUsage, fairShare: Float64Array, qa: number, a: QueueBid, qb: number, b: QueueBid): number {
@@ -34,11 +34,14 @@ function compareAt(tree: QueueTree, usage: QueueUsage, fairShare: Float64Array, 
   const rankA = tree.queues[qa]!.rank;
   const rankB = tree.queues[qb]!.rank;
   if (rankA !== rankB) return rankB - rankA;
-  const ratio = (after: number, share: number): number => (share > 0 ? after / share : after > 0 ? Number.MAX_VALUE : 0);
   const ratioA = ratio(afterA, fairShare[slotA]!);
   const ratioB = ratio(afterB, fairShare[slotB]!);
   if (ratioA !== ratioB) return ratioA < ratioB ? -1 : 1;
   return tree.queues[qa]!.name < tree.queues[qb]!.name ? -1 : tree.queues[qa]!.name > tree.queues[qb]!.name ? 1 : 0;
+}
+
+function ratio(after: number, share: number): number {
+  return share > 0 ? after / share : after > 0 ? Number.MAX_VALUE : 0;
 }
 
 /** Job order inside a project: higher priority first, then the earlier submission (FIFO), then submission order. */

@@ -72,13 +72,13 @@ export class Session {
     const units = core.unitsOf(gang, pool);
     const quota = checkQuota(core.tree, core.usage, gang, pool, units);
     if (quota !== null) return { ok: false, reason: quota };
-    const key = `${pool}|${core.shapeOf(gang)}`;
-    const known = this.unschedulable.get(key);
     const poolName = core.tree.poolNames[pool]!;
+    // Shapes are only worth computing once something has failed this cycle.
+    const known = this.unschedulable.size > 0 ? this.unschedulable.get(`${pool}|${core.shapeOf(gang)}`) : undefined;
     if (known !== undefined) return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: known } };
     const result = core.placer.place(gang.spec, pool, this.statement);
     if (!result.ok) {
-      this.unschedulable.set(key, result.message);
+      this.unschedulable.set(`${pool}|${core.shapeOf(gang)}`, result.message);
       return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: result.message } };
     }
     this.statement.place(gang, pool, result.bindings, units);
@@ -121,22 +121,23 @@ export class Session {
       if (list === undefined) byProject.set(gang.project, [gang]);
       else list.push(gang);
     }
-    const queues = [...byProject.values()].map((list) => ({ list: list.sort(compareJobs), next: 0 }));
+    // Each queue's bid (its head gang's pool and charge) is cached and refreshed only when its head moves.
+    const queues = [...byProject.values()].map((list) => ({ list: list.sort(compareJobs), next: 0, bid: { project: list[0]!.project, pool: 0, units: 0 } }));
+    const refresh = (queue: (typeof queues)[number]): void => {
+      const head = queue.list[queue.next]!;
+      queue.bid.pool = core.poolsOf(head)[0] ?? 0;
+      queue.bid.units = core.unitsOf(head, queue.bid.pool);
+    };
+    for (const queue of queues) refresh(queue);
     for (;;) {
       let best: (typeof queues)[number] | undefined;
-      let bestBid: { project: number; pool: number; units: number } | undefined;
       for (const queue of queues) {
         if (queue.next >= queue.list.length) continue;
-        const head = queue.list[queue.next]!;
-        const pool = core.poolsOf(head)[0] ?? 0;
-        const bid = { project: head.project, pool, units: core.unitsOf(head, pool) };
-        if (bestBid === undefined || compareQueues(core.tree, core.usage, this.fairShare, bid, bestBid) < 0) {
-          best = queue;
-          bestBid = bid;
-        }
+        if (best === undefined || compareQueues(core.tree, core.usage, this.fairShare, queue.bid, best.bid) < 0) best = queue;
       }
       if (best === undefined) return;
       const gang = best.list[best.next++]!;
+      if (best.next < best.list.length) refresh(best);
       if (gang.phase === 'pending') visit(gang);
     }
   }
