@@ -61,7 +61,8 @@ export interface GangSpec {
   readonly workload?: string;
 }
 
-export type PendingCode = 'OverLimit' | 'NonPreemptibleOverQuota' | 'Unschedulable';
+/** Quota reasons match Run:ai's phaseReason; Unschedulable is a placement failure; Evicted a lost placement. */
+export type PendingCode = 'OverLimit' | 'NonPreemptibleOverQuota' | 'Unschedulable' | 'Evicted';
 
 /** Why a gang did not fit in one pool. */
 export interface PoolReason {

@@ -106,6 +106,8 @@ export class Session {
     this.core.applyCommit(result, this.now);
     this.placed.push(...result.placed);
     this.evictions.push(...evictions);
+    // A victim waits again; until a cycle tries it, the eviction is its reason.
+    for (const e of evictions) e.victim.pending = { code: 'Evicted', message: e.message, pools: [] };
     if (result.evicted.length > 0) this.unschedulable.clear();
   }
 
