@@ -24,7 +24,7 @@ export interface GangLoad {
 export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoad {
   const random = new Random(seed);
   const poolNodes = [Math.round(nodeCount * 0.6), nodeCount - Math.round(nodeCount * 0.6)];
-  const spec: ClusterSpec = {
+  const spec: Omit<ClusterSpec, 'departments'> = {
     name: `bench-${nodeCount}`,
     id: '00000000-0000-4000-8000-00000000b001',
     topologyLevels: [
@@ -37,9 +37,6 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
       nodes: [{ count: poolNodes[p]!, gpu: { model: 'H100-SXM-80GB' as const, count: 8 }, cpuMillis: 224_000, memoryBytes: 2048 * GIB, labels: {}, taints: [], topology: { rack: 8, zone: 32 } }],
     })),
   };
-  const built = buildCluster(spec);
-  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join('; '));
-
   const departments: DepartmentSpec[] = [0, 1, 2, 3].map((d) => ({
     name: `dept-${d}`,
     rank: 0,
@@ -50,6 +47,9 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
       quotas: Object.fromEntries(['pool-a', 'pool-b'].map((pool, p) => [pool, { deserved: (poolNodes[p]! * 8) / 20, overQuotaWeight: 1 + (j % 3) }])),
     })),
   }));
+
+  const built = buildCluster({ ...spec, departments });
+  if (!built.ok) throw new Error(built.errors.map((e) => e.message).join('; '));
 
   const targetPods = nodeCount * 10;
   const gangs: GangSpec[] = [];

@@ -5,7 +5,7 @@ import { stableUuid } from '../config/stable-uuid.ts';
 import { GPU_MODEL_IDS, type GpuModelId } from './gpu-catalog.ts';
 import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
-import { TAINT_EFFECTS, type ClusterSpec, type NodePoolSpec, type NodeSetSpec, type TopologyLevelSpec } from './spec.ts';
+import { TAINT_EFFECTS, type ClusterSpec, type DepartmentSpec, type NodePoolSpec, type NodeSetSpec, type PoolQuota, type QueueSpec, type TopologyLevelSpec } from './spec.ts';
 
 /** A pool made from the machine lwsim runs on; the outside world (src/hardware) supplies its nodes. */
 export interface LocalPoolSpec extends Omit<NodePoolSpec, 'nodes'> {
@@ -20,6 +20,19 @@ export interface ClusterFileSpec extends Omit<ClusterSpec, 'nodePools'> {
 export type ClusterFileResult = { ok: true; spec: ClusterFileSpec } | { ok: false; errors: ConfigError[] };
 
 const quantity = { type: ['number', 'string'] } as const;
+const poolQuotas = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      deserved: { type: 'number', minimum: 0 },
+      limit: { type: ['number', 'null'], minimum: 0 },
+      overQuotaWeight: { type: 'number', minimum: 0 },
+    },
+  },
+} as const;
+const queueFields = { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }, rank: { type: 'integer' }, quota: poolQuotas } as const;
 const name = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 63 } as const;
 
 /** The shape of a cluster file. Later sections (projects, users, delays) extend it. */
@@ -49,6 +62,18 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
               },
             ],
           },
+        },
+      },
+    },
+    departments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'projects'],
+        properties: {
+          ...queueFields,
+          projects: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: queueFields } },
         },
       },
     },
@@ -138,8 +163,16 @@ interface RawNodeSet {
   topology?: Record<string, number | string>;
 }
 
+type RawQuotas = Record<string, { deserved?: number; limit?: number | null; overQuotaWeight?: number }>;
+interface RawQueue {
+  name: string;
+  rank?: number;
+  quota?: RawQuotas;
+}
+
 interface RawCluster {
   name: string;
+  departments?: (RawQueue & { projects: RawQueue[] })[];
   clusterId?: string;
   topology?: { levels: (string | { name: string; label?: string })[] };
   nodePools: { name: string; placement?: 'binpack' | 'spread'; local?: boolean; nodes?: RawNodeSet[] }[];
@@ -171,13 +204,43 @@ class Normaliser {
       }
       return { name: pool.name, placement, nodes: pool.nodes.map((set, s) => this.nodeSet(set, ['nodePools', p, 'nodes', s], levels)) };
     });
-    const spec: ClusterFileSpec = { name: raw.name, id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`), topologyLevels: levels, nodePools };
+    const departments = this.departments(raw, new Set(nodePools.map((p) => p.name)));
+    const spec: ClusterFileSpec = { name: raw.name, id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`), topologyLevels: levels, nodePools, departments };
     if (this.errors.length === 0) {
       // Building the layout catches what only the whole picture shows: duplicate node names, crossed domains.
       const built = ClusterLayout.build(withoutLocalPools(spec));
       if (!built.ok) for (const e of built.errors) this.error(e.path, e.message);
     }
     return this.errors.length > 0 ? { ok: false, errors: this.errors } : { ok: true, spec };
+  }
+
+  /** Queue names are unique per kind (projects are what workloads name); quotas name known pools. */
+  private departments(raw: RawCluster, pools: ReadonlySet<string>): DepartmentSpec[] {
+    const departmentNames = new Set<string>();
+    const projectNames = new Set<string>();
+    return (raw.departments ?? []).map((department, d) => {
+      const at: PathSegment[] = ['departments', d];
+      if (departmentNames.has(department.name)) this.error([...at, 'name'], `department "${department.name}" is defined twice`);
+      departmentNames.add(department.name);
+      const projects = department.projects.map((project, p) => {
+        if (projectNames.has(project.name)) this.error([...at, 'projects', p, 'name'], `project "${project.name}" is defined twice`);
+        projectNames.add(project.name);
+        return this.queue(project, [...at, 'projects', p], pools);
+      });
+      return { ...this.queue(department, at, pools), projects };
+    });
+  }
+
+  private queue(raw: RawQueue, at: PathSegment[], pools: ReadonlySet<string>): QueueSpec {
+    const quotas: Record<string, Partial<PoolQuota>> = {};
+    for (const [pool, quota] of Object.entries(raw.quota ?? {})) {
+      if (!pools.has(pool)) this.error([...at, 'quota', pool], `unknown node pool "${pool}" (pools: ${[...pools].join(', ')})`);
+      if (quota.limit != null && quota.deserved !== undefined && quota.limit < quota.deserved) {
+        this.error([...at, 'quota', pool, 'limit'], `limit ${quota.limit} is below deserved ${quota.deserved}`);
+      }
+      quotas[pool] = quota;
+    }
+    return { name: raw.name, rank: raw.rank ?? 0, quotas };
   }
 
   private levels(raw: RawCluster): TopologyLevelSpec[] {

@@ -11,6 +11,8 @@ export interface ClusterSpec {
   /** Topology levels, outermost first (for example zone > block > rack); nodes are the implicit innermost level. */
   readonly topologyLevels: readonly TopologyLevelSpec[];
   readonly nodePools: readonly NodePoolSpec[];
+  /** The organisation using the cluster: departments of projects, with GPU quotas per node pool. */
+  readonly departments: readonly DepartmentSpec[];
 }
 
 export interface TopologyLevelSpec {
@@ -68,3 +70,26 @@ export const NODE_LABELS = {
   gpuProduct: 'nvidia.com/gpu.product',
   gpuCount: 'nvidia.com/gpu.count',
 } as const;
+
+/** A queue's GPU quota in one node pool, in GPUs. */
+export interface PoolQuota {
+  /** Guaranteed share; non-preemptible work may use only this. */
+  readonly deserved: number;
+  /** Hard cap on what the queue may hold in the pool; null for none. */
+  readonly limit: number | null;
+  /** Share of the surplus (over-quota) relative to siblings of the same rank. 0 takes none of it. */
+  readonly overQuotaWeight: number;
+}
+
+/** A department or a project: Run:ai's scheduling queues. */
+export interface QueueSpec {
+  readonly name: string;
+  /** Higher rank is served first when dividing the surplus (KAI's queue priority). */
+  readonly rank: number;
+  /** Per node pool; a pool left out gives deserved 0, no limit, weight 1. */
+  readonly quotas: Readonly<Record<string, Partial<PoolQuota>>>;
+}
+
+export interface DepartmentSpec extends QueueSpec {
+  readonly projects: readonly QueueSpec[];
+}

@@ -1,26 +1,6 @@
-import { GPU_UNITS } from '../cluster/index.ts';
+import { GPU_UNITS, type DepartmentSpec, type PoolQuota, type QueueSpec } from '../cluster/index.ts';
 
-/** A queue's GPU quota in one node pool, in GPUs. */
-export interface PoolQuota {
-  /** Guaranteed share; non-preemptible work may use only this. */
-  readonly deserved: number;
-  /** Hard cap on what the queue may hold in the pool; null for none. */
-  readonly limit: number | null;
-  /** Share of the surplus (over-quota) relative to siblings of the same rank. 0 takes none of it. */
-  readonly overQuotaWeight: number;
-}
-
-export interface QueueSpec {
-  readonly name: string;
-  /** Higher rank is served first when dividing the surplus (KAI's queue priority). */
-  readonly rank: number;
-  /** Per node pool; a pool left out gives deserved 0, no limit, weight 1. */
-  readonly quotas: Readonly<Record<string, Partial<PoolQuota>>>;
-}
-
-export interface DepartmentSpec extends QueueSpec {
-  readonly projects: readonly QueueSpec[];
-}
+export type { DepartmentSpec, PoolQuota, QueueSpec };
 
 export const DEFAULT_QUOTA: PoolQuota = { deserved: 0, limit: null, overQuotaWeight: 1 };
 

@@ -38,6 +38,11 @@ describe('cluster files', () => {
     expect(layout.domains.filter((d) => d.pool === 0 && d.level === 1)).toHaveLength(2);
     expect(layout.poolByName('local')!.nodes).toHaveLength(1);
     expect(layout.nodeByName('local-0')!.gpuModel).toBe('cpu');
+    expect(spec.departments.map((d) => [d.name, d.projects.map((p) => p.name)])).toEqual([
+      ['research', ['llm-serving', 'training']],
+      ['product', ['chat', 'eval', 'sandbox']],
+    ]);
+    expect(spec.departments[0]!.projects[1]!.quotas.h100).toEqual({ deserved: 16, limit: 48 });
   });
 
   it('normalises quantities and defaults', () => {
@@ -67,6 +72,10 @@ describe('cluster files', () => {
     ['duplicate node names', `${base}  - name: p2\n    nodes:\n      - count: 1\n        namePrefix: p1-\n        cpu: 1\n        memory: 1Gi\n`, /bad\.yaml:13:9: nodePools\[1\]\.nodes\[0\]: node name "p1-0" is used twice/],
     ['a duplicate key', 'name: a\nname: b\nnodePools: []\n', /bad\.yaml:2:1: .*[Mm]ap keys must be unique/],
     ['an empty file', '', /must be object/],
+    ['a quota for an unknown pool', `${base}departments:\n  - name: d\n    projects:\n      - name: p\n        quota: { h200: { deserved: 1 } }\n`, /bad\.yaml:15:\d+: departments\[0\]\.projects\[0\]\.quota\.h200: unknown node pool "h200" \(pools: p1\)/],
+    ['a limit below deserved', `${base}departments:\n  - name: d\n    quota: { p1: { deserved: 4, limit: 2 } }\n    projects: []\n`, /departments\[0\]\.quota\.p1\.limit: limit 2 is below deserved 4/],
+    ['a duplicate project', `${base}departments:\n  - name: d\n    projects: [{ name: p }]\n  - name: e\n    projects: [{ name: p }]\n`, /departments\[1\]\.projects\[0\]\.name: project "p" is defined twice/],
+    ['a negative deserved quota', `${base}departments:\n  - name: d\n    quota: { p1: { deserved: -1 } }\n    projects: []\n`, /departments\[0\]\.quota\.p1\.deserved: must be >= 0/],
   ])('rejects %s with the file, line and path', (_, text, expected) => {
     const errors = errorsOf(text);
     expect(errors.join('\n')).toMatch(expected);

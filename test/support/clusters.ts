@@ -20,6 +20,7 @@ export function clusterSpec(pools: Record<string, NodeSetSpec[]>, levels: string
     id: '00000000-0000-4000-8000-000000000000',
     topologyLevels: levels.map((name) => ({ name, label: `lwsim.io/topology.${name}` })),
     nodePools: Object.entries(pools).map(([name, sets]) => ({ name, placement: 'binpack' as const, nodes: sets })),
+    departments: [],
   };
 }
 
