@@ -19,14 +19,13 @@ const COMPACT_AFTER = 4096; // cancelled entries tolerated before a compaction i
  * A binary min-heap of events ordered by (time, priority, insertion sequence): a total order, so two runs that
  * schedule the same events pop them in the same order.
  *
- * Layout for speed: each heap entry keeps its sort keys inline (parallel typed arrays), so a sift touches one
- * cache line per level and allocates nothing. The payload lives in a slot the entry points to; a handle names
+ * Layout for speed: each heap entry keeps its sort keys inline and interleaved (time, order) in one typed array,
+ * so a sift touches one cache line per level and allocates nothing. The payload lives in a slot the entry points to; a handle names
  * the slot and its generation. Cancellation is lazy: the slot is marked dead and skipped when it reaches the
  * top, and the heap is compacted when dead entries outnumber the living.
  */
 export class EventQueue<E> {
-  private keyTime: Float64Array;
-  private keyOrder: Float64Array;
+  private keys: Float64Array; // entry i: keys[2i] = time, keys[2i + 1] = order (priority, sequence)
   private entrySlot: Int32Array;
   private entries = 0;
   private generations: Uint32Array;
@@ -39,8 +38,7 @@ export class EventQueue<E> {
 
   constructor(initialCapacity = 1024) {
     const capacity = Math.max(16, initialCapacity);
-    this.keyTime = new Float64Array(capacity);
-    this.keyOrder = new Float64Array(capacity);
+    this.keys = new Float64Array(2 * capacity);
     this.entrySlot = new Int32Array(capacity);
     this.generations = new Uint32Array(capacity);
     this.alive = new Uint8Array(capacity);
@@ -58,7 +56,7 @@ export class EventQueue<E> {
   /** Time of the next event, or undefined when empty. */
   peekTime(): Micros | undefined {
     this.dropDeadTop();
-    return this.entries === 0 ? undefined : this.keyTime[0];
+    return this.entries === 0 ? undefined : this.keys[0];
   }
 
   peek(): E | undefined {
@@ -67,7 +65,7 @@ export class EventQueue<E> {
   }
 
   push(time: Micros, payload: E, priority = 0): EventHandle {
-    if (!(priority >= MIN_PRIORITY && priority <= MAX_PRIORITY && Number.isInteger(priority))) {
+    if (priority !== 0 && !(priority >= MIN_PRIORITY && priority <= MAX_PRIORITY && Number.isInteger(priority))) {
       throw new RangeError(`event priority must be an integer in [${MIN_PRIORITY}, ${MAX_PRIORITY}], got ${priority}`);
     }
     if (this.freeCount === 0) this.grow();
@@ -80,11 +78,15 @@ export class EventQueue<E> {
     return this.generations[slot]! * SLOT_SPACE + slot;
   }
 
-  /** Removes and returns the earliest event; `undefined` when empty. Read its time first with peekTime(). */
+  /** Time of the event the last `pop()` returned. */
+  poppedTime: Micros = 0;
+
+  /** Removes and returns the earliest event (its time is then in `poppedTime`); `undefined` when empty. */
   pop(): E | undefined {
     this.dropDeadTop();
     if (this.entries === 0) return undefined;
     const slot = this.entrySlot[0]!;
+    this.poppedTime = this.keys[0]!;
     const payload = this.payloads[slot];
     this.removeTop();
     this.release(slot);
@@ -113,8 +115,7 @@ export class EventQueue<E> {
   clone(): EventQueue<E> {
     const copy = Object.create(EventQueue.prototype) as EventQueue<E>;
     Object.assign(copy, this, {
-      keyTime: this.keyTime.slice(),
-      keyOrder: this.keyOrder.slice(),
+      keys: this.keys.slice(),
       entrySlot: this.entrySlot.slice(),
       generations: this.generations.slice(),
       alive: this.alive.slice(),
@@ -128,8 +129,8 @@ export class EventQueue<E> {
   *pending(): IterableIterator<{ time: Micros; payload: E }> {
     const live: number[] = [];
     for (let i = 0; i < this.entries; i++) if (this.alive[this.entrySlot[i]!] === 1) live.push(i);
-    live.sort((a, b) => this.keyTime[a]! - this.keyTime[b]! || this.keyOrder[a]! - this.keyOrder[b]!);
-    for (const i of live) yield { time: this.keyTime[i]!, payload: this.payloads[this.entrySlot[i]!] as E };
+    live.sort((a, b) => this.keys[2 * a]! - this.keys[2 * b]! || this.keys[2 * a + 1]! - this.keys[2 * b + 1]!);
+    for (const i of live) yield { time: this.keys[2 * i]!, payload: this.payloads[this.entrySlot[i]!] as E };
   }
 
   private dropDeadTop(): void {
@@ -145,25 +146,25 @@ export class EventQueue<E> {
   private release(slot: number): void {
     this.alive[slot] = 0;
     this.payloads[slot] = undefined;
-    this.generations[slot] = (this.generations[slot]! + 1) % GENERATION_SPACE;
+    this.generations[slot] = (this.generations[slot]! + 1) & (GENERATION_SPACE - 1);
     this.free[this.freeCount++] = slot;
   }
 
   /** Places (time, order, slot) at the hole `at` or above it. */
   private siftUp(start: number, time: number, order: number, slot: number): void {
-    const { keyTime, keyOrder, entrySlot } = this;
+    const { keys, entrySlot } = this;
     let at = start;
     while (at > 0) {
       const parent = (at - 1) >> 1;
-      const parentTime = keyTime[parent]!;
-      if (parentTime < time || (parentTime === time && keyOrder[parent]! < order)) break;
-      keyTime[at] = parentTime;
-      keyOrder[at] = keyOrder[parent]!;
+      const parentTime = keys[2 * parent]!;
+      if (parentTime < time || (parentTime === time && keys[2 * parent + 1]! < order)) break;
+      keys[2 * at] = parentTime;
+      keys[2 * at + 1] = keys[2 * parent + 1]!;
       entrySlot[at] = entrySlot[parent]!;
       at = parent;
     }
-    keyTime[at] = time;
-    keyOrder[at] = order;
+    keys[2 * at] = time;
+    keys[2 * at + 1] = order;
     entrySlot[at] = slot;
   }
 
@@ -173,37 +174,35 @@ export class EventQueue<E> {
    * comparisons of the textbook sift-down.
    */
   private removeTop(): void {
-    const { keyTime, keyOrder, entrySlot } = this;
+    const { keys, entrySlot } = this;
     const last = --this.entries;
     let hole = 0;
     for (let child = 1; child < last; child = 2 * hole + 1) {
       const right = child + 1;
-      if (
-        right < last &&
-        (keyTime[right]! < keyTime[child]! || (keyTime[right] === keyTime[child] && keyOrder[right]! < keyOrder[child]!))
-      ) {
+      if (right < last && (keys[2 * right]! < keys[2 * child]! || (keys[2 * right] === keys[2 * child] && keys[2 * right + 1]! < keys[2 * child + 1]!))) {
         child = right;
       }
-      keyTime[hole] = keyTime[child]!;
-      keyOrder[hole] = keyOrder[child]!;
+      keys[2 * hole] = keys[2 * child]!;
+      keys[2 * hole + 1] = keys[2 * child + 1]!;
       entrySlot[hole] = entrySlot[child]!;
       hole = child;
     }
-    if (hole !== last) this.siftUp(hole, keyTime[last]!, keyOrder[last]!, entrySlot[last]!);
+    if (hole !== last) this.siftUp(hole, keys[2 * last]!, keys[2 * last + 1]!, entrySlot[last]!);
   }
 
   /** Drops dead entries and rebuilds the heap (Floyd, O(n)); the total order makes the result pop identically. */
   private compact(): void {
+    const { keys, entrySlot } = this;
     let kept = 0;
     for (let i = 0; i < this.entries; i++) {
-      const slot = this.entrySlot[i]!;
+      const slot = entrySlot[i]!;
       if (this.alive[slot] === 0) {
         this.release(slot);
         continue;
       }
-      this.keyTime[kept] = this.keyTime[i]!;
-      this.keyOrder[kept] = this.keyOrder[i]!;
-      this.entrySlot[kept] = slot;
+      keys[2 * kept] = keys[2 * i]!;
+      keys[2 * kept + 1] = keys[2 * i + 1]!;
+      entrySlot[kept] = slot;
       kept++;
     }
     this.entries = kept;
@@ -212,40 +211,36 @@ export class EventQueue<E> {
   }
 
   private siftDownFrom(start: number): void {
-    const { keyTime, keyOrder, entrySlot } = this;
-    const time = keyTime[start]!;
-    const order = keyOrder[start]!;
+    const { keys, entrySlot } = this;
+    const time = keys[2 * start]!;
+    const order = keys[2 * start + 1]!;
     const slot = entrySlot[start]!;
     let at = start;
     for (let child = 2 * at + 1; child < this.entries; child = 2 * at + 1) {
       const right = child + 1;
-      if (
-        right < this.entries &&
-        (keyTime[right]! < keyTime[child]! || (keyTime[right] === keyTime[child] && keyOrder[right]! < keyOrder[child]!))
-      ) {
+      if (right < this.entries && (keys[2 * right]! < keys[2 * child]! || (keys[2 * right] === keys[2 * child] && keys[2 * right + 1]! < keys[2 * child + 1]!))) {
         child = right;
       }
-      if (time < keyTime[child]! || (time === keyTime[child] && order < keyOrder[child]!)) break;
-      keyTime[at] = keyTime[child]!;
-      keyOrder[at] = keyOrder[child]!;
+      if (time < keys[2 * child]! || (time === keys[2 * child] && order < keys[2 * child + 1]!)) break;
+      keys[2 * at] = keys[2 * child]!;
+      keys[2 * at + 1] = keys[2 * child + 1]!;
       entrySlot[at] = entrySlot[child]!;
       at = child;
     }
-    keyTime[at] = time;
-    keyOrder[at] = order;
+    keys[2 * at] = time;
+    keys[2 * at + 1] = order;
     entrySlot[at] = slot;
   }
 
   private grow(): void {
-    const old = this.keyTime.length;
+    const old = this.entrySlot.length;
     const capacity = old * 2;
     if (capacity > SLOT_SPACE) throw new RangeError(`event queue is full (${old} pending events)`);
     const widen = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(from: T, to: T): T => {
       to.set(from);
       return to;
     };
-    this.keyTime = widen(this.keyTime, new Float64Array(capacity));
-    this.keyOrder = widen(this.keyOrder, new Float64Array(capacity));
+    this.keys = widen(this.keys, new Float64Array(2 * capacity));
     this.entrySlot = widen(this.entrySlot, new Int32Array(capacity));
     this.generations = widen(this.generations, new Uint32Array(capacity));
     this.alive = widen(this.alive, new Uint8Array(capacity));

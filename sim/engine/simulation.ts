@@ -81,7 +81,7 @@ export class Simulation<E extends SimEvent> {
 
   /** Schedules an event `delay` microseconds from now. */
   after(delay: Micros, event: E, priority = 0): EventHandle {
-    return this.at(this.clock + Math.max(0, Math.round(delay)), event, priority);
+    return this.at(this.clock + (delay > 0 ? Math.round(delay) : 0), event, priority);
   }
 
   cancel(handle: EventHandle): boolean {
@@ -94,33 +94,50 @@ export class Simulation<E extends SimEvent> {
 
   /** Processes the next event. Returns false when there was none. */
   step(): boolean {
-    this.requireDispatcher();
-    const time = this.queue.peekTime();
-    if (time === undefined) return false;
-    const event = this.queue.pop() as E;
-    this.process(time, event);
-    return true;
+    return this.run(1) === 1;
   }
 
   /** Processes every event up to and including `until`, then leaves the clock at `until`. */
   runUntil(until: Micros): number {
-    this.requireDispatcher();
-    const before = this.processedCount;
-    for (let time = this.queue.peekTime(); time !== undefined && time <= until; time = this.queue.peekTime()) {
-      this.process(time, this.queue.pop() as E);
-    }
+    const ran = this.drain(until, Number.POSITIVE_INFINITY);
     if (until > this.clock) {
       this.clock = until;
       this.observers.emit('advanced', until);
     }
-    return this.processedCount - before;
+    return ran;
   }
 
   /** Processes events until none are left (or `maxEvents` ran). Returns how many ran. */
   run(maxEvents = Number.POSITIVE_INFINITY): number {
-    const before = this.processedCount;
-    while (this.processedCount - before < maxEvents && this.step());
-    return this.processedCount - before;
+    return this.drain(Number.POSITIVE_INFINITY, maxEvents);
+  }
+
+  /**
+   * The run loop: the hottest code in lwsim, so it allocates nothing and skips observers nobody listens to.
+   * Observers are looked up when a run starts: one added by a handler hears events from the next run call on.
+   */
+  private drain(until: Micros, maxEvents: number): number {
+    const dispatcher = this.dispatcher;
+    if (dispatcher === undefined) throw new Error('simulation has no dispatcher bound: call bind() first');
+    const queue = this.queue;
+    const observers = this.observers;
+    const tellAdvanced = observers.listenerCount('advanced') > 0;
+    const tellProcessed = observers.listenerCount('processed') > 0;
+    let ran = 0;
+    while (ran < maxEvents) {
+      const next = queue.peekTime();
+      if (next === undefined || next > until) break;
+      const event = queue.pop() as E;
+      if (next > this.clock) {
+        this.clock = next;
+        if (tellAdvanced) observers.emit('advanced', next);
+      }
+      dispatcher(event);
+      ran++;
+      this.processedCount++;
+      if (tellProcessed) observers.emit('processed', event, next);
+    }
+    return ran;
   }
 
   /** The pending events in the order they will run (for inspection and tests). */
@@ -144,19 +161,6 @@ export class Simulation<E extends SimEvent> {
     return copy;
   }
 
-  private requireDispatcher(): void {
-    if (this.dispatcher === undefined) throw new Error('simulation has no dispatcher bound: call bind() first');
-  }
-
-  private process(time: Micros, event: E): void {
-    if (time > this.clock) {
-      this.clock = time;
-      this.observers.emit('advanced', time);
-    }
-    this.dispatcher!(event);
-    this.processedCount++;
-    this.observers.emit('processed', event, time);
-  }
 }
 
 /** Routes each event to the handler for its type. */
