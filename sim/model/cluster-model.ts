@@ -1,0 +1,342 @@
+import { EventEmitter } from 'eventemitter3';
+import { buildCluster, type ClusterSpec } from '../cluster/index.ts';
+import { stableUuid } from '../config/stable-uuid.ts';
+import { Simulation, type Micros } from '../engine/index.ts';
+import { Scheduler, type CycleReport } from '../scheduler/index.ts';
+import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
+import { DEFAULT_DELAYS, type LifecycleDelays } from '../workloads/delays.ts';
+import { derivePhase } from '../workloads/phase.ts';
+import type { InferenceSpec } from '../workloads/spec.ts';
+import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/state.ts';
+
+export type ModelEvent = ControllerEvent | { readonly type: 'schedule' };
+
+export interface ModelOptions {
+  readonly seed?: number;
+  readonly delays?: LifecycleDelays;
+}
+
+export interface CreateWorkload {
+  readonly spec: InferenceSpec;
+  /** Append a random suffix to the name (Run:ai's useGivenNameAsPrefix). */
+  readonly useGivenNameAsPrefix: boolean;
+  readonly createdBy: string;
+  /** The request as submitted, kept for echoing back. */
+  readonly request: unknown;
+}
+
+export type ModelError = { ok: false; error: 'not-found' | 'conflict' | 'invalid'; message: string };
+export type ModelResult<T> = { ok: true; value: T } | ModelError;
+
+/** What the model tells its observers (the API's event stream, reports). */
+export interface ModelObservers {
+  'workload-created': (workload: WorkloadState) => void;
+  'workload-phase': (workload: WorkloadState, previous: WorkloadPhase) => void;
+  'workload-deleted': (workload: WorkloadState) => void;
+  'scheduling-cycle': (report: CycleReport) => void;
+  'node-ready': (node: string, ready: boolean) => void;
+}
+
+/**
+ * The whole simulated cluster: the engine's clock and queue, the scheduler over the cluster state, and the LWS
+ * controller over the workloads. Commands (create, scale, delete, faults) apply at the current simulated time;
+ * everything that follows from them happens through events. Deterministic for a seed, and forkable.
+ */
+export class ClusterModel {
+  readonly observers = new EventEmitter<ModelObservers>();
+  private workloads = new Map<string, WorkloadState>();
+  private active = new Map<string, string>(); // `${project}/${name}` -> id, for workloads not deleted
+  private nextSeq = 0;
+  private cycleRequested = false;
+  private readonly touched = new Set<WorkloadState>();
+  private readonly controller: LwsController;
+  private readonly departmentOf: ReadonlyMap<string, string>;
+
+  private constructor(
+    readonly spec: ClusterSpec,
+    readonly sim: Simulation<ModelEvent>,
+    readonly scheduler: Scheduler,
+    readonly delays: LifecycleDelays,
+  ) {
+    this.departmentOf = new Map(spec.departments.flatMap((d) => d.projects.map((p) => [p.name, d.name] as const)));
+    const model = this;
+    this.controller = new LwsController({
+      get now() {
+        return model.sim.now;
+      },
+      random: sim.random,
+      delays,
+      scheduler,
+      after: (delay, event) => void model.sim.after(delay, event),
+      requestCycle: () => model.requestCycle(),
+      touch: (workload) => void model.touched.add(workload),
+    });
+    sim.bind((event) => this.dispatch(event));
+  }
+
+  static create(spec: ClusterSpec, options: ModelOptions = {}): ClusterModel {
+    const built = buildCluster(spec);
+    if (!built.ok) throw new Error(`invalid cluster: ${built.errors.map((e) => e.message).join('; ')}`);
+    const sim = new Simulation<ModelEvent>({ seed: options.seed ?? 1 });
+    return new ClusterModel(spec, sim, new Scheduler(built.cluster, spec.departments), options.delays ?? DEFAULT_DELAYS);
+  }
+
+  get now(): Micros {
+    return this.sim.now;
+  }
+
+  /** Runs everything that happens up to `time` (inclusive) and moves the clock there. */
+  advanceTo(time: Micros): void {
+    this.sim.runUntil(Math.max(time, this.sim.now));
+    this.flushPhases();
+  }
+
+  // ---- commands -------------------------------------------------------------------------------------------
+
+  createWorkload(input: CreateWorkload): ModelResult<WorkloadState> {
+    const { spec } = input;
+    const department = this.departmentOf.get(spec.project);
+    if (department === undefined) return invalid(`project ${spec.project} does not exist in cluster ${this.spec.name}`);
+    const unknownPool = spec.nodePools.find((p) => !this.spec.nodePools.some((pool) => pool.name === p));
+    if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
+    if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
+    const name = input.useGivenNameAsPrefix ? this.uniqueName(spec.project, spec.name) : spec.name;
+    if (this.active.has(`${spec.project}/${name}`)) {
+      return { ok: false, error: 'conflict', message: `a workload named ${name} already exists in project ${spec.project}` };
+    }
+    const seq = this.nextSeq++;
+    const workload: WorkloadState = {
+      id: stableUuid(`${this.spec.id}/workload/${seq}`),
+      seq,
+      name,
+      requestedName: spec.name,
+      project: spec.project,
+      department,
+      createdBy: input.createdBy,
+      createdAt: this.now,
+      spec: { ...spec, name },
+      request: input.request,
+      replicas: spec.replicas,
+      groups: [],
+      desiredPhase: 'Running',
+      deletedAt: null,
+      phase: 'Creating',
+      phaseMessage: '',
+      phaseUpdatedAt: this.now,
+      creating: true,
+      updating: false,
+      evictions: 0,
+      firstRunningAt: null,
+    };
+    this.workloads.set(workload.id, workload);
+    this.active.set(`${spec.project}/${name}`, workload.id);
+    for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
+    this.requestCycle();
+    this.observers.emit('workload-created', workload);
+    this.flushPhases();
+    return { ok: true, value: workload };
+  }
+
+  /** Scales to `replicas` groups: new groups get the missing indexes; scaling down removes the highest first. */
+  scaleWorkload(id: string, replicas: number): ModelResult<WorkloadState> {
+    const workload = this.liveWorkload(id);
+    if (!workload.ok) return workload;
+    const w = workload.value;
+    if (!Number.isInteger(replicas) || replicas < 0) return invalid(`spec.replicas must be a non-negative integer, got ${replicas}`);
+    if (replicas !== w.replicas) {
+      w.replicas = replicas;
+      w.updating = true;
+      const present = new Set(w.groups.filter((g) => g.status !== 'terminating').map((g) => g.index));
+      for (let i = 0; i < replicas; i++) if (!present.has(i)) this.controller.createGroup(w, i);
+      for (const group of [...w.groups].reverse()) if (group.index >= replicas) this.controller.terminateGroup(w, group);
+      this.touched.add(w);
+      this.requestCycle();
+    }
+    this.flushPhases();
+    return { ok: true, value: w };
+  }
+
+  /** Deletes a workload: its pods terminate, then it is gone (kept in the history with deletedAt). */
+  deleteWorkload(id: string): ModelResult<WorkloadState> {
+    const workload = this.liveWorkload(id);
+    if (!workload.ok) return workload;
+    const w = workload.value;
+    w.desiredPhase = 'Deleted';
+    for (const group of [...w.groups]) this.controller.terminateGroup(w, group);
+    if (w.groups.length === 0) this.finishDeletion(w);
+    this.touched.add(w);
+    this.flushPhases();
+    return { ok: true, value: w };
+  }
+
+  /** A node goes down (or comes back). Groups with a pod on it lose their placement and are placed again. */
+  setNodeReady(nodeName: string, ready: boolean): ModelResult<string> {
+    const node = this.scheduler.cluster.layout.nodeByName(nodeName);
+    if (node === undefined) return { ok: false, error: 'not-found', message: `node ${nodeName} does not exist` };
+    for (const gang of this.scheduler.setNodeReady(node.index, ready, this.now)) {
+      const found = this.groupOfGang(gang.spec.id);
+      if (found) this.controller.onDisplaced(found.workload, found.group, false);
+    }
+    this.requestCycle();
+    this.observers.emit('node-ready', nodeName, ready);
+    this.flushPhases();
+    return { ok: true, value: nodeName };
+  }
+
+  /** A pod's container fails; the restart policy decides what is recreated. */
+  failPod(workloadId: string, podName: string): ModelResult<WorkloadState> {
+    const workload = this.liveWorkload(workloadId);
+    if (!workload.ok) return workload;
+    const w = workload.value;
+    for (const group of w.groups) {
+      const pod = group.pods.find((p) => p.name === podName);
+      if (pod && group.status !== 'terminating') {
+        this.controller.failPod(w, group, pod);
+        this.flushPhases();
+        return { ok: true, value: w };
+      }
+    }
+    return { ok: false, error: 'not-found', message: `pod ${podName} is not a live pod of workload ${w.name}` };
+  }
+
+  // ---- queries --------------------------------------------------------------------------------------------
+
+  /** A workload by id, deleted ones included. */
+  workload(id: string): Readonly<WorkloadState> | undefined {
+    return this.workloads.get(id);
+  }
+
+  allWorkloads(): IterableIterator<Readonly<WorkloadState>> {
+    return this.workloads.values();
+  }
+
+  /** The scheduler's pending reason for a group, if it waits. */
+  pendingReason(group: GroupState) {
+    return this.scheduler.gang(group.gang)?.pending ?? null;
+  }
+
+  /**
+   * An independent copy at the same instant: same clock, events, random state, cluster, scheduler and
+   * workloads. What happens in the fork never reaches this model.
+   */
+  fork(): ClusterModel {
+    const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
+    copy.workloads = structuredClone(this.workloads);
+    copy.active = new Map(this.active);
+    copy.nextSeq = this.nextSeq;
+    copy.cycleRequested = this.cycleRequested;
+    return copy;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  private dispatch(event: ModelEvent): void {
+    switch (event.type) {
+      case 'schedule':
+        this.runCycle();
+        break;
+      case 'pod-step': {
+        const workload = this.workloads.get(event.workload);
+        if (workload) this.controller.onPodStep(workload, event);
+        break;
+      }
+      case 'group-terminated':
+        this.onGroupTerminated(event.workload, event.group, event.generation);
+        break;
+    }
+    // Phases are read once an instant is over: two groups ready at the same moment never show as Degraded.
+    if (this.sim.nextEventTime() !== this.now) this.flushPhases();
+  }
+
+  /** Scheduling runs when something changed, once per instant, after the instant's other events. */
+  private requestCycle(): void {
+    if (this.cycleRequested) return;
+    this.cycleRequested = true;
+    this.sim.at(this.sim.now, { type: 'schedule' }, 100);
+  }
+
+  private runCycle(): void {
+    this.cycleRequested = false;
+    const report = this.scheduler.cycle(this.now);
+    for (const gang of report.placed) {
+      const found = this.groupOfGang(gang.spec.id);
+      if (found) this.controller.onPlaced(found.workload, found.group, gang);
+    }
+    for (const eviction of report.evictions) {
+      const found = this.groupOfGang(eviction.victim.spec.id);
+      if (found) this.controller.onDisplaced(found.workload, found.group, true);
+    }
+    for (const workload of this.workloads.values()) {
+      if (workload.creating) {
+        workload.creating = false;
+        this.touched.add(workload);
+      }
+      // Pending groups' reasons may have changed even if nothing else did.
+      if (workload.deletedAt === null && workload.groups.some((g) => g.status === 'pending')) this.touched.add(workload);
+    }
+    this.observers.emit('scheduling-cycle', report);
+  }
+
+  private onGroupTerminated(workloadId: string, index: number, generation: number): void {
+    const workload = this.workloads.get(workloadId);
+    const group = workload?.groups.find((g) => g.index === index && g.generation === generation && g.status === 'terminating');
+    if (!workload || !group) return;
+    if (this.scheduler.gang(group.gang)) this.scheduler.remove(group.gang, this.now);
+    workload.groups = workload.groups.filter((g) => g !== group);
+    this.touched.add(workload);
+    this.requestCycle();
+    if (workload.desiredPhase === 'Deleted' && workload.groups.length === 0) this.finishDeletion(workload);
+  }
+
+  private finishDeletion(workload: WorkloadState): void {
+    workload.deletedAt = this.now;
+    this.active.delete(`${workload.project}/${workload.name}`);
+    this.observers.emit('workload-deleted', workload);
+  }
+
+  /** Derives the phase of every workload touched since the last flush and tells observers of changes. */
+  private flushPhases(): void {
+    for (const workload of this.touched) {
+      if (workload.updating && !workload.groups.some((g) => g.status !== 'ready')) workload.updating = false;
+      const { phase, message } = derivePhase(workload, (group) => this.pendingReason(group)?.message ?? null);
+      workload.phaseMessage = message;
+      if (phase !== workload.phase) {
+        const previous = workload.phase;
+        workload.phase = phase;
+        workload.phaseUpdatedAt = this.now;
+        if (phase === 'Running') workload.firstRunningAt ??= this.now;
+        this.observers.emit('workload-phase', workload, previous);
+      }
+    }
+    this.touched.clear();
+  }
+
+  private groupOfGang(gangId: string): { workload: WorkloadState; group: GroupState } | undefined {
+    const [workloadId, index] = gangId.split('/');
+    const workload = this.workloads.get(workloadId!);
+    const group = workload?.groups.find((g) => g.index === Number(index) && g.gang === gangId);
+    return workload && group ? { workload, group } : undefined;
+  }
+
+  private liveWorkload(id: string): ModelResult<WorkloadState> {
+    const workload = this.workloads.get(id);
+    if (workload === undefined || workload.deletedAt !== null) return { ok: false, error: 'not-found', message: `workload ${id} not found` };
+    if (workload.desiredPhase === 'Deleted') return { ok: false, error: 'not-found', message: `workload ${id} is being deleted` };
+    return { ok: true, value: workload };
+  }
+
+  /** `<prefix>-<5 random characters>`, drawn from the simulation's generator so replays agree. */
+  private uniqueName(project: string, prefix: string): string {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    for (;;) {
+      let suffix = '';
+      for (let i = 0; i < 5; i++) suffix += alphabet[this.sim.random.int(0, alphabet.length - 1)];
+      const name = `${prefix}-${suffix}`;
+      if (!this.active.has(`${project}/${name}`)) return name;
+    }
+  }
+}
+
+function invalid(message: string): ModelError {
+  return { ok: false, error: 'invalid', message };
+}

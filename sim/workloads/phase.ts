@@ -1,0 +1,28 @@
+import type { GroupState, WorkloadPhase, WorkloadState } from './state.ts';
+
+/**
+ * A workload's phase, derived from its groups, by the first rule that applies:
+ *
+ *  1. Deleting   deletion was requested and pods are still terminating;
+ *  2. Stopping / Stopped   no groups are desired (replicas 0): Stopping while groups still terminate;
+ *  3. Creating   submitted, and the scheduler has not looked at it yet;
+ *  4. Updating   a replica change is rolling out while at least one group serves;
+ *  5. Running    every desired group is Ready;
+ *  6. Degraded   some groups are Ready and others are not (waiting for placement, restarting);
+ *  7. Pending    no group is Ready and at least one waits for placement (phaseMessage says why);
+ *  8. Initializing  every group is placed and some pod is still pulling, starting or loading its model.
+ */
+export function derivePhase(workload: WorkloadState, pendingMessage: (group: GroupState) => string | null): { phase: WorkloadPhase; message: string } {
+  const active = workload.groups.filter((g) => g.status !== 'terminating');
+  const ready = active.filter((g) => g.status === 'ready').length;
+  const waiting = active.filter((g) => g.status === 'pending');
+  const firstReason = waiting.map(pendingMessage).find((m): m is string => m !== null) ?? '';
+  if (workload.desiredPhase === 'Deleted') return { phase: 'Deleting', message: '' };
+  if (workload.replicas === 0) return { phase: workload.groups.length === 0 ? 'Stopped' : 'Stopping', message: '' };
+  if (workload.creating) return { phase: 'Creating', message: '' };
+  if (workload.updating && ready > 0) return { phase: 'Updating', message: firstReason };
+  if (active.length > 0 && ready === active.length && active.length === workload.replicas) return { phase: 'Running', message: '' };
+  if (ready > 0) return { phase: 'Degraded', message: firstReason };
+  if (waiting.length > 0) return { phase: 'Pending', message: firstReason };
+  return { phase: 'Initializing', message: '' };
+}
