@@ -1,0 +1,122 @@
+import { mkdirSync, openSync, closeSync, readFileSync, existsSync, ftruncateSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Micros } from '../../sim/engine/index.ts';
+import type { Command } from './commands.ts';
+
+/** One line of the journal. */
+export type JournalEntry =
+  | { readonly kind: 'command'; readonly at: Micros; readonly command: Command }
+  /** The manual clock was moved to `at`. */
+  | { readonly kind: 'advance'; readonly at: Micros }
+  /**
+   * The server (re)started: simulated time `at` corresponded to wall time `wallMs` at `timeScale`. The first
+   * anchor also fixes what a replay needs to be exact: the cluster and the seed.
+   */
+  | { readonly kind: 'anchor'; readonly at: Micros; readonly wallMs: number; readonly timeScale: number; readonly clusterId: string; readonly seed: number };
+
+export interface JournalRecovery {
+  readonly entries: JournalEntry[];
+  /** Lines that could not be read, reported and skipped. */
+  readonly problems: string[];
+}
+
+/**
+ * The write-ahead record of every accepted mutation, one JSON line each, in `<data-dir>/journal.jsonl`.
+ * Appends are flushed to disk (fdatasync) before the caller's reply; concurrent appends share one flush
+ * (group commit), so durability does not cost one disk sync per request under load.
+ */
+export class Journal {
+  private handle: FileHandle | undefined;
+  private batch: { line: string; done: () => void; fail: (e: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+
+  private constructor(readonly path: string) {}
+
+  /** Reads what is there (skipping unreadable lines, and cutting off a torn last line), then opens for append. */
+  static async open(dataDir: string): Promise<{ journal: Journal; recovery: JournalRecovery }> {
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, 'journal.jsonl');
+    const recovery = existsSync(path) ? Journal.read(path) : { entries: [], problems: [] };
+    const journal = new Journal(path);
+    journal.handle = await open(path, 'a');
+    return { journal, recovery };
+  }
+
+  /** Appends one entry and resolves once it is on disk. */
+  append(entry: JournalEntry): Promise<void> {
+    const line = `${JSON.stringify(entry)}\n`;
+    return new Promise((done, fail) => {
+      this.batch.push({ line, done, fail });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private async flush(): Promise<void> {
+    // Let the requests of this tick join the batch, then write and sync them together.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.batch.length > 0) {
+      const batch = this.batch;
+      this.batch = [];
+      try {
+        if (!this.handle) throw new Error('journal is closed');
+        await this.handle.write(batch.map((b) => b.line).join(''));
+        await this.handle.datasync();
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.fail(e);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private static read(path: string): JournalRecovery {
+    const text = readFileSync(path, 'utf8');
+    const entries: JournalEntry[] = [];
+    const problems: string[] = [];
+    const lines = text.split('\n');
+    let offset = 0;
+    let goodEnd = 0;
+    lines.forEach((line, i) => {
+      const last = i === lines.length - 1;
+      const end = offset + Buffer.byteLength(line) + (last ? 0 : 1);
+      if (line.trim() !== '') {
+        const entry = parseEntry(line);
+        if (entry) {
+          entries.push(entry);
+          goodEnd = end;
+        } else {
+          problems.push(`${path}:${i + 1}: unreadable journal line skipped${last || lines.slice(i + 1).every((l) => l.trim() === '') ? ' (a write torn by a crash)' : ''}`);
+        }
+      }
+      if (line.trim() === '' && !last) goodEnd = Math.max(goodEnd, end);
+      offset = end;
+    });
+    // A torn tail would glue itself to the next append: cut the file back to the last good line.
+    if (goodEnd < Buffer.byteLength(text)) {
+      const fd = openSync(path, 'r+');
+      ftruncateSync(fd, goodEnd);
+      closeSync(fd);
+    }
+    return { entries, problems };
+  }
+}
+
+function parseEntry(line: string): JournalEntry | undefined {
+  try {
+    const value = JSON.parse(line) as Partial<JournalEntry> & Record<string, unknown>;
+    if (typeof value.at !== 'number') return undefined;
+    if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null) return value as JournalEntry;
+    if (value.kind === 'advance') return value as JournalEntry;
+    if (value.kind === 'anchor' && typeof value.wallMs === 'number' && typeof value.timeScale === 'number' && typeof value.seed === 'number') return value as JournalEntry;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { seconds } from '../../sim/engine/index.ts';
+import { LiveCluster } from '../../src/runtime/live-cluster.ts';
+import { clusterSpec, nodes } from '../support/clusters.ts';
+import { inference } from '../support/workloads.ts';
+
+const spec = {
+  ...clusterSpec({ gpu: [nodes(4)] }),
+  departments: [{ name: 'd', rank: 0, quotas: { gpu: { deserved: 32 } }, projects: [{ name: 'team', rank: 0, quotas: { gpu: { deserved: 32 } } }] }],
+};
+
+const snapshot = (live: LiveCluster) =>
+  JSON.stringify([...live.sync().allWorkloads()].map((w) => [w.id, w.name, w.phase, w.replicas, w.groups.map((g) => g.pods.map((p) => [p.name, p.node, p.stage]))]));
+
+describe('live cluster', () => {
+  it('moves a manual clock only when told, and refuses to advance a running one', async () => {
+    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')), seed: 3 });
+    const created = await live.mutate({ type: 'create', spec: inference(), useGivenNameAsPrefix: false, createdBy: 'u', request: {} });
+    expect(created.ok).toBe(true);
+    expect(live.clock()).toBe(0);
+    await live.advance(seconds(600));
+    expect(live.clock()).toBe(seconds(600));
+    expect([...live.model.allWorkloads()][0]!.phase).toBe('Running');
+    await live.close();
+    let wall = 1_000_000;
+    const running = await LiveCluster.start(spec, { timeScale: 60, dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')), seed: 3, wallClock: () => wall });
+    wall += 2000;
+    expect(running.live.clock()).toBe(seconds(120));
+    await expect(running.live.advance(1)).rejects.toThrow(/manual clock/);
+    await running.live.close();
+  });
+
+  it('rebuilds the exact state from the journal after a restart, and resumes the clock', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    let wall = 5_000;
+    const first = await LiveCluster.start(spec, { timeScale: 10, dataDir, seed: 9, wallClock: () => wall });
+    const a = await first.live.mutate({ type: 'create', spec: inference({ name: 'a' }), useGivenNameAsPrefix: true, createdBy: 'u', request: {} });
+    wall += 3_000;
+    const b = await first.live.mutate({ type: 'create', spec: inference({ name: 'b', replicas: 2, workers: 0, worker: null }), useGivenNameAsPrefix: false, createdBy: 'u', request: {} });
+    wall += 1_000;
+    expect(a.ok && b.ok).toBe(true);
+    await first.live.mutate({ type: 'scale', workloadId: (b as { value: { id: string } }).value.id, replicas: 1 });
+    await first.live.mutate({ type: 'create', spec: inference({ name: 'a' }), useGivenNameAsPrefix: true, createdBy: 'u', request: {} });
+    wall += 20_000;
+    const before = snapshot(first.live);
+    // No close(): as after kill -9, only what was flushed counts.
+    const second = await LiveCluster.start(spec, { timeScale: 10, dataDir, seed: 1234, wallClock: () => wall });
+    expect(second.report.replayed).toBe(4);
+    expect(second.report.seed).toBe(9);
+    expect(second.report.problems).toEqual(['the journal was written with seed 9; replaying with it (not 1234)']);
+    expect(second.live.clock()).toBe(seconds(240));
+    expect(snapshot(second.live)).toBe(before);
+    await second.live.close();
+    await first.live.close();
+  });
+
+  it('does not journal what it refuses', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
+    expect((await live.mutate({ type: 'delete', workloadId: 'nope' })).ok).toBe(false);
+    expect((await live.mutate({ type: 'create', spec: inference({ project: 'ghost' }), useGivenNameAsPrefix: false, createdBy: 'u', request: {} })).ok).toBe(false);
+    await live.close();
+    const again = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
+    expect(again.report.replayed).toBe(0);
+    await again.live.close();
+  });
+
+  it('refuses a journal written for another cluster', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
+    await live.close();
+    await expect(LiveCluster.start({ ...spec, id: '11111111-1111-4111-8111-111111111111' }, { timeScale: 0, dataDir, seed: 1 })).rejects.toThrow(/belongs to cluster/);
+  });
+});
