@@ -5,7 +5,7 @@ import { stableUuid } from '../config/stable-uuid.ts';
 import { GPU_MODEL_IDS, type GpuModelId } from './gpu-catalog.ts';
 import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
-import { TAINT_EFFECTS, type ClusterSpec, type DepartmentSpec, type NodePoolSpec, type NodeSetSpec, type PoolQuota, type QueueSpec, type TopologyLevelSpec } from './spec.ts';
+import { TAINT_EFFECTS, type ClusterSpec, type DepartmentSpec, type NodePoolSpec, type NodeSetSpec, type PoolQuota, type QueueSpec, type TopologyLevelSpec, type UserSpec } from './spec.ts';
 
 /** A pool made from the machine lwsim runs on; the outside world (src/hardware) supplies its nodes. */
 export interface LocalPoolSpec extends Omit<NodePoolSpec, 'nodes'> {
@@ -62,6 +62,20 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
               },
             ],
           },
+        },
+      },
+    },
+    users: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email', 'token'],
+        properties: {
+          email: { type: 'string', minLength: 3, maxLength: 254 },
+          token: { type: 'string', pattern: '^[A-Za-z0-9._~+/-]{16,4096}=*$' },
+          projects: { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+          admin: { type: 'boolean' },
         },
       },
     },
@@ -172,6 +186,7 @@ interface RawQueue {
 
 interface RawCluster {
   name: string;
+  users?: { email: string; token: string; projects?: string[] | 'all'; admin?: boolean }[];
   departments?: (RawQueue & { projects: RawQueue[] })[];
   clusterId?: string;
   topology?: { levels: (string | { name: string; label?: string })[] };
@@ -205,13 +220,29 @@ class Normaliser {
       return { name: pool.name, placement, nodes: pool.nodes.map((set, s) => this.nodeSet(set, ['nodePools', p, 'nodes', s], levels)) };
     });
     const departments = this.departments(raw, new Set(nodePools.map((p) => p.name)));
-    const spec: ClusterFileSpec = { name: raw.name, id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`), topologyLevels: levels, nodePools, departments };
+    const users = this.users(raw, new Set(departments.flatMap((d) => d.projects.map((p) => p.name))));
+    const spec: ClusterFileSpec = { name: raw.name, id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`), topologyLevels: levels, nodePools, departments, users };
     if (this.errors.length === 0) {
       // Building the layout catches what only the whole picture shows: duplicate node names, crossed domains.
       const built = ClusterLayout.build(withoutLocalPools(spec));
       if (!built.ok) for (const e of built.errors) this.error(e.path, e.message);
     }
     return this.errors.length > 0 ? { ok: false, errors: this.errors } : { ok: true, spec };
+  }
+
+  /** API users: unique tokens and emails, projects that exist. */
+  private users(raw: RawCluster, projects: ReadonlySet<string>): UserSpec[] {
+    const tokens = new Set<string>();
+    const emails = new Set<string>();
+    return (raw.users ?? []).map((user, u) => {
+      if (tokens.has(user.token)) this.error(['users', u, 'token'], 'this token is already given to another user');
+      if (emails.has(user.email)) this.error(['users', u, 'email'], `user "${user.email}" is defined twice`);
+      tokens.add(user.token);
+      emails.add(user.email);
+      const wanted = user.projects ?? 'all';
+      if (wanted !== 'all') wanted.forEach((p, i) => projects.has(p) || this.error(['users', u, 'projects', i], `unknown project "${p}"`));
+      return { email: user.email, token: user.token, projects: wanted, admin: user.admin ?? false };
+    });
   }
 
   /** Queue names are unique per kind (projects are what workloads name); quotas name known pools. */

@@ -13,6 +13,15 @@ export interface ClusterSpec {
   readonly nodePools: readonly NodePoolSpec[];
   /** The organisation using the cluster: departments of projects, with GPU quotas per node pool. */
   readonly departments: readonly DepartmentSpec[];
+  /** Who may call the API, with which bearer token, for which projects. */
+  readonly users?: readonly UserSpec[];
+}
+
+export interface UserSpec {
+  readonly email: string;
+  readonly token: string;
+  readonly projects: readonly string[] | 'all';
+  readonly admin: boolean;
 }
 
 export interface TopologyLevelSpec {

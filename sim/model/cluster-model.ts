@@ -11,6 +11,9 @@ import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/stat
 
 export type ModelEvent = ControllerEvent | { readonly type: 'schedule' };
 
+/** How often the scheduler runs when there is something to do. */
+export const SCHEDULING_PERIOD: Micros = 1_000_000;
+
 export interface ModelOptions {
   readonly seed?: number;
   readonly delays?: LifecycleDelays;
@@ -126,6 +129,7 @@ export class ClusterModel {
       creating: true,
       updating: false,
       evictions: 0,
+      firstScheduledAt: null,
       firstRunningAt: null,
     };
     this.workloads.set(workload.id, workload);
@@ -248,11 +252,15 @@ export class ClusterModel {
     if (this.sim.nextEventTime() !== this.now) this.flushPhases();
   }
 
-  /** Scheduling runs when something changed, once per instant, after the instant's other events. */
+  /**
+   * Scheduling runs when something changed, on the scheduler's period (KAI's default is one second): at the next
+   * whole period, after that instant's other events. Until then a new workload shows as Creating.
+   */
   private requestCycle(): void {
     if (this.cycleRequested) return;
     this.cycleRequested = true;
-    this.sim.at(this.sim.now, { type: 'schedule' }, 100);
+    const next = (Math.floor(this.sim.now / SCHEDULING_PERIOD) + 1) * SCHEDULING_PERIOD;
+    this.sim.at(next, { type: 'schedule' }, 100);
   }
 
   private runCycle(): void {
@@ -305,6 +313,7 @@ export class ClusterModel {
         workload.phase = phase;
         workload.phaseUpdatedAt = this.now;
         if (phase === 'Running') workload.firstRunningAt ??= this.now;
+        if (phase !== 'Creating' && phase !== 'Pending') workload.firstScheduledAt ??= this.now;
         this.observers.emit('workload-phase', workload, previous);
       }
     }

@@ -73,5 +73,7 @@ export interface WorkloadState {
   /** A replica change is rolling out: set by PATCH, cleared when the groups settle. */
   updating: boolean;
   evictions: number;
+  /** When all its groups were first placed (the end of its first wait). */
+  firstScheduledAt: Micros | null;
   firstRunningAt: Micros | null;
 }

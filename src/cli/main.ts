@@ -4,11 +4,13 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
+import { serve, SERVE_USAGE } from './commands/serve.ts';
 
 const USAGE = `usage: lwsim <command> [options]
 
 commands:
-  start                     the main job on the default cluster (what \`npm start\` runs)
+  serve                     the Run:ai API over a live simulated cluster (\`npm start\` runs it)
+                            ${SERVE_USAGE}
   cluster [--cluster FILE]  validate a cluster file and describe it (--json for machines)
   help                      this text
 `;
@@ -27,7 +29,8 @@ async function cluster(args: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   cluster,
-  start: (args) => cluster(args),
+  serve,
+  start: serve,
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

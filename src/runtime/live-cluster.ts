@@ -40,6 +40,8 @@ export class LiveCluster {
     readonly timeScale: number,
     resumeAt: Micros,
     wallClock: () => number,
+    /** Wall-clock ms of simulated time 0: when this cluster (this journal) was first started. */
+    readonly epochMs: number,
   ) {
     this.wallClock = wallClock;
     this.anchorSim = resumeAt;
@@ -77,7 +79,7 @@ export class LiveCluster {
     const resumeAt = running ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale)) : lastAt;
     model.advanceTo(resumeAt);
     await journal.append({ kind: 'anchor', at: resumeAt, wallMs: wallNow, timeScale: options.timeScale, clusterId: spec.id, seed });
-    const live = new LiveCluster(model, journal, options.timeScale, resumeAt, wallClock);
+    const live = new LiveCluster(model, journal, options.timeScale, resumeAt, wallClock, first?.wallMs ?? wallNow);
     if (options.timeScale > 0) {
       live.timer = setInterval(() => live.sync(), options.tickMs ?? 100);
       live.timer.unref();

@@ -4,6 +4,9 @@ import type { WorkloadState } from '../../sim/workloads/state.ts';
 import { resolvePriority } from '../../sim/scheduler/index.ts';
 import { FIXED_DELAYS, READY_AFTER, inference, model } from '../support/workloads.ts';
 
+/** The scheduler runs on whole seconds: a workload created at 0 is placed at 1 s. */
+const T = (s: number) => seconds(s + 1);
+
 const create = (m: ReturnType<typeof model>, overrides: Parameters<typeof inference>[0] = {}, prefix = false): WorkloadState => {
   const result = m.createWorkload({ spec: inference(overrides), useGivenNameAsPrefix: prefix, createdBy: 'test@lwsim', request: {} });
   if (!result.ok) throw new Error(result.message);
@@ -20,16 +23,19 @@ describe('LWS controller and phases', () => {
     const w = create(m, { replicas: 2 });
     expect(w.phase).toBe('Creating');
     expect(w.groups.map((g) => g.pods.map((p) => p.name))).toEqual([['llama-0', 'llama-0-1'], ['llama-1', 'llama-1-1']]);
-    m.advanceTo(0);
+    m.advanceTo(seconds(0.5));
+    expect(w.phase).toBe('Creating');
+    m.advanceTo(T(0));
     expect(w.phase).toBe('Initializing');
     expect(stages(w).every((s) => s.endsWith(':PullingImage'))).toBe(true);
-    m.advanceTo(seconds(10));
+    m.advanceTo(T(10));
     expect(stages(w).every((s) => s.endsWith(':Starting'))).toBe(true);
-    m.advanceTo(seconds(12));
+    m.advanceTo(T(12));
     expect(stages(w).every((s) => s.endsWith(':LoadingModel'))).toBe(true);
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     expect(w.phase).toBe('Running');
-    expect(w.firstRunningAt).toBe(seconds(READY_AFTER));
+    expect(w.firstRunningAt).toBe(T(READY_AFTER));
+    expect(w.firstScheduledAt).toBe(T(0));
     expect(phases).toEqual(['Initializing', 'Running']);
     // Each group is a gang on two whole nodes.
     expect(new Set(w.groups.flatMap((g) => g.pods.map((p) => p.node))).size).toBe(4);
@@ -38,29 +44,29 @@ describe('LWS controller and phases', () => {
   it('LeaderReady: workers appear only once the leader is Ready, on resources reserved with it', () => {
     const m = model(2);
     const w = create(m, { startupPolicy: 'LeaderReady', workers: 1 });
-    m.advanceTo(0);
+    m.advanceTo(T(0));
     expect(w.groups[0]!.pods.map((p) => p.name)).toEqual(['llama-0']);
     // The worker's node is already taken: the whole group was reserved.
     expect(m.scheduler.cluster.domainFree(m.scheduler.cluster.layout.pools[0]!.root).wholeGpus).toBe(0);
-    m.advanceTo(seconds(READY_AFTER - 1));
+    m.advanceTo(T(READY_AFTER - 1));
     expect(w.groups[0]!.pods).toHaveLength(1);
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     expect(w.groups[0]!.pods.map((p) => `${p.name}:${p.stage}`)).toEqual(['llama-0:Ready', 'llama-0-1:PullingImage']);
-    expect(w.groups[0]!.pods[1]!.createdAt).toBe(seconds(READY_AFTER));
+    expect(w.groups[0]!.pods[1]!.createdAt).toBe(T(READY_AFTER));
     expect(w.phase).toBe('Initializing');
-    m.advanceTo(seconds(2 * READY_AFTER));
+    m.advanceTo(T(2 * READY_AFTER));
     expect(w.phase).toBe('Running');
   });
 
   it('is Pending with the scheduler reason when nothing fits, and Degraded when only some groups run', () => {
     const m = model(2);
     const w = create(m, { replicas: 2 });
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     // The second replica would take the project past its deserved quota, which non-preemptible work may not.
     expect(w.phase).toBe('Degraded');
     expect(w.phaseMessage).toContain('node pool gpu: Non-preemptible workload is over quota');
     const big = create(m, { name: 'big', replicas: 1, priority: resolvePriority('low') });
-    m.advanceTo(seconds(READY_AFTER + 1));
+    m.advanceTo(T(READY_AFTER + 1));
     expect(big.phase).toBe('Pending');
     expect(big.phaseMessage).toContain("didn't have enough resources: GPUs");
   });
@@ -68,23 +74,23 @@ describe('LWS controller and phases', () => {
   it('scales up and down (highest index first), Updating while it rolls out; 0 replicas keeps the workload', () => {
     const m = model(6);
     const w = create(m, { replicas: 1 });
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     expect(w.phase).toBe('Running');
     expect(m.scaleWorkload(w.id, 3).ok).toBe(true);
-    m.advanceTo(seconds(READY_AFTER + 1));
+    m.advanceTo(T(READY_AFTER + 1));
     expect(w.phase).toBe('Updating');
-    m.advanceTo(seconds(2 * READY_AFTER + 1));
+    m.advanceTo(T(2 * READY_AFTER + 1));
     expect(w.phase).toBe('Running');
     expect(w.groups.map((g) => g.index)).toEqual([0, 1, 2]);
     m.scaleWorkload(w.id, 1);
     expect(w.groups.filter((g) => g.status === 'terminating').map((g) => g.index)).toEqual([1, 2]);
     expect(w.phase).toBe('Updating');
-    m.advanceTo(seconds(2 * READY_AFTER + 1 + FIXED_DELAYS.termination.median));
+    m.advanceTo(T(2 * READY_AFTER + 1 + FIXED_DELAYS.termination.median));
     expect(w.groups.map((g) => g.index)).toEqual([0]);
     expect(w.phase).toBe('Running');
     m.scaleWorkload(w.id, 0);
     expect(w.phase).toBe('Stopping');
-    m.advanceTo(seconds(3 * READY_AFTER));
+    m.advanceTo(T(3 * READY_AFTER));
     expect(w.phase).toBe('Stopped');
     expect(m.scheduler.cluster.domainFree(m.scheduler.cluster.layout.pools[0]!.root).wholeGpus).toBe(48);
   });
@@ -92,12 +98,12 @@ describe('LWS controller and phases', () => {
   it('deletes: Deleting while pods terminate, then gone; the name is free again', () => {
     const m = model();
     const w = create(m);
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     expect(m.deleteWorkload(w.id).ok).toBe(true);
     expect(w.phase).toBe('Deleting');
     expect(m.scaleWorkload(w.id, 2)).toMatchObject({ ok: false, error: 'not-found' });
-    m.advanceTo(seconds(READY_AFTER + 5));
-    expect(w.deletedAt).toBe(seconds(READY_AFTER + 5));
+    m.advanceTo(T(READY_AFTER + 5));
+    expect(w.deletedAt).toBe(T(READY_AFTER + 5));
     expect(w.groups).toEqual([]);
     expect(create(m).name).toBe('llama');
     expect(m.deleteWorkload(w.id)).toMatchObject({ ok: false, error: 'not-found' });
@@ -106,14 +112,14 @@ describe('LWS controller and phases', () => {
   it('recreates a group whose node fails, elsewhere', () => {
     const m = model(4);
     const w = create(m);
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     const node = w.groups[0]!.pods[0]!.node!;
     m.setNodeReady(node, false);
     expect(w.groups[0]!.status).toBe('pending');
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER + 1));
     expect(w.phase).toBe('Initializing');
     expect(w.groups[0]!.pods.every((p) => p.node !== node && p.restarts === 1)).toBe(true);
-    m.advanceTo(seconds(2 * READY_AFTER));
+    m.advanceTo(T(2 * READY_AFTER + 1));
     expect(w.phase).toBe('Running');
     expect(w.groups[0]!.restarts).toBe(1);
   });
@@ -122,17 +128,17 @@ describe('LWS controller and phases', () => {
     const m = model(4);
     const recreate = create(m, { name: 'recreate' });
     const single = create(m, { name: 'single', restartPolicy: 'None' });
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER));
     expect(m.failPod(recreate.id, 'recreate-0-1').ok).toBe(true);
     expect(m.failPod(single.id, 'single-0-1').ok).toBe(true);
-    m.advanceTo(seconds(READY_AFTER));
+    m.advanceTo(T(READY_AFTER + 1));
     expect(recreate.groups[0]!.pods.map((p) => p.stage)).toEqual(['PullingImage', 'PullingImage']);
     expect(recreate.groups[0]!.pods.every((p) => p.restarts === 1)).toBe(true);
     expect(single.groups[0]!.pods.map((p) => `${p.stage}/${p.restarts}`)).toEqual(['Ready/0', 'Starting/1']);
     expect(m.failPod(single.id, 'nope')).toMatchObject({ ok: false, error: 'not-found' });
-    m.advanceTo(seconds(READY_AFTER + 62));
+    m.advanceTo(T(READY_AFTER + 62));
     expect(single.phase).toBe('Running');
-    m.advanceTo(seconds(2 * READY_AFTER));
+    m.advanceTo(T(2 * READY_AFTER + 1));
     expect(recreate.phase).toBe('Running');
   });
 

@@ -1,0 +1,162 @@
+/**
+ * From Run:ai's `DistributedInferenceCreationRequest` (already valid against the contract's schema) to the model's
+ * InferenceSpec, with the semantic checks the schema cannot express. Every refusal names the field.
+ */
+import { parseBytes, type GpuRequest, type PodResources } from '../../../sim/cluster/index.ts';
+import {
+  DEFAULT_PRIORITY_CLASS,
+  isPriorityClassName,
+  resolvePriority,
+  type MatchExpression,
+  type PodConstraints,
+  type Toleration,
+  type TopologyConstraint,
+} from '../../../sim/scheduler/index.ts';
+import type { InferenceSpec, PodTemplate, RestartPolicy, StartupPolicy } from '../../../sim/workloads/spec.ts';
+
+/** The parts of the request body lwsim reads (the schema guarantees the types; null means absent). */
+export interface CreationRequest {
+  name: string;
+  useGivenNameAsPrefix?: boolean | null;
+  projectId: string;
+  clusterId: string;
+  spec?: RequestSpec | null;
+}
+
+export interface RequestSpec {
+  nodePools?: string[] | null;
+  preemptibility?: 'preemptible' | 'non-preemptible' | null;
+  priorityClass?: string | null;
+  restartPolicy?: RestartPolicy | null;
+  startupPolicy?: StartupPolicy | null;
+  workers?: number | null;
+  replicas?: number | null;
+  leader?: RequestPodSpec | null;
+  worker?: RequestPodSpec | null;
+}
+
+export interface RequestPodSpec {
+  image?: string | null;
+  nodeType?: string | null;
+  compute?: {
+    cpuCoreRequest?: number | null;
+    cpuMemoryRequest?: string | null;
+    gpuDevicesRequest?: number | null;
+    gpuMemoryRequest?: string | null;
+    gpuPortionRequest?: number | null;
+    gpuRequestType?: 'portion' | 'memory' | null;
+  } | null;
+  nodeAffinityRequired?: { nodeSelectorTerms?: ({ matchExpressions?: ({ key: string; operator: MatchExpression['operator']; values?: string[] | null } | null)[] | null } | null)[] | null } | null;
+  tolerations?: ({ key?: string | null; operator?: 'Equal' | 'Exists' | null; value?: string | null; effect?: Toleration['effect'] | null; exclude?: boolean | null } | null)[] | null;
+  podAffinity?: { type?: 'Required' | 'Preferred' | null; key?: string | null } | null;
+}
+
+export type Translation = { ok: true; spec: InferenceSpec } | { ok: false; message: string };
+
+/** Where the request lands: resolved by the caller from the cluster (project id -> name, this cluster's id). */
+export interface TranslationContext {
+  readonly clusterId: string;
+  projectName(projectId: string): string | undefined;
+}
+
+export function translateCreation(body: CreationRequest, context: TranslationContext): Translation {
+  if (body.clusterId.toLowerCase() !== context.clusterId) return fail('clusterId', `${body.clusterId} is not this cluster (${context.clusterId})`);
+  const project = context.projectName(body.projectId);
+  if (project === undefined) return fail('projectId', `no project with id ${body.projectId}`);
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(body.name) || body.name.length > 63) {
+    return fail('name', 'must be a DNS-1123 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters');
+  }
+  const spec = body.spec ?? {};
+  if (!spec.leader) return fail('spec.leader', 'is required');
+  const workers = spec.workers ?? 0;
+  if (workers > 0 && !spec.worker) return fail('spec.worker', `is required when spec.workers is ${workers}`);
+  const leader = podTemplate(spec.leader, 'spec.leader');
+  if (!leader.ok) return leader;
+  const worker = workers > 0 && spec.worker ? podTemplate(spec.worker, 'spec.worker') : undefined;
+  if (worker !== undefined && !worker.ok) return worker;
+  const className = spec.priorityClass ?? DEFAULT_PRIORITY_CLASS.inference;
+  if (!isPriorityClassName(className)) return fail('spec.priorityClass', `unknown priority class "${className}" (very-low, low, medium-low, medium, medium-high, high, very-high)`);
+  const topology = podAffinity(spec.leader, 'spec.leader') ?? (spec.worker ? podAffinity(spec.worker, 'spec.worker') : undefined);
+  if (topology !== undefined && !('key' in topology)) return topology;
+  return {
+    ok: true,
+    spec: {
+      name: body.name,
+      project,
+      replicas: spec.replicas ?? 1,
+      workers,
+      startupPolicy: spec.startupPolicy ?? 'LeaderCreated',
+      restartPolicy: spec.restartPolicy ?? 'RecreateGroupOnPodRestart',
+      leader: leader.template,
+      worker: worker?.template ?? null,
+      nodePools: spec.nodePools ?? [],
+      priority: resolvePriority(className, spec.preemptibility ?? null),
+      ...(topology ? { topology } : {}),
+    },
+  };
+}
+
+function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: PodTemplate } | { ok: false; message: string } {
+  const resources = podResources(pod.compute ?? {}, `${at}.compute`);
+  if (!resources.ok) return resources;
+  const constraints: { -readonly [K in keyof PodConstraints]: PodConstraints[K] } = {};
+  if (pod.nodeType) constraints.nodeType = pod.nodeType;
+  const terms = (pod.nodeAffinityRequired?.nodeSelectorTerms ?? []).filter((t) => t !== null);
+  if (terms.length > 0) {
+    constraints.nodeAffinity = terms.map((term) => ({
+      matchExpressions: (term.matchExpressions ?? []).filter((e) => e !== null).map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] })),
+    }));
+  }
+  const tolerations: Toleration[] = [];
+  for (const [i, t] of (pod.tolerations ?? []).entries()) {
+    if (t === null || t.exclude) continue;
+    if ((t.operator ?? 'Equal') === 'Equal' && !t.key) return fail(`${at}.tolerations[${i}].key`, 'is required with operator Equal');
+    tolerations.push({
+      ...(t.key ? { key: t.key } : {}),
+      operator: t.operator ?? 'Equal',
+      ...(t.value != null ? { value: t.value } : {}),
+      ...(t.effect ? { effect: t.effect } : {}),
+    });
+  }
+  if (tolerations.length > 0) constraints.tolerations = tolerations;
+  return { ok: true, template: { image: pod.image ?? '', resources: resources.value, constraints } };
+}
+
+function podResources(compute: NonNullable<RequestPodSpec['compute']>, at: string): { ok: true; value: PodResources } | { ok: false; message: string } {
+  const devices = compute.gpuDevicesRequest ?? null;
+  const portion = compute.gpuPortionRequest ?? null;
+  const memory = compute.gpuMemoryRequest ?? null;
+  const type = compute.gpuRequestType ?? (portion !== null ? 'portion' : memory !== null ? 'memory' : null);
+  if (devices !== null && devices > 1 && (portion !== null || memory !== null)) {
+    return fail(`${at}.gpuDevicesRequest`, `is ${devices}: a GPU portion or GPU memory can only be requested with one device`);
+  }
+  let gpu: GpuRequest = devices ? { kind: 'devices', count: devices } : { kind: 'none' };
+  if (type === 'portion') {
+    if (portion === null) return fail(`${at}.gpuPortionRequest`, 'is required when gpuRequestType is portion');
+    if (!(portion > 0 && portion <= 1)) return fail(`${at}.gpuPortionRequest`, `must be in (0, 1], got ${portion}`);
+    gpu = portion === 1 ? { kind: 'devices', count: 1 } : { kind: 'portion', portion };
+  } else if (type === 'memory') {
+    if (memory === null) return fail(`${at}.gpuMemoryRequest`, 'is required when gpuRequestType is memory');
+    const bytes = parseBytes(memory);
+    if (!bytes.ok || bytes.value <= 0) return fail(`${at}.gpuMemoryRequest`, `"${memory}" is not a positive memory quantity (examples: 20Gi, 40G)`);
+    gpu = { kind: 'memory', bytes: bytes.value };
+  }
+  let memoryBytes = 0;
+  if (compute.cpuMemoryRequest != null) {
+    const parsed = parseBytes(compute.cpuMemoryRequest);
+    if (!parsed.ok) return fail(`${at}.cpuMemoryRequest`, `"${compute.cpuMemoryRequest}" is not a memory quantity (examples: 64Gi, 512M)`);
+    memoryBytes = parsed.value;
+  }
+  return { ok: true, value: { gpu, cpuMillis: Math.round((compute.cpuCoreRequest ?? 0) * 1000), memoryBytes } };
+}
+
+function podAffinity(pod: RequestPodSpec, at: string): TopologyConstraint | { ok: false; message: string } | undefined {
+  const affinity = pod.podAffinity;
+  if (!affinity || (affinity.type == null && affinity.key == null)) return undefined;
+  if (!affinity.key) return fail(`${at}.podAffinity.key`, 'is required with a podAffinity type');
+  return { key: affinity.key, required: (affinity.type ?? 'Required') === 'Required' };
+}
+
+function fail(field: string, reason: string): { ok: false; message: string } {
+  return { ok: false, message: `${field}: ${reason}` };
+}

@@ -1,0 +1,41 @@
+import { getContract } from './contract/contract.ts';
+import { SIM_SCHEMAS } from './routes/simulator.ts';
+
+const errorResponse = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+
+/**
+ * The OpenAPI document of the whole server: Run:ai's operations exactly as the contract states them, plus the
+ * simulator's own surfaces under /sim/v1.
+ */
+export function serverOpenApiDocument(): Record<string, unknown> {
+  const contract = getContract().document as unknown as { paths: Record<string, unknown>; info: Record<string, unknown> } & Record<string, unknown>;
+  const sim: Record<string, unknown> = {
+    '/sim/v1/cluster': { get: { operationId: 'sim_get_cluster', tags: ['Simulator'], responses: { 200: ok('cluster, node pools, nodes, departments and projects with quotas and allocation'), 401: errorResponse } } },
+    '/sim/v1/clock': { get: { operationId: 'sim_get_clock', tags: ['Simulator'], responses: { 200: ok('the simulated clock'), 401: errorResponse } } },
+    '/sim/v1/clock/advance': {
+      post: {
+        operationId: 'sim_advance_clock',
+        tags: ['Simulator'],
+        requestBody: { content: { 'application/json': { schema: SIM_SCHEMAS.advance } } },
+        responses: { 200: ok('the clock after the advance'), 400: errorResponse, 401: errorResponse, 409: errorResponse },
+      },
+    },
+    '/sim/v1/faults': {
+      post: {
+        operationId: 'sim_inject_fault',
+        tags: ['Simulator'],
+        requestBody: { content: { 'application/json': { schema: SIM_SCHEMAS.fault } } },
+        responses: { 202: ok('accepted'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+      },
+    },
+    '/sim/v1/events': { get: { operationId: 'sim_events', tags: ['Simulator'], responses: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': {} } }, 401: errorResponse } } },
+    '/sim/v1/openapi.json': { get: { operationId: 'sim_openapi', tags: ['Simulator'], security: [], responses: { 200: ok('this document') } } },
+  };
+  return {
+    ...contract,
+    info: { ...contract.info, title: 'lwsim: NVIDIA Run:ai 2.24 distributed inference API, simulated' },
+    tags: [...((contract.tags as unknown[]) ?? []), { name: 'Simulator' }],
+    paths: { ...contract.paths, ...sim },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The model's workloads in the contract's shapes: `DistributedInference` (the distributed-inferences endpoints),
+ * `Workload` / `WorkloadDetailed` (the workloads endpoints) and `Pod1` (the pods endpoint).
+ */
+import { GPU_UNITS, type GpuRequest, type PodResources } from '../../../sim/cluster/index.ts';
+import type { Micros } from '../../../sim/engine/index.ts';
+import { formatGpus } from '../../../sim/scheduler/requests.ts';
+import { projectNamespace } from '../../../sim/workloads/naming.ts';
+import type { PendingReason } from '../../../sim/scheduler/index.ts';
+import type { GroupState, PodState, WorkloadState } from '../../../sim/workloads/state.ts';
+import type { Organisation } from '../organisation.ts';
+import type { ClockFormat } from './clock-format.ts';
+import { stableUuid } from '../../../sim/config/stable-uuid.ts';
+
+export interface PresentContext {
+  readonly clusterId: string;
+  readonly organisation: Organisation;
+  readonly clock: ClockFormat;
+  readonly now: Micros;
+  /** The scheduler's reason for a waiting group. */
+  pendingReason(group: GroupState): PendingReason | null;
+  /** The serving URL of a workload, when it has one. */
+  servingUrl(workload: Readonly<WorkloadState>): string | null;
+}
+
+type Json = Record<string, unknown>;
+
+const TENANT_ID = 1;
+
+/** `DistributedInference`: the workload's meta fields and its spec as submitted, with the current replicas. */
+export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: PresentContext): Json {
+  const project = ctx.organisation.projectNamed(w.project)!;
+  const request = (w.request ?? {}) as { spec?: Json | null };
+  return {
+    name: w.name,
+    requestedName: w.requestedName,
+    workloadId: w.id,
+    projectId: project.id,
+    departmentId: project.departmentId,
+    clusterId: ctx.clusterId,
+    createdBy: w.createdBy,
+    createdAt: ctx.clock.iso(w.createdAt),
+    deletedAt: ctx.clock.isoOrNull(w.deletedAt),
+    desiredPhase: w.desiredPhase,
+    actualPhase: w.phase,
+    spec: {
+      ...(request.spec ?? {}),
+      workers: w.spec.workers,
+      replicas: w.replicas,
+      startupPolicy: w.spec.startupPolicy,
+      restartPolicy: w.spec.restartPolicy,
+      priorityClass: w.spec.priority.className,
+      preemptibility: w.spec.priority.preemptible ? 'preemptible' : 'non-preemptible',
+    },
+  };
+}
+
+/** `Workload` (and with `detailed`, `WorkloadDetailed`: plus pendingSchedulingMessages). */
+export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext, detailed = false): Json {
+  const project = ctx.organisation.projectNamed(w.project)!;
+  const pods = w.groups.flatMap((g) => g.pods);
+  const running = pods.filter((p) => p.stage === 'LoadingModel' || p.stage === 'Ready').length;
+  const groupSize = 1 + w.spec.workers;
+  const allocatedUnits = pods.reduce((sum, p) => sum + (p.binding ? p.binding.unitsPerGpu * p.binding.gpus.length : 0), 0);
+  const waiting = w.groups.filter((g) => g.status === 'pending').map((g) => ctx.pendingReason(g)).find((r) => r !== null) ?? null;
+  const url = ctx.servingUrl(w);
+  const body: Json = {
+    tenantId: TENANT_ID,
+    runningPods: running,
+    phaseUpdatedAt: ctx.clock.iso(w.phaseUpdatedAt),
+    k8sPhaseUpdatedAt: ctx.clock.iso(w.phaseUpdatedAt),
+    updatedAt: ctx.clock.iso(latestChange(w)),
+    source: 'Control-plane',
+    deletedAt: ctx.clock.isoOrNull(w.deletedAt),
+    type: 'distributed-inference',
+    name: w.name,
+    id: w.id,
+    priority: w.spec.priority.priority,
+    priorityClassName: w.spec.priority.className,
+    submittedBy: w.createdBy,
+    clusterId: ctx.clusterId,
+    projectName: w.project,
+    projectId: project.id,
+    departmentName: project.departmentName,
+    departmentId: project.departmentId,
+    namespace: projectNamespace(w.project),
+    createdAt: ctx.clock.iso(w.createdAt),
+    workloadRequestedResources: requested(w.spec.leader.resources, w.spec.worker?.resources ?? null, w.spec.workers, w.replicas),
+    podsRequestedResources: requested(w.spec.leader.resources, w.spec.worker?.resources ?? null, w.spec.workers, 1),
+    allocatedResources: { gpu: allocatedUnits / GPU_UNITS },
+    actionsSupport: { delete: true, suspend: false },
+    phase: w.phase,
+    conditions: conditions(w, ctx, waiting),
+    phaseMessage: w.phaseMessage,
+    k8sPhase: running > 0 ? 'Running' : w.deletedAt !== null ? 'Deleted' : 'Pending',
+    requestedPods: { number: w.replicas * groupSize },
+    requestedNodePools: [...w.spec.nodePools],
+    currentNodePools: [...new Set(pods.flatMap((p) => (p.pool ? [p.pool] : [])))],
+    images: [...new Set([w.spec.leader.image, ...(w.spec.worker ? [w.spec.worker.image] : [])].filter((i) => i !== ''))],
+    urls: url ? [url] : [],
+    preemptible: w.spec.priority.preemptible,
+    distributedFramework: 'LWS',
+    category: 'Deploy',
+    totalPendingTimeSeconds: Math.round(pendingMicros(w, ctx.now) / 1e6),
+    totalRunningTimeSeconds: w.firstRunningAt === null ? 0 : Math.round(((w.deletedAt ?? ctx.now) - w.firstRunningAt) / 1e6),
+  };
+  if (waiting && (waiting.code === 'OverLimit' || waiting.code === 'NonPreemptibleOverQuota')) body.phaseReason = waiting.code;
+  if (detailed) body.pendingSchedulingMessages = pendingSchedulingMessages(w, ctx);
+  return body;
+}
+
+/** `Pod1` for every pod of the workload (terminating ones included; deleted workloads keep none). */
+export function presentPods(w: Readonly<WorkloadState>, ctx: PresentContext): Json[] {
+  const project = ctx.organisation.projectNamed(w.project)!;
+  return w.groups.flatMap((group) =>
+    group.pods.map((pod) => {
+      const template = pod.role === 'leader' ? w.spec.leader : w.spec.worker ?? w.spec.leader;
+      return {
+        tenantId: TENANT_ID,
+        name: pod.name,
+        priorityClassName: w.spec.priority.className,
+        id: stableUuid(`${w.id}/${pod.name}/${pod.incarnation}/${pod.restarts}`),
+        workloadId: w.id,
+        clusterId: ctx.clusterId,
+        projectId: project.id,
+        nodeName: pod.node,
+        createdAt: ctx.clock.iso(pod.createdAt),
+        completedAt: null,
+        containers: [{ name: pod.role, image: template.image || 'unspecified', startedAt: startedAt(pod, ctx) }],
+        currentNodePool: pod.pool,
+        requestedNodePools: [...w.spec.nodePools],
+        requestedResources: podRequest(template.resources),
+        allocatedResources: pod.binding ? { gpu: (pod.binding.unitsPerGpu * pod.binding.gpus.length) / GPU_UNITS, cpu: pod.binding.cpuMillis / 1000 } : null,
+        k8sPhase: k8sPhase(pod),
+        ip: pod.node === null ? null : podIp(w.seq, group.index, pod.workerIndex),
+        k8sPhaseUpdatedAt: ctx.clock.iso(pod.stageSince),
+        updatedAt: ctx.clock.iso(pod.stageSince),
+        deletedAt: null,
+      };
+    }),
+  );
+}
+
+function k8sPhase(pod: PodState): string {
+  return pod.stage === 'Unscheduled' || pod.stage === 'PullingImage' || pod.stage === 'Starting' ? 'Pending' : 'Running';
+}
+
+function startedAt(pod: PodState, ctx: PresentContext): string | null {
+  return pod.stage === 'LoadingModel' || pod.stage === 'Ready' ? ctx.clock.iso(pod.stageSince) : null;
+}
+
+/** A stable, plausible pod IP in 10.64.0.0/10 (never used for traffic: lwsim has no pod network). */
+function podIp(workloadSeq: number, group: number, worker: number): string {
+  const n = (workloadSeq * 4099 + group * 67 + worker) % (1 << 22);
+  return `10.${64 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+function conditions(w: Readonly<WorkloadState>, ctx: PresentContext, waiting: PendingReason | null): Json[] {
+  const at = ctx.clock.iso(w.phaseUpdatedAt);
+  const scheduled = w.groups.every((g) => g.status !== 'pending');
+  return [
+    { type: 'Scheduled', status: scheduled ? 'True' : 'False', reason: waiting?.code ?? (scheduled ? 'Scheduled' : 'Pending'), message: waiting?.message ?? '', lastTransitionTime: at },
+    { type: 'Ready', status: w.phase === 'Running' ? 'True' : 'False', reason: w.phase, message: w.phaseMessage, lastTransitionTime: at },
+  ];
+}
+
+/** The contract's PendingSchedulingMessage only knows the quota reasons; placement failures go to phaseMessage. */
+function pendingSchedulingMessages(w: Readonly<WorkloadState>, ctx: PresentContext): Json[] {
+  const messages: Json[] = [];
+  for (const group of w.groups) {
+    if (group.status !== 'pending') continue;
+    for (const reason of ctx.pendingReason(group)?.pools ?? []) {
+      if (reason.code !== 'OverLimit' && reason.code !== 'NonPreemptibleOverQuota') continue;
+      if (messages.some((m) => m.nodePool === reason.pool && m.phaseReason === reason.code)) continue;
+      messages.push({ nodePool: reason.pool, phaseReason: reason.code, reason: reason.message, orgType: reason.orgType ?? 'PROJECT', userMessage: reason.message });
+    }
+  }
+  return messages;
+}
+
+/** Time from submission until the scheduler first placed every group. */
+function pendingMicros(w: Readonly<WorkloadState>, now: Micros): Micros {
+  const end = w.firstScheduledAt ?? w.deletedAt ?? now;
+  return Math.max(0, end - w.createdAt);
+}
+
+function latestChange(w: Readonly<WorkloadState>): Micros {
+  return Math.max(w.phaseUpdatedAt, ...w.groups.flatMap((g) => g.pods.map((p) => p.stageSince)));
+}
+
+function gpuAmount(gpu: GpuRequest): number {
+  switch (gpu.kind) {
+    case 'none':
+      return 0;
+    case 'devices':
+      return gpu.count;
+    case 'portion':
+      return gpu.portion;
+    case 'memory':
+      return 0;
+  }
+}
+
+function podRequest(r: PodResources): Json {
+  const body: Json = { cpu: { request: r.cpuMillis / 1000 }, cpuMemory: { request: String(r.memoryBytes) } };
+  if (r.gpu.kind === 'memory') {
+    body.gpuRequestType = 'memory';
+    body.gpuMemory = { request: String(r.gpu.bytes) };
+  } else if (r.gpu.kind === 'portion') {
+    body.gpuRequestType = 'portion';
+    body.gpu = { request: r.gpu.portion };
+  } else {
+    body.gpu = { request: gpuAmount(r.gpu) };
+  }
+  return body;
+}
+
+/** Requested resources summed over `replicas` groups of a leader and `workers` workers. */
+function requested(leader: PodResources, worker: PodResources | null, workers: number, replicas: number): Json {
+  const perGroup = (pick: (r: PodResources) => number): number => pick(leader) + (worker ? workers * pick(worker) : 0);
+  return {
+    gpu: { request: Number(formatGpus(perGroup((r) => gpuAmount(r.gpu)) * replicas * GPU_UNITS)) },
+    cpu: { request: (perGroup((r) => r.cpuMillis) * replicas) / 1000 },
+    cpuMemory: { request: String(perGroup((r) => r.memoryBytes) * replicas) },
+  };
+}

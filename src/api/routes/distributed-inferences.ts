@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WorkloadState } from '../../../sim/workloads/state.ts';
+import type { CommandResult } from '../../runtime/commands.ts';
+import { canUseProject, principalOf } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+import { contractRoute } from '../contract/fastify-contract.ts';
+import { translateCreation, type CreationRequest } from '../distributed-inference/translate.ts';
+import { apiError } from '../errors.ts';
+import { presentDistributedInference } from '../presenters/workload.ts';
+
+/** Run:ai's distributed-inference operations: create, get, update (replicas), delete. */
+export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.route(
+    contractRoute('create_distributed_inference', async (request, reply) => {
+      const body = request.body as CreationRequest;
+      const project = ctx.organisation.project(body.projectId);
+      if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
+      if (!canUseProject(principalOf(request), project.name)) throw apiError('forbidden', `you may not use project ${project.name}`);
+      const translated = translateCreation(body, { clusterId: ctx.clusterId, projectName: (id) => ctx.organisation.project(id)?.name });
+      if (!translated.ok) throw apiError('badRequest', translated.message);
+      const result = await ctx.live.mutate({
+        type: 'create',
+        spec: translated.spec,
+        useGivenNameAsPrefix: body.useGivenNameAsPrefix ?? false,
+        createdBy: principalOf(request).email,
+        request: body,
+      });
+      return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present()));
+    }),
+  );
+
+  app.route(
+    contractRoute('get_distributed_inference', async (request) => {
+      return presentDistributedInference(visibleWorkload(ctx, request), ctx.present());
+    }),
+  );
+
+  app.route(
+    contractRoute('update_distributed_inference_spec', async (request, reply) => {
+      const workload = visibleWorkload(ctx, request);
+      const replicas = (request.body as { spec?: { replicas?: number | null } | null } | undefined)?.spec?.replicas;
+      if (replicas != null) workloadOf(await ctx.live.mutate({ type: 'scale', workloadId: workload.id, replicas }));
+      return reply.code(202).send(presentDistributedInference(workload, ctx.present()));
+    }),
+  );
+
+  app.route(
+    contractRoute('delete_distributed_inference', async (request, reply) => {
+      const workload = visibleWorkload(ctx, request);
+      workloadOf(await ctx.live.mutate({ type: 'delete', workloadId: workload.id }));
+      return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
+    }),
+  );
+}
+
+/** A live workload the caller may see: 404 when there is none, 403 when it is another project's. */
+export function visibleWorkload(ctx: ApiContext, request: FastifyRequest): Readonly<WorkloadState> {
+  const { workloadId } = request.params as { workloadId: string };
+  const workload = ctx.live.sync().workload(workloadId);
+  if (workload === undefined || workload.deletedAt !== null) throw apiError('notFound', `workload ${workloadId} not found`);
+  if (!canUseProject(principalOf(request), workload.project)) throw apiError('forbidden', `you may not use project ${workload.project}`);
+  return workload;
+}
+
+/** A command's outcome as a workload, or the matching API error. */
+export function workloadOf(result: CommandResult): Readonly<WorkloadState> {
+  if (result.ok) return result.value as WorkloadState;
+  switch (result.error) {
+    case 'not-found':
+      throw apiError('notFound', result.message);
+    case 'conflict':
+      throw apiError('conflict', result.message);
+    case 'invalid':
+      throw apiError('badRequest', result.message);
+  }
+}

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { buildServer } from '../../api/server.ts';
+import { Organisation } from '../../api/organisation.ts';
+import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
+import { LiveCluster } from '../../runtime/live-cluster.ts';
+
+export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N]`;
+
+/** `lwsim serve`: the Run:ai API over a live simulated cluster. Resolves when the server has stopped. */
+export async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      cluster: { type: 'string', default: DEFAULT_CLUSTER_FILE },
+      'time-scale': { type: 'string', default: '60' },
+      'data-dir': { type: 'string', default: '.lwsim' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
+  const port = Number(values.port);
+  const timeScale = Number(values['time-scale']);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0..65535, got ${values.port}`);
+  if (!Number.isFinite(timeScale) || timeScale < 0) return usage(`--time-scale must be >= 0, got ${values['time-scale']}`);
+  if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, got ${values.seed}`);
+
+  const loaded = await loadClusterFile(values.cluster);
+  if (!loaded.ok) {
+    for (const e of loaded.errors) process.stderr.write(`${e}\n`);
+    return 2;
+  }
+  const { live, report } = await LiveCluster.start(loaded.spec, { timeScale, dataDir: values['data-dir'], seed });
+  for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
+  const users = loaded.spec.users ?? [];
+  const adminToken = process.env.LWSIM_TOKEN || undefined;
+  const app = buildServer({ live, users, adminToken });
+  const address = await app.listen({ host: values.host, port });
+  process.stdout.write(banner(address, loaded.spec.id, loaded.spec.name, timeScale, report.replayed, values['data-dir'], users[0]?.token, adminToken !== undefined, new Organisation(loaded.spec.departments)));
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void app.close().then(() => live.close()).then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+function banner(url: string, clusterId: string, name: string, timeScale: number, replayed: number, dataDir: string, devToken: string | undefined, adminToken: boolean, organisation: Organisation): string {
+  const project = organisation.projects[0];
+  const token = devToken ?? '$LWSIM_TOKEN';
+  const body = JSON.stringify({
+    name: 'llama-70b',
+    projectId: project?.id ?? '101',
+    clusterId,
+    spec: { workers: 1, replicas: 1, leader: { image: 'vllm/vllm-openai:latest', compute: { gpuDevicesRequest: 8 } }, worker: { image: 'vllm/vllm-openai:latest', compute: { gpuDevicesRequest: 8 } } },
+  });
+  return [
+    `lwsim serving the Run:ai API at ${url}`,
+    `  cluster ${name} (clusterId ${clusterId}); clock: ${timeScale === 0 ? 'manual (POST /sim/v1/clock/advance)' : `${timeScale}x real time`}`,
+    `  journal: ${dataDir}/journal.jsonl${replayed > 0 ? ` (${replayed} requests replayed)` : ''}`,
+    `  auth: send "Authorization: Bearer <token>"${devToken ? `; development token (public, from the cluster file): ${devToken}` : ''}${adminToken ? '; LWSIM_TOKEN is an admin token' : ''}`,
+    `  projects: ${organisation.projects.map((p) => `${p.name}=${p.id}`).join(', ')}`,
+    `  API description: ${url}/sim/v1/openapi.json`,
+    '',
+    'try:',
+    `  curl -s -X POST ${url}/api/v1/workloads/distributed-inferences -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${body}'`,
+    `  curl -s ${url}/api/v1/workloads -H 'Authorization: Bearer ${token}'`,
+    '',
+  ].join('\n');
+}
+
+function usage(message: string): number {
+  process.stderr.write(`lwsim serve: ${message}\nusage: ${SERVE_USAGE}\n`);
+  return 2;
+}
