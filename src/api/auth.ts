@@ -1,0 +1,137 @@
+// Bearer-token authentication for the API (Run:ai's `bearerAuth` security scheme): a token -> user table,
+// an optional admin token, and an onRequest hook that answers 401 in the error body.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiError } from './errors.ts';
+
+export interface ApiUser {
+  readonly token: string;
+  readonly email: string;
+  /** Project names the user may use, or every project. */
+  readonly projects: readonly string[] | 'all';
+  readonly admin?: boolean;
+}
+
+/** The authenticated caller, without the token (so it is safe to log or keep on a workload). */
+export interface Principal {
+  readonly email: string;
+  readonly projects: readonly string[] | 'all';
+  readonly admin: boolean;
+}
+
+export interface AuthOptions {
+  readonly users: readonly ApiUser[];
+  /** An extra token with full access (the server passes `process.env.LWSIM_TOKEN`); ignored when empty. */
+  readonly adminToken?: string | undefined;
+  readonly adminEmail?: string;
+  /** Route URLs (as registered, e.g. `/healthz`) that need no token. */
+  readonly publicRoutes?: readonly string[];
+  /** Any other request that needs no token. */
+  readonly isPublic?: (request: FastifyRequest) => boolean;
+  /** Realm in the `WWW-Authenticate` challenge. */
+  readonly realm?: string;
+}
+
+export interface Authenticator {
+  /** The principal for an `Authorization` header value; throws a 401 ApiError otherwise. */
+  authenticate(authorization: string | undefined): Principal;
+}
+
+export const DEFAULT_ADMIN_EMAIL = 'admin@lwsim.local';
+
+// RFC 6750 b64token, bounded so a huge header cannot make us hash megabytes.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,4096}=*) *$/i;
+const SCHEME = /^\s*(\S+)/;
+
+interface Entry {
+  readonly digest: Buffer;
+  readonly principal: Principal;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Builds the token table; throws on empty or duplicate tokens, which would make identities ambiguous. */
+export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm'>): Authenticator {
+  const users: ApiUser[] = [...options.users];
+  if (options.adminToken !== undefined && options.adminToken !== '') {
+    users.push({ token: options.adminToken, email: options.adminEmail ?? DEFAULT_ADMIN_EMAIL, projects: 'all', admin: true });
+  }
+  const entries: Entry[] = [];
+  const seen = new Set<string>();
+  for (const user of users) {
+    if (user.token === '') throw new Error(`user ${user.email} has an empty token`);
+    const digest = sha256(user.token);
+    const key = digest.toString('hex');
+    if (seen.has(key)) throw new Error(`user ${user.email} shares a token with another user`);
+    seen.add(key);
+    entries.push({ digest, principal: { email: user.email, projects: user.projects, admin: user.admin === true } });
+  }
+  const realm = options.realm ?? 'lwsim';
+  const challenge = (error?: string): Record<string, string> => ({
+    'www-authenticate': error === undefined ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="${error}"`,
+  });
+
+  return {
+    authenticate(authorization) {
+      if (authorization === undefined || authorization.trim() === '') {
+        throw apiError('unauthorized', 'Missing Authorization header: send "Authorization: Bearer <token>"', undefined, { headers: challenge() });
+      }
+      const match = BEARER.exec(authorization);
+      if (match === null) {
+        const scheme = SCHEME.exec(authorization)?.[1] ?? '';
+        const message = scheme.toLowerCase() === 'bearer' ? 'Malformed bearer token' : 'Authorization header must use the Bearer scheme';
+        throw apiError('unauthorized', message, undefined, { headers: challenge('invalid_request') });
+      }
+      // Hash first so every comparison is over 32 bytes, and compare against every user without stopping
+      // early, so the time taken does not reveal which (or whether a) token matched.
+      const presented = sha256(match[1] ?? '');
+      let found: Principal | undefined;
+      for (const entry of entries) {
+        const equal = timingSafeEqual(presented, entry.digest);
+        found = equal ? entry.principal : found;
+      }
+      if (found === undefined) throw apiError('unauthorized', 'Invalid or expired token', undefined, { headers: challenge('invalid_token') });
+      return found;
+    },
+  };
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** The caller of an authenticated request; throws 401 on a public route that never authenticated. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = principals.get(request);
+  if (principal === undefined) throw apiError('unauthorized');
+  return principal;
+}
+
+/** The caller, or undefined on a public route. */
+export function maybePrincipalOf(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
+
+/** Whether the caller may see and act on a project (admins and `projects: 'all'` may use any). */
+export function canUseProject(user: Pick<Principal, 'projects' | 'admin'>, projectName: string): boolean {
+  if (user.admin === true || user.projects === 'all') return true;
+  return user.projects.includes(projectName);
+}
+
+/**
+ * Adds the authentication hook to an instance. Call it on the root instance before registering routes, so it
+ * covers every route and unknown routes answer 401 before 404 (not revealing which paths exist). It runs
+ * onRequest: before the body is read or validated. Public routes skip it.
+ */
+export function installAuth(app: FastifyInstance, options: AuthOptions): Authenticator {
+  const authenticator = createAuthenticator(options);
+  const publicRoutes = new Set(options.publicRoutes ?? []);
+  app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+    // routeOptions.url is the registered pattern (undefined for unknown routes), so encodings or extra
+    // slashes in the raw URL cannot make a private route look public.
+    const route = request.routeOptions.url;
+    if ((route !== undefined && publicRoutes.has(route)) || options.isPublic?.(request) === true) return;
+    principals.set(request, authenticator.authenticate(request.headers.authorization));
+  });
+  return authenticator;
+}

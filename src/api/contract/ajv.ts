@@ -1,0 +1,81 @@
+// Ajv instances that know the contract: formats (uuid, date-time, int32, int64, double, hostname...) and
+// the bundle of shared schemas. Three configurations, because request bodies, request parameters and
+// responses need different treatment of types and defaults.
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { contractRef, getContract } from './contract.ts';
+import { componentName, type JsonSchema } from './openapi-to-json-schema.ts';
+
+/**
+ * - `body`: JSON already carries types, so nothing is coerced (`"workers": "2"` is a 400, as on Run:ai);
+ *   the contract's defaults are filled in.
+ * - `parameters`: query strings and paths are text, so values are coerced to the declared types
+ *   (`limit=10` -> 10, a lone `filterBy` value -> a one-element array) and defaults are filled in.
+ * - `check`: for tests and assertions on responses: never changes the data, reports every error.
+ */
+export type ValidationMode = 'body' | 'parameters' | 'check';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object, whose `.default` is the
+// plugin both for the type checker and at run time.
+const addFormats = ajvFormats.default;
+
+const BASE_OPTIONS: Options = {
+  // Strict: an unknown keyword or format, or a type-less `properties`, is a conversion bug, not a warning.
+  strict: true,
+  addUsedSchema: false,
+};
+
+const MODE_OPTIONS: Readonly<Record<ValidationMode, Options>> = {
+  body: { coerceTypes: false, useDefaults: true, allErrors: false },
+  parameters: { coerceTypes: 'array', useDefaults: true, allErrors: false },
+  check: { coerceTypes: false, useDefaults: false, allErrors: true },
+};
+
+/** A fresh ajv instance in the given mode with formats and the contract bundle registered. */
+export function createContractAjv(mode: ValidationMode): Ajv {
+  const ajv = new Ajv({ ...BASE_OPTIONS, ...MODE_OPTIONS[mode] });
+  addFormats(ajv);
+  ajv.addSchema(getContract().bundle);
+  return ajv;
+}
+
+const shared = new Map<ValidationMode, Ajv>();
+
+/** The process-wide ajv instance for a mode (compiled validators are cached inside it). */
+export function contractAjv(mode: ValidationMode): Ajv {
+  let ajv = shared.get(mode);
+  if (ajv === undefined) {
+    ajv = createContractAjv(mode);
+    shared.set(mode, ajv);
+  }
+  return ajv;
+}
+
+const bySchema = new WeakMap<object, ValidateFunction>();
+
+/**
+ * A validator (mode `check`) for a component name (`'Error'`), a ref (`'runai#/definitions/Error'` or the
+ * contract's own `'#/components/schemas/Error'`) or a converted schema (e.g. `responseSchema(op, 200)`). After a failed call, `.errors` lists every error.
+ */
+export function validatorFor(schemaRef: string | JsonSchema): ValidateFunction {
+  const ajv = contractAjv('check');
+  if (typeof schemaRef === 'string') {
+    const ref = schemaRef.startsWith('#/components/schemas/') ? contractRef(componentName(schemaRef)) : schemaRef.includes('#') ? schemaRef : contractRef(schemaRef);
+    const validate = ajv.getSchema(ref);
+    if (validate === undefined) throw new Error(`no contract schema ${ref}`);
+    return validate;
+  }
+  if (typeof schemaRef === 'boolean') return ajv.compile(schemaRef);
+  let validate = bySchema.get(schemaRef);
+  if (validate === undefined) {
+    validate = ajv.compile(schemaRef);
+    bySchema.set(schemaRef, validate);
+  }
+  return validate;
+}
+
+/** Every way `data` breaks the schema, as ajv errors; empty when it conforms. */
+export function contractErrors(schemaRef: string | JsonSchema, data: unknown): readonly ErrorObject[] {
+  const validate = validatorFor(schemaRef);
+  return validate(data) ? [] : [...(validate.errors ?? [])];
+}
