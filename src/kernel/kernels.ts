@@ -49,11 +49,13 @@ export class WasmKernels {
 
   /**
    * C[m x n] (+)= A[m x k] · B with B packed in 8-column panels (see pack.ts); n must be a multiple
-   * of 8. `scratch` is a float offset of `scratchFloats` (>= 16k) floats for packed rows of A.
+   * of 8. `scratch` is a float offset of `scratchFloats` (>= 4k) floats for packed rows of A; it sets how
+   * many rows are packed per block (scratchFloats / k, rounded down to a multiple of 4).
    */
   gemm(a: MatrixRef, bPacked: number, k: number, c: MatrixRef, m: number, n: number, accumulate: boolean,
     scratch: number, scratchFloats: number): void {
     if (m <= 0 || n <= 0) return;
+    if (n % 8 !== 0 || k < 1 || scratchFloats < 4 * k) throw new RangeError(`gemm: bad shape n=${n} k=${k} scratch=${scratchFloats}`);
     this.gemmFn(a.at * 4, a.ld * 4, bPacked * 4, k, c.at * 4, c.ld * 4, m, n, accumulate ? 1 : 0, scratch * 4, scratchFloats * 4);
   }
 

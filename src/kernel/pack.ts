@@ -31,6 +31,22 @@ export function packPanels(out: Float32Array, dst: number, k: number, n: number,
   }
 }
 
+/** Writes `rows` values of column `col` to out[dst + i * stride]. */
+export type ColumnWriter = (out: Float32Array, dst: number, stride: number, col: number, rows: number) => void;
+
+/** Like packPanels, a whole column per call: the weight generators fill columns without per-element calls. */
+export function packColumns(out: Float32Array, dst: number, k: number, n: number, column: ColumnWriter): void {
+  const panels = roundUp(n, PANEL) / PANEL;
+  for (let p = 0; p < panels; p++) {
+    const base = dst + p * k * PANEL;
+    for (let c = 0; c < PANEL; c++) {
+      const col = p * PANEL + c;
+      if (col < n) column(out, base + c, PANEL, col, k);
+      else for (let r = 0; r < k; r++) out[base + r * PANEL + c] = 0;
+    }
+  }
+}
+
 /** Packs a row-major [k x n] matrix. */
 export function packRowMajor(out: Float32Array, dst: number, src: Float32Array, k: number, n: number): void {
   packPanels(out, dst, k, n, (r, c) => src[r * n + c] ?? 0);

@@ -18,6 +18,8 @@ export interface TensorShape {
 /** A generator for one tensor: `at(row, col)` is its element; norms are rows=1. */
 export interface TensorSource extends TensorShape {
   at(row: number, col: number): number;
+  /** Writes rows [row0, row0 + rows) of column `col` to out[dst + i * stride]: the fast path for packing. */
+  column(out: Float32Array, dst: number, stride: number, row0: number, col: number, rows: number): void;
 }
 
 function layerShape(model: ModelConfig, name: LayerTensor): TensorShape {
@@ -55,9 +57,19 @@ function globalShape(model: ModelConfig, name: GlobalTensor): TensorShape {
 /** Norm gains sit near 1; projections keep unit variance (uniform with variance 1/fan_in). */
 function source(shape: TensorShape, key: number, kind: 'norm' | 'embedding' | 'linear'): TensorSource {
   const { rows, cols } = shape;
-  if (kind === 'norm') return { rows, cols, at: (_r, c) => 1 + 0.1 * uniformAt(key, c) };
+  if (kind === 'norm') {
+    const at = (_r: number, c: number): number => 1 + 0.1 * uniformAt(key, c);
+    return { rows, cols, at, column: (out, dst, _stride, _row0, col) => void (out[dst] = at(0, col)) };
+  }
   const scale = kind === 'embedding' ? 1 : Math.sqrt(3 / rows);
-  return { rows, cols, at: (r, c) => Math.fround(scale * uniformAt(key, r * cols + c)) };
+  return {
+    rows,
+    cols,
+    at: (r, c) => scale * uniformAt(key, r * cols + c),
+    column(out, dst, stride, row0, col, n) {
+      for (let i = 0, index = row0 * cols + col; i < n; i++, index += cols) out[dst + i * stride] = scale * uniformAt(key, index);
+    },
+  };
 }
 
 export function layerTensor(model: ModelConfig, seed: number, layer: number, name: LayerTensor): TensorSource {

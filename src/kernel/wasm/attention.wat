@@ -41,19 +41,59 @@
       (br_if $l (i32.lt_u (local.get $q) (local.get $end))))
     (call $hsum (local.get $s)))
 
-  ;; scores[0..len) := scale * q·K[j]; returns their maximum.
+;; scores[0..len) := scale * q·K[j]; returns their maximum. Four keys per pass: four independent
+  ;; accumulator chains, and each q vector loaded once for all four.
   (func $scores (param $q i32) (param $kp i32) (param $hdBytes i32) (param $len i32) (param $sc i32) (param $scale f32)
       (result f32)
-    (local $j i32) (local $s f32) (local $mx f32)
-    (local.set $mx (f32.const -inf))
-    (loop $l
-      (local.set $s (f32.mul (call $dot (local.get $q) (local.get $kp) (local.get $hdBytes)) (local.get $scale)))
-      (f32.store (i32.add (local.get $sc) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
-      (local.set $mx (f32.max (local.get $mx) (local.get $s)))
-      (local.set $kp (i32.add (local.get $kp) (local.get $hdBytes)))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $j) (local.get $len))))
-    (local.get $mx))
+    (local $j i32) (local $d i32) (local $qv v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $k1 i32) (local $k2 i32) (local $k3 i32) (local $mx v128) (local $v v128) (local $len4 i32) (local $s f32) (local $m f32)
+    (local.set $mx (f32x4.splat (f32.const -inf)))
+    (local.set $len4 (i32.and (local.get $len) (i32.const -4)))
+    (block $done4
+      (loop $l4
+        (br_if $done4 (i32.ge_u (local.get $j) (local.get $len4)))
+        (local.set $k1 (i32.add (local.get $kp) (local.get $hdBytes)))
+        (local.set $k2 (i32.add (local.get $k1) (local.get $hdBytes)))
+        (local.set $k3 (i32.add (local.get $k2) (local.get $hdBytes)))
+        (local.set $s0 (v128.const i32x4 0 0 0 0)) (local.set $s1 (v128.const i32x4 0 0 0 0))
+        (local.set $s2 (v128.const i32x4 0 0 0 0)) (local.set $s3 (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.const 0))
+        (loop $dl
+          (local.set $qv (v128.load (i32.add (local.get $q) (local.get $d))))
+          (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $kp) (local.get $d))))))
+          (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k1) (local.get $d))))))
+          (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k2) (local.get $d))))))
+          (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k3) (local.get $d))))))
+          (local.set $d (i32.add (local.get $d) (i32.const 16)))
+          (br_if $dl (i32.lt_u (local.get $d) (local.get $hdBytes))))
+        ;; Transpose-and-add so lane i holds the full sum of s_i: first pair lanes 0+2 and 1+3 of each
+        ;; sum ($qv = [s0 s1 s0 s1] partials, $v = [s2 s3 s2 s3] partials), then fold the halves.
+        (local.set $qv (f32x4.add
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s0) (local.get $s1))
+          (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s0) (local.get $s1))))
+        (local.set $v (f32x4.add
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s2) (local.get $s3))
+          (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s2) (local.get $s3))))
+        (local.set $v (f32x4.mul (f32x4.splat (local.get $scale))
+          (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $qv) (local.get $v))
+                     (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $qv) (local.get $v)))))
+        (v128.store (i32.add (local.get $sc) (i32.shl (local.get $j) (i32.const 2))) (local.get $v))
+        (local.set $mx (f32x4.max (local.get $mx) (local.get $v)))
+        (local.set $kp (i32.add (local.get $k3) (local.get $hdBytes)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l4)))
+    (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mx)) (f32x4.extract_lane 1 (local.get $mx)))
+                           (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx)))))
+    (block $done
+      (loop $l1
+        (br_if $done (i32.ge_u (local.get $j) (local.get $len)))
+        (local.set $s (f32.mul (call $dot (local.get $q) (local.get $kp) (local.get $hdBytes)) (local.get $scale)))
+        (f32.store (i32.add (local.get $sc) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
+        (local.set $m (f32.max (local.get $m) (local.get $s)))
+        (local.set $kp (i32.add (local.get $kp) (local.get $hdBytes)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $l1)))
+    (local.get $m))
 
   ;; scores := exp(scores - mx) in place; returns the sum. Up to 3 pad slots past len are set to a
   ;; very negative score first, so whole-vector steps add only ~1e-38 each (below float resolution).
@@ -70,21 +110,44 @@
       (br_if $l (i32.lt_u (local.get $p) (local.get $end))))
     (call $hsum (local.get $sum)))
 
-  ;; out[0..hd) := inv * sum_j w[j] * V[j]; four columns at a time, all rows j per column group.
+;; out[0..hd) := inv * sum_j w[j] * V[j], four columns at a time. Rows j go four per pass into
+  ;; four accumulators, so the adds do not wait on each other.
   (func $weighted_sum (param $w i32) (param $vp i32) (param $hdBytes i32) (param $len i32) (param $out i32) (param $inv f32)
-    (local $d i32) (local $j i32) (local $acc v128) (local $row i32)
+    (local $d i32) (local $j i32) (local $row i32) (local $len4 i32) (local $step4 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $wp i32)
+    (local.set $len4 (i32.and (local.get $len) (i32.const -4)))
+    (local.set $step4 (i32.shl (local.get $hdBytes) (i32.const 2)))
     (loop $dl
-      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
       (local.set $row (i32.add (local.get $vp) (local.get $d)))
+      (local.set $wp (local.get $w))
       (local.set $j (i32.const 0))
-      (loop $jl
-        (local.set $acc (f32x4.add (local.get $acc)
-          (f32x4.mul (v128.load32_splat (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
-            (v128.load (local.get $row)))))
-        (local.set $row (i32.add (local.get $row) (local.get $hdBytes)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br_if $jl (i32.lt_u (local.get $j) (local.get $len))))
-      (v128.store (i32.add (local.get $out) (local.get $d)) (f32x4.mul (local.get $acc) (f32x4.splat (local.get $inv))))
+      (block $done4
+        (loop $j4
+          (br_if $done4 (i32.ge_u (local.get $j) (local.get $len4)))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $wp)) (v128.load (local.get $row)))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load32_splat offset=4 (local.get $wp))
+            (v128.load (i32.add (local.get $row) (local.get $hdBytes))))))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load32_splat offset=8 (local.get $wp))
+            (v128.load (i32.add (local.get $row) (i32.shl (local.get $hdBytes) (i32.const 1)))))))
+          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load32_splat offset=12 (local.get $wp))
+            (v128.load (i32.add (local.get $row) (i32.mul (local.get $hdBytes) (i32.const 3)))))))
+          (local.set $row (i32.add (local.get $row) (local.get $step4)))
+          (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $j4)))
+      (block $done1
+        (loop $j1
+          (br_if $done1 (i32.ge_u (local.get $j) (local.get $len)))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $wp)) (v128.load (local.get $row)))))
+          (local.set $row (i32.add (local.get $row) (local.get $hdBytes)))
+          (local.set $wp (i32.add (local.get $wp) (i32.const 4)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $j1)))
+      (v128.store (i32.add (local.get $out) (local.get $d))
+        (f32x4.mul (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3)))
+          (f32x4.splat (local.get $inv))))
       (local.set $d (i32.add (local.get $d) (i32.const 16)))
       (br_if $dl (i32.lt_u (local.get $d) (local.get $hdBytes)))))
 

@@ -158,7 +158,8 @@
       (br_if $pl (i32.lt_u (local.get $p) (local.get $np)))))
 
   ;; C[m x n] (+)= A[m x k] · B[k x n]; n is a multiple of 8, k >= 1.
-  ;; scratch (scratchBytes >= 64*k) receives packed row blocks sized to stay in L2.
+  ;; scratch (scratchBytes >= 16*k) receives packed blocks of scratchBytes/(4k) rows (a multiple of 4),
+  ;; sized by the caller to stay in L2.
   (func (export "gemm") (param $a i32) (param $lda i32) (param $bp i32) (param $k i32) (param $c i32) (param $ldc i32)
       (param $m i32) (param $n i32) (param $acc i32) (param $scratch i32) (param $scratchBytes i32)
     (local $np i32) (local $m4 i32) (local $mc i32) (local $i0 i32) (local $rows i32) (local $r i32)
