@@ -135,6 +135,7 @@ export class ClusterModel {
     this.workloads.set(workload.id, workload);
     this.active.set(`${spec.project}/${name}`, workload.id);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
+    this.touched.add(workload);
     this.requestCycle();
     this.observers.emit('workload-created', workload);
     this.flushPhases();
