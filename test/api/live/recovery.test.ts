@@ -1,0 +1,102 @@
+/**
+ * Journal recovery of the real `lwsim serve` process: accepted requests survive a kill -9 at any moment, and the
+ * restarted server rebuilds exactly the state it had.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const CLUSTER = `name: recovery
+nodePools:
+  - name: gpu
+    nodes:
+      - count: 4
+        gpu: { model: H100-SXM-80GB, count: 8 }
+        cpu: 96
+        memory: 1Ti
+departments:
+  - name: d
+    quota: { gpu: { deserved: 32 } }
+    projects:
+      - name: p
+        quota: { gpu: { deserved: 32 } }
+users:
+  - email: tester@lwsim
+    token: recovery-test-token-000000
+`;
+const TOKEN = 'recovery-test-token-000000';
+const BIN = new URL('../../../bin/lwsim.js', import.meta.url).pathname;
+
+let children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children = [];
+});
+
+async function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--time-scale', '0', '--cluster', join(dir, 'cluster.yaml'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /serving the Run:ai API at (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`lwsim serve exited (${code}): ${out}`)));
+  });
+  return { url, child };
+}
+
+async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function state(url: string) {
+  const list = await call(url, 'GET', '/api/v1/workloads?sortBy=name');
+  const deleted = await call(url, 'GET', '/api/v1/workloads?deleted=true');
+  const pods = await Promise.all(list.body.workloads.map(async (w: { id: string }) => (await call(url, 'GET', `/api/v1/workloads/${w.id}/pods`)).body.pods.map((p: { name: string; nodeName: string; k8sPhase: string }) => [p.name, p.nodeName, p.k8sPhase])));
+  const clock = (await call(url, 'GET', '/sim/v1/clock')).body.simulatedSeconds;
+  return { clock, workloads: list.body.workloads.map((w: any) => [w.id, w.name, w.phase, w.requestedPods.number]), deleted: deleted.body.workloads.map((w: any) => w.name), pods };
+}
+
+function creation(clusterId: string, name: string, replicas = 1) {
+  const pod = { image: 'vllm', compute: { gpuDevicesRequest: 4 } };
+  return { name, projectId: '101', clusterId, useGivenNameAsPrefix: name.endsWith('-'), spec: { workers: 1, replicas, leader: pod, worker: pod } };
+}
+
+describe('journal recovery', () => {
+  it('rebuilds the exact state after kill -9', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwsim-recovery-'));
+    writeFileSync(join(dir, 'cluster.yaml'), CLUSTER);
+    const first = await serve(dir);
+    const clusterId = (await call(first.url, 'GET', '/sim/v1/cluster')).body.clusterId;
+    const a = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'alpha'));
+    await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 30 });
+    const b = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'beta-'));
+    await call(first.url, 'PATCH', `/api/v1/workloads/distributed-inferences/${a.body.workloadId}`, { spec: { replicas: 2 } });
+    await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 100 });
+    await call(first.url, 'DELETE', `/api/v1/workloads/distributed-inferences/${b.body.workloadId}`);
+    await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 120 });
+    // Acknowledged concurrently, then killed at once: every one of them must survive.
+    const burst = await Promise.all(['c1', 'c2', 'c3', 'c4'].map((n) => call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, n, 0))));
+    expect(burst.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    const before = await state(first.url);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.on('exit', resolve));
+
+    const second = await serve(dir);
+    const after = await state(second.url);
+    expect(after).toEqual(before);
+    expect(after.workloads.map((w: unknown[]) => w[1])).toEqual(['alpha', 'c1', 'c2', 'c3', 'c4']);
+    expect(after.deleted).toEqual([expect.stringMatching(/^beta-[a-z0-9]{5}$/)]);
+  }, 60_000);
+});
