@@ -68,9 +68,9 @@ async function state(url: string) {
   return { clock, workloads: list.body.workloads.map((w: any) => [w.id, w.name, w.phase, w.requestedPods.number]), deleted: deleted.body.workloads.map((w: any) => w.name), pods };
 }
 
-function creation(clusterId: string, name: string, replicas = 1) {
+function creation(clusterId: string, name: string, replicas = 1, prefix = false) {
   const pod = { image: 'vllm', compute: { gpuDevicesRequest: 4 } };
-  return { name, projectId: '101', clusterId, useGivenNameAsPrefix: name.endsWith('-'), spec: { workers: 1, replicas, leader: pod, worker: pod } };
+  return { name, projectId: '101', clusterId, useGivenNameAsPrefix: prefix, spec: { workers: 1, replicas, leader: pod, worker: pod } };
 }
 
 describe('journal recovery', () => {
@@ -81,7 +81,8 @@ describe('journal recovery', () => {
     const clusterId = (await call(first.url, 'GET', '/sim/v1/cluster')).body.clusterId;
     const a = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'alpha'));
     await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 30 });
-    const b = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'beta-'));
+    const b = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'beta', 1, true));
+    expect(b.status).toBe(202);
     await call(first.url, 'PATCH', `/api/v1/workloads/distributed-inferences/${a.body.workloadId}`, { spec: { replicas: 2 } });
     await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 100 });
     await call(first.url, 'DELETE', `/api/v1/workloads/distributed-inferences/${b.body.workloadId}`);
