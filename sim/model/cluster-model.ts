@@ -51,7 +51,10 @@ export class ClusterModel {
   private active = new Map<string, string>(); // `${project}/${name}` -> id, for workloads not deleted
   private nextSeq = 0;
   private cycleRequested = false;
+  private changes = 0;
   private readonly touched = new Set<WorkloadState>();
+  /** Workloads the scheduler has not looked at yet (phase Creating). */
+  private creating = new Set<WorkloadState>();
   private readonly controller: LwsController;
   private readonly departmentOf: ReadonlyMap<string, string>;
 
@@ -88,6 +91,11 @@ export class ClusterModel {
     return this.sim.now;
   }
 
+  /** Grows with every event and command: equal revisions mean nothing observable changed (for caches). */
+  get revision(): number {
+    return this.changes;
+  }
+
   /** Runs everything that happens up to `time` (inclusive) and moves the clock there. */
   advanceTo(time: Micros): void {
     this.sim.runUntil(Math.max(time, this.sim.now));
@@ -97,6 +105,7 @@ export class ClusterModel {
   // ---- commands -------------------------------------------------------------------------------------------
 
   createWorkload(input: CreateWorkload): ModelResult<WorkloadState> {
+    this.changes++;
     const { spec } = input;
     const department = this.departmentOf.get(spec.project);
     if (department === undefined) return invalid(`project ${spec.project} does not exist in cluster ${this.spec.name}`);
@@ -136,6 +145,7 @@ export class ClusterModel {
     this.active.set(`${spec.project}/${name}`, workload.id);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
+    this.creating.add(workload);
     this.requestCycle();
     this.observers.emit('workload-created', workload);
     this.flushPhases();
@@ -144,6 +154,7 @@ export class ClusterModel {
 
   /** Scales to `replicas` groups: new groups get the missing indexes; scaling down removes the highest first. */
   scaleWorkload(id: string, replicas: number): ModelResult<WorkloadState> {
+    this.changes++;
     const workload = this.liveWorkload(id);
     if (!workload.ok) return workload;
     const w = workload.value;
@@ -163,6 +174,7 @@ export class ClusterModel {
 
   /** Deletes a workload: its pods terminate, then it is gone (kept in the history with deletedAt). */
   deleteWorkload(id: string): ModelResult<WorkloadState> {
+    this.changes++;
     const workload = this.liveWorkload(id);
     if (!workload.ok) return workload;
     const w = workload.value;
@@ -176,6 +188,7 @@ export class ClusterModel {
 
   /** A node goes down (or comes back). Groups with a pod on it lose their placement and are placed again. */
   setNodeReady(nodeName: string, ready: boolean): ModelResult<string> {
+    this.changes++;
     const node = this.scheduler.cluster.layout.nodeByName(nodeName);
     if (node === undefined) return { ok: false, error: 'not-found', message: `node ${nodeName} does not exist` };
     for (const gang of this.scheduler.setNodeReady(node.index, ready, this.now)) {
@@ -190,6 +203,7 @@ export class ClusterModel {
 
   /** A pod's container fails; the restart policy decides what is recreated. */
   failPod(workloadId: string, podName: string): ModelResult<WorkloadState> {
+    this.changes++;
     const workload = this.liveWorkload(workloadId);
     if (!workload.ok) return workload;
     const w = workload.value;
@@ -227,15 +241,18 @@ export class ClusterModel {
   fork(): ClusterModel {
     const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
     copy.workloads = structuredClone(this.workloads);
+    copy.creating = new Set([...this.creating].map((w) => copy.workloads.get(w.id)!));
     copy.active = new Map(this.active);
     copy.nextSeq = this.nextSeq;
     copy.cycleRequested = this.cycleRequested;
+    copy.changes = this.changes;
     return copy;
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
 
   private dispatch(event: ModelEvent): void {
+    this.changes++;
     switch (event.type) {
       case 'schedule':
         this.runCycle();
@@ -275,13 +292,15 @@ export class ClusterModel {
       const found = this.groupOfGang(eviction.victim.spec.id);
       if (found) this.controller.onDisplaced(found.workload, found.group, true);
     }
-    for (const workload of this.workloads.values()) {
-      if (workload.creating) {
-        workload.creating = false;
-        this.touched.add(workload);
-      }
-      // Pending groups' reasons may have changed even if nothing else did.
-      if (workload.deletedAt === null && workload.groups.some((g) => g.status === 'pending')) this.touched.add(workload);
+    for (const workload of this.creating) {
+      workload.creating = false;
+      this.touched.add(workload);
+    }
+    this.creating.clear();
+    // Waiting groups' reasons may have changed even if nothing else did.
+    for (const gang of this.scheduler.pendingGangs()) {
+      const found = this.groupOfGang(gang.spec.id);
+      if (found) this.touched.add(found.workload);
     }
     this.observers.emit('scheduling-cycle', report);
   }

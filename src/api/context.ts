@@ -6,6 +6,8 @@ import type { PresentContext } from './presenters/workload.ts';
 /** What every route of the server shares: the live cluster and how to speak about it. */
 export class ApiContext {
   readonly clock: ClockFormat;
+  /** Serialized bodies by key, valid while the model's revision stays the same. */
+  private readonly cache = new Map<string, { revision: number; json: string }>();
 
   constructor(
     readonly live: LiveCluster,
@@ -14,6 +16,20 @@ export class ApiContext {
     readonly origin: () => string,
   ) {
     this.clock = new ClockFormat(live.epochMs);
+  }
+
+  /**
+   * A JSON body computed once per model revision: between events nothing a GET returns can change, and clients
+   * poll (watching phases) far more often than the simulation changes.
+   */
+  cachedJson(key: string, compute: () => unknown): string {
+    const revision = this.live.sync().revision;
+    const hit = this.cache.get(key);
+    if (hit !== undefined && hit.revision === revision) return hit.json;
+    const json = JSON.stringify(compute());
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { revision, json });
+    return json;
   }
 
   get clusterId(): string {

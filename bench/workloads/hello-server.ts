@@ -1,0 +1,7 @@
+/** The baseline for the API benchmark: fastify's hello world, in its own process like the server under test. */
+import Fastify from 'fastify';
+
+const app = Fastify({ logger: false });
+app.get('/', async () => ({ hello: 'world' }));
+const address = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`listening ${address}\n`);
