@@ -3,6 +3,26 @@ import type { GangState } from '../gang.ts';
 import type { Session } from '../session.ts';
 
 /**
+ * The loop both evicting actions share: pending gangs in queue order, each tried pool by pool until `tryIn`
+ * places it. A failure is remembered under `failureKey`, so gangs asking the same thing are not solved again.
+ */
+export function forEachPendingPool(
+  session: Session,
+  failureKey: (gang: GangState, pool: number) => string,
+  tryIn: (gang: GangState, pool: number) => boolean,
+): void {
+  const failed = new Set<string>();
+  session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
+    for (const pool of session.core.poolsOf(gang)) {
+      const key = failureKey(gang, pool);
+      if (failed.has(key)) continue;
+      if (tryIn(gang, pool)) return;
+      failed.add(key);
+    }
+  });
+}
+
+/**
  * The solver behind reclaim and preempt. Victims are taken in the order given (the caller's victim order) until
  * the gang really fits; then each chosen victim, the most valuable first, is spared again if the gang still fits
  * without it. What is left is a set of whole gangs none of which could be spared, biased to the lowest priority.

@@ -2,7 +2,7 @@ import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
 import { compareVictims } from '../queue-order.ts';
 import type { Action, Session } from '../session.ts';
-import { placeByEvicting } from './evict-to-place.ts';
+import { forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
 
 /**
  * Preempt: inside one project, a pending gang evicts preemptible gangs of strictly lower priority (lowest first,
@@ -11,15 +11,11 @@ import { placeByEvicting } from './evict-to-place.ts';
 export const preemptAction: Action = {
   name: 'preempt',
   run(session) {
-    const failed = new Set<string>();
-    session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
-      for (const pool of session.core.poolsOf(gang)) {
-        const key = `${gang.project}|${gang.spec.priority}|${pool}|${session.core.shapeOf(gang)}`;
-        if (failed.has(key)) continue;
-        if (preemptIn(session, gang, pool)) return;
-        failed.add(key);
-      }
-    });
+    forEachPendingPool(
+      session,
+      (gang, pool) => `${gang.project}|${gang.spec.priority}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) => preemptIn(session, gang, pool),
+    );
   },
 };
 

@@ -2,7 +2,7 @@ import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
 import { compareVictims } from '../queue-order.ts';
 import type { Action, Session } from '../session.ts';
-import { placeByEvicting } from './evict-to-place.ts';
+import { forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
 
 /** Rounding slack for share comparisons, GPU units. */
 const SLACK = 0.5;
@@ -21,15 +21,11 @@ const SLACK = 0.5;
 export const reclaimAction: Action = {
   name: 'reclaim',
   run(session) {
-    const failed = new Set<string>();
-    session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
-      for (const pool of session.core.poolsOf(gang)) {
-        const key = `${gang.project}|${pool}|${session.core.shapeOf(gang)}`;
-        if (failed.has(key)) continue;
-        if (reclaimIn(session, gang, pool)) return;
-        failed.add(key);
-      }
-    });
+    forEachPendingPool(
+      session,
+      (gang, pool) => `${gang.project}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) => reclaimIn(session, gang, pool),
+    );
   },
 };
 
