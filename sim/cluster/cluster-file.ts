@@ -5,7 +5,7 @@ import { stableUuid } from '../config/stable-uuid.ts';
 import { GPU_MODEL_IDS, type GpuModelId } from './gpu-catalog.ts';
 import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
-import { TAINT_EFFECTS, type ClusterSpec, type DepartmentSpec, type NodePoolSpec, type NodeSetSpec, type PoolQuota, type QueueSpec, type TopologyLevelSpec, type UserSpec } from './spec.ts';
+import { SERVING_MODEL_SIZES, TAINT_EFFECTS, type ClusterSpec, type ServingModelSize, type DepartmentSpec, type NodePoolSpec, type NodeSetSpec, type PoolQuota, type QueueSpec, type TopologyLevelSpec, type UserSpec } from './spec.ts';
 
 /** A pool made from the machine lwsim runs on; the outside world (src/hardware) supplies its nodes. */
 export interface LocalPoolSpec extends Omit<NodePoolSpec, 'nodes'> {
@@ -64,6 +64,12 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
           },
         },
       },
+    },
+    serving: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['modelSize'],
+      properties: { modelSize: { enum: [...SERVING_MODEL_SIZES] } },
     },
     users: {
       type: 'array',
@@ -186,6 +192,7 @@ interface RawQueue {
 
 interface RawCluster {
   name: string;
+  serving?: { modelSize: ServingModelSize };
   users?: { email: string; token: string; projects?: string[] | 'all'; admin?: boolean }[];
   departments?: (RawQueue & { projects: RawQueue[] })[];
   clusterId?: string;
@@ -221,7 +228,15 @@ class Normaliser {
     });
     const departments = this.departments(raw, new Set(nodePools.map((p) => p.name)));
     const users = this.users(raw, new Set(departments.flatMap((d) => d.projects.map((p) => p.name))));
-    const spec: ClusterFileSpec = { name: raw.name, id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`), topologyLevels: levels, nodePools, departments, users };
+    const spec: ClusterFileSpec = {
+      name: raw.name,
+      id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`),
+      topologyLevels: levels,
+      nodePools,
+      departments,
+      users,
+      ...(raw.serving ? { serving: raw.serving } : {}),
+    };
     if (this.errors.length === 0) {
       // Building the layout catches what only the whole picture shows: duplicate node names, crossed domains.
       const built = ClusterLayout.build(withoutLocalPools(spec));

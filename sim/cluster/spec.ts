@@ -15,7 +15,13 @@ export interface ClusterSpec {
   readonly departments: readonly DepartmentSpec[];
   /** Who may call the API, with which bearer token, for which projects. */
   readonly users?: readonly UserSpec[];
+  /** The live serving endpoint: which synthetic model size a Running workload serves by default. */
+  readonly serving?: { readonly modelSize: ServingModelSize };
 }
+
+/** The serving kernel's model presets (src/kernel): small enough by default that a laptop answers in milliseconds. */
+export const SERVING_MODEL_SIZES = ['tiny', 'small', 'base', 'large'] as const;
+export type ServingModelSize = (typeof SERVING_MODEL_SIZES)[number];
 
 export interface UserSpec {
   readonly email: string;

@@ -1,5 +1,6 @@
 import { getContract } from './contract/contract.ts';
 import { SIM_SCHEMAS } from './routes/simulator.ts';
+import { COMPLETION_REQUEST_SCHEMA } from '../serving/completion-request.ts';
 
 const errorResponse = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
@@ -30,6 +31,23 @@ export function serverOpenApiDocument(): Record<string, unknown> {
       },
     },
     '/sim/v1/events': { get: { operationId: 'sim_events', tags: ['Simulator'], responses: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': {} } }, 401: errorResponse } } },
+    '/serving/{workloadId}/v1/completions': {
+      post: {
+        operationId: 'serving_completions',
+        tags: ['Simulator'],
+        summary: 'OpenAI-compatible completions from a Running distributed inference (the URL it lists in urls)',
+        parameters: [{ name: 'workloadId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { content: { 'application/json': { schema: COMPLETION_REQUEST_SCHEMA } } },
+        responses: {
+          200: { description: 'a completion (or, with stream, Server-Sent Events ending with data: [DONE])', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': {} } },
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          404: errorResponse,
+          503: errorResponse,
+        },
+      },
+    },
     '/sim/v1/openapi.json': { get: { operationId: 'sim_openapi', tags: ['Simulator'], security: [], responses: { 200: ok('this document') } } },
   };
   return {

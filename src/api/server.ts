@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ModelSize } from '../kernel/index.ts';
 import type { LiveCluster } from '../runtime/live-cluster.ts';
+import { DEFAULT_SERVING_MODEL_SIZE } from '../serving/model-choice.ts';
 import { installAuth, type ApiUser } from './auth.ts';
 import { ApiContext } from './context.ts';
 import { installContract } from './contract/fastify-contract.ts';
@@ -7,6 +10,7 @@ import { installErrorHandlers } from './errors.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { Organisation } from './organisation.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
+import { SERVING_PREFIX, servingRoutes } from './routes/serving.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { apiServerOptions } from './server-options.ts';
@@ -16,6 +20,10 @@ export interface ServerOptions {
   readonly users: readonly ApiUser[];
   /** An extra admin token (`LWSIM_TOKEN`). */
   readonly adminToken?: string | undefined;
+  /** Pool threads per serving engine (`--kernel-threads`); default: the machine's available parallelism. */
+  readonly kernelThreads?: number | undefined;
+  /** Model size of workloads without a `lwsim.io/model-size` annotation; default tiny. */
+  readonly modelSize?: ModelSize | undefined;
 }
 
 /**
@@ -26,13 +34,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({ ...apiServerOptions(), logger: false, bodyLimit: 1 << 20 });
   installErrorHandlers(app);
   installContract(app);
-  installAuth(app, { users: options.users, adminToken: options.adminToken, publicRoutes: ['/sim/v1/openapi.json'] });
+  // Serving endpoints check each workload's servingPort access themselves. Matched on the registered route, so
+  // no raw-URL trick makes another route public; unknown /serving paths still answer 401 before 404.
+  const authenticator = installAuth(app, {
+    users: options.users,
+    adminToken: options.adminToken,
+    publicRoutes: ['/sim/v1/openapi.json'],
+    isPublic: (request) => request.routeOptions.url?.startsWith(SERVING_PREFIX) === true,
+  });
   let origin = 'http://127.0.0.1';
   const organisation = new Organisation(options.live.model.spec.departments);
   const ctx = new ApiContext(options.live, organisation, () => origin);
   distributedInferenceRoutes(app, ctx);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);
+  servingRoutes(app, ctx, {
+    authenticator,
+    kernelThreads: options.kernelThreads ?? availableParallelism(),
+    modelSize: options.modelSize ?? DEFAULT_SERVING_MODEL_SIZE,
+  });
   const document = serverOpenApiDocument();
   app.get('/sim/v1/openapi.json', async () => document);
   // URLs handed out (serving endpoints) name the address the server really listens on.

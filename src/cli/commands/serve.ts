@@ -1,10 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildServer } from '../../api/server.ts';
 import { Organisation } from '../../api/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
 import { LiveCluster } from '../../runtime/live-cluster.ts';
 
-export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N]`;
+export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N]`;
 
 /** `lwsim serve`: the Run:ai API over a live simulated cluster. Resolves when the server has stopped. */
 export async function serve(args: string[]): Promise<number> {
@@ -18,6 +19,7 @@ export async function serve(args: string[]): Promise<number> {
       'time-scale': { type: 'string', default: '60' },
       'data-dir': { type: 'string', default: '.lwsim' },
       seed: { type: 'string', default: '1' },
+      'kernel-threads': { type: 'string', default: String(availableParallelism()) },
     },
   });
   const port = Number(values.port);
@@ -26,6 +28,8 @@ export async function serve(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0..65535, got ${values.port}`);
   if (!Number.isFinite(timeScale) || timeScale < 0) return usage(`--time-scale must be >= 0, got ${values['time-scale']}`);
   if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, got ${values.seed}`);
+  const kernelThreads = Number(values['kernel-threads']);
+  if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 1024) return usage(`--kernel-threads must be 1..1024, got ${values['kernel-threads']}`);
 
   const loaded = await loadClusterFile(values.cluster);
   if (!loaded.ok) {
@@ -36,7 +40,7 @@ export async function serve(args: string[]): Promise<number> {
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const users = loaded.spec.users ?? [];
   const adminToken = process.env.LWSIM_TOKEN || undefined;
-  const app = buildServer({ live, users, adminToken });
+  const app = buildServer({ live, users, adminToken, kernelThreads, modelSize: loaded.spec.serving?.modelSize });
   const address = await app.listen({ host: values.host, port });
   process.stdout.write(banner(address, loaded.spec.id, loaded.spec.name, timeScale, report.replayed, values['data-dir'], users[0]?.token, adminToken !== undefined, new Organisation(loaded.spec.departments)));
 

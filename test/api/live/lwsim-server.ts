@@ -46,10 +46,11 @@ export interface LwsimServer {
   close(): Promise<void>;
 }
 
-export async function startLwsim(options: { timeScale?: number; dataDir?: string } = {}): Promise<LwsimServer> {
+export async function startLwsim(options: { timeScale?: number; dataDir?: string; kernelThreads?: number } = {}): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
   const { live } = await LiveCluster.start(TEST_CLUSTER, { timeScale: options.timeScale ?? 0, dataDir, seed: 1 });
-  const app = buildServer({ live, users: TEST_CLUSTER.users ?? [], adminToken: TOKENS.admin });
+  // Two kernel threads per serving engine: the suites run two at a time on a 2-core machine.
+  const app = buildServer({ live, users: TEST_CLUSTER.users ?? [], adminToken: TOKENS.admin, kernelThreads: options.kernelThreads ?? 2 });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const call: LwsimServer['call'] = async (method, path, body, token = TOKENS.dev, headers = {}) => {
     const init: RequestInit = { method, headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } };
