@@ -58,9 +58,11 @@ export class Journal {
     this.handle = undefined;
   }
 
+  /**
+   * Writes at once what is waiting, and while that write and sync are in flight, lets the next requests gather
+   * into the following batch: the disk's latency overlaps with the work of the requests behind it.
+   */
   private async flush(): Promise<void> {
-    // Let the requests of this tick join the batch, then write and sync them together.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.batch.length > 0) {
       const batch = this.batch;
       this.batch = [];
