@@ -102,7 +102,7 @@ export class Simulation<E extends SimEvent> {
     const ran = this.drain(until, Number.POSITIVE_INFINITY);
     if (until > this.clock) {
       this.clock = until;
-      this.observers.emit('advanced', until);
+      if (this.observers.listenerCount('advanced') > 0) this.observers.emit('advanced', until);
     }
     return ran;
   }

@@ -23,7 +23,8 @@ export class ApiContext {
    * poll (watching phases) far more often than the simulation changes.
    */
   cachedJson(key: string, compute: () => unknown): string {
-    const revision = this.live.sync().revision;
+    // The caller has just synced (it looked the workload up); the revision is current.
+    const revision = this.live.model.revision;
     const hit = this.cache.get(key);
     if (hit !== undefined && hit.revision === revision) return hit.json;
     const json = JSON.stringify(compute());

@@ -53,8 +53,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     kernelThreads: options.kernelThreads ?? availableParallelism(),
     modelSize: options.modelSize ?? DEFAULT_SERVING_MODEL_SIZE,
   });
-  const document = serverOpenApiDocument();
-  app.get('/sim/v1/openapi.json', async () => document);
+  // Half a megabyte that never changes: serialized once.
+  const document = JSON.stringify(serverOpenApiDocument());
+  app.get('/sim/v1/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
   // URLs handed out (serving endpoints) name the address the server really listens on.
   app.addHook('onListen', async () => {
     const address = app.server.address();
