@@ -1,5 +1,6 @@
 import { getContract } from './contract/contract.ts';
 import { SIM_SCHEMAS } from './routes/simulator.ts';
+import { WHAT_IF_SCHEMA } from './routes/what-if.ts';
 import { COMPLETION_REQUEST_SCHEMA } from '../serving/completion-request.ts';
 
 const errorResponse = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -28,6 +29,21 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         tags: ['Simulator'],
         requestBody: { content: { 'application/json': { schema: SIM_SCHEMAS.fault } } },
         responses: { 202: ok('accepted'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+      },
+    },
+    '/sim/v1/what-if': {
+      post: {
+        operationId: 'sim_what_if',
+        tags: ['Simulator'],
+        summary: 'What if this workload were submitted now? Answered by a fork of the live cluster, which is not touched.',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { ...WHAT_IF_SCHEMA, properties: { ...WHAT_IF_SCHEMA.properties, request: { $ref: '#/components/schemas/DistributedInferenceCreationRequest' } } },
+            },
+          },
+        },
+        responses: { 200: ok('schedulable or not and why, pod placements, time to Running, preempted workloads, GPU allocation after'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 409: errorResponse },
       },
     },
     '/sim/v1/events': { get: { operationId: 'sim_events', tags: ['Simulator'], responses: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': {} } }, 401: errorResponse } } },

@@ -12,6 +12,7 @@ import { Organisation } from './organisation.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
 import { SERVING_PREFIX, servingRoutes } from './routes/serving.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
+import { whatIfRoutes } from './routes/what-if.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { apiServerOptions } from './server-options.ts';
 
@@ -48,6 +49,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   distributedInferenceRoutes(app, ctx);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);
+  whatIfRoutes(app, ctx);
   servingRoutes(app, ctx, {
     authenticator,
     kernelThreads: options.kernelThreads ?? availableParallelism(),
