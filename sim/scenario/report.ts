@@ -1,0 +1,76 @@
+/**
+ * The replay report: what `lwsim replay --json` writes and what the Markdown and HTML reports are made from.
+ * Times are in seconds of simulated time since the scenario's start. Everything except `run` is byte-identical for
+ * the same scenario file and seed.
+ */
+export interface ReplayReport {
+  readonly scenario: {
+    readonly name: string;
+    readonly file: string;
+    readonly seed: number;
+    /** The horizon, seconds. */
+    readonly until: number;
+    readonly cluster: { readonly name: string; readonly nodes: number; readonly gpus: number; readonly pools: readonly { readonly name: string; readonly gpus: number }[] };
+  };
+  readonly workloads: readonly WorkloadReport[];
+  readonly summary: {
+    readonly workloads: number;
+    readonly ran: number;
+    readonly neverRan: number;
+    readonly pendingSeconds: Percentiles;
+    /** Over the workloads that reached Running. */
+    readonly timeToRunningSeconds: Percentiles;
+    readonly preemptions: number;
+    readonly restarts: number;
+  };
+  readonly gpu: {
+    readonly overall: GpuUse;
+    readonly pools: readonly (GpuUse & { readonly pool: string })[];
+    readonly projects: readonly { readonly project: string; readonly meanAllocated: number; readonly peakAllocated: number }[];
+  };
+  /** Sampled every `interval` seconds, at the times in `t`. */
+  readonly series: {
+    readonly interval: number;
+    readonly t: readonly number[];
+    readonly allocatedByProject: Readonly<Record<string, readonly number[]>>;
+    readonly allocatedByPool: Readonly<Record<string, readonly number[]>>;
+    readonly pendingGangs: readonly number[];
+    readonly runningWorkloads: readonly number[];
+    readonly fragmentedGpus: readonly number[];
+  };
+  /** How many of each kind of thing happened (submissions, placements, evictions, faults, ...). */
+  readonly events: Readonly<Record<string, number>>;
+  /** The only non-deterministic block: how fast this machine replayed it. */
+  readonly run: { readonly wallSeconds: number; readonly eventsPerSecond: number; readonly workloadsPerSecond: number };
+}
+
+export interface WorkloadReport {
+  readonly name: string;
+  readonly project: string;
+  readonly kind: 'inference' | 'training';
+  readonly gpus: number;
+  readonly submittedAt: number;
+  readonly firstRunningAt: number | null;
+  readonly pendingSeconds: number;
+  readonly timeToRunningSeconds: number | null;
+  readonly preemptions: number;
+  readonly restarts: number;
+  readonly finalPhase: string;
+  /** Why it never ran (null when it did). */
+  readonly pendingReason: string | null;
+}
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface GpuUse {
+  readonly capacity: number;
+  readonly meanAllocated: number;
+  readonly peakAllocated: number;
+  readonly meanFragmented: number;
+  readonly peakFragmented: number;
+}
