@@ -9,7 +9,11 @@ import { derivePhase } from '../workloads/phase.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/state.ts';
 
-export type ModelEvent = ControllerEvent | { readonly type: 'schedule' };
+export type ModelEvent =
+  | ControllerEvent
+  | { readonly type: 'schedule' }
+  /** A job may have run its time: valid only if `token` is still the workload's run token. */
+  | { readonly type: 'run-complete'; readonly workload: string; readonly token: number };
 
 /** How often the scheduler runs when there is something to do. */
 export const SCHEDULING_PERIOD: Micros = 1_000_000;
@@ -53,6 +57,8 @@ export class ClusterModel {
   private cycleRequested = false;
   private changes = 0;
   private readonly touched = new Set<WorkloadState>();
+  /** Per job: the token of its pending run-complete event (older events are stale). */
+  private runTokens = new Map<string, number>();
   /** Workloads the scheduler has not looked at yet (phase Creating). */
   private creating = new Set<WorkloadState>();
   private readonly controller: LwsController;
@@ -138,6 +144,9 @@ export class ClusterModel {
       creating: true,
       updating: false,
       evictions: 0,
+      ranMicros: 0,
+      runningSince: null,
+      completedAt: null,
       firstScheduledAt: null,
       firstRunningAt: null,
     };
@@ -242,6 +251,7 @@ export class ClusterModel {
     const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
     copy.workloads = structuredClone(this.workloads);
     copy.creating = new Set([...this.creating].map((w) => copy.workloads.get(w.id)!));
+    copy.runTokens = new Map(this.runTokens);
     copy.active = new Map(this.active);
     copy.nextSeq = this.nextSeq;
     copy.cycleRequested = this.cycleRequested;
@@ -264,6 +274,9 @@ export class ClusterModel {
       }
       case 'group-terminated':
         this.onGroupTerminated(event.workload, event.group, event.generation);
+        break;
+      case 'run-complete':
+        this.onRunComplete(event.workload, event.token);
         break;
     }
     // Phases are read once an instant is over: two groups ready at the same moment never show as Degraded.
@@ -316,6 +329,33 @@ export class ClusterModel {
     if (workload.desiredPhase === 'Deleted' && workload.groups.length === 0) this.finishDeletion(workload);
   }
 
+  /** A job that has run its time completes: its pods terminate and it keeps the phase Completed. */
+  private onRunComplete(workloadId: string, token: number): void {
+    const workload = this.workloads.get(workloadId);
+    if (!workload || this.runTokens.get(workloadId) !== token || workload.phase !== 'Running') return;
+    workload.completedAt = this.now;
+    workload.ranMicros += this.now - (workload.runningSince ?? this.now);
+    workload.runningSince = null;
+    for (const group of [...workload.groups]) this.controller.terminateGroup(workload, group);
+    this.touched.add(workload);
+  }
+
+  /** Starts or stops a job's clock as it enters or leaves Running. */
+  private trackRun(workload: WorkloadState, previous: WorkloadPhase): void {
+    const runFor = workload.spec.runFor;
+    if (runFor === undefined || workload.completedAt !== null) return;
+    const token = (this.runTokens.get(workload.id) ?? 0) + 1;
+    if (workload.phase === 'Running' && previous !== 'Running') {
+      workload.runningSince = this.now;
+      this.runTokens.set(workload.id, token);
+      this.sim.after(Math.max(0, runFor - workload.ranMicros), { type: 'run-complete', workload: workload.id, token });
+    } else if (previous === 'Running' && workload.phase !== 'Running') {
+      workload.ranMicros += this.now - (workload.runningSince ?? this.now);
+      workload.runningSince = null;
+      this.runTokens.set(workload.id, token);
+    }
+  }
+
   private finishDeletion(workload: WorkloadState): void {
     workload.deletedAt = this.now;
     this.active.delete(`${workload.project}/${workload.name}`);
@@ -334,6 +374,7 @@ export class ClusterModel {
         workload.phaseUpdatedAt = this.now;
         if (phase === 'Running') workload.firstRunningAt ??= this.now;
         if (phase !== 'Creating' && phase !== 'Pending') workload.firstScheduledAt ??= this.now;
+        this.trackRun(workload, previous);
         this.observers.emit('workload-phase', workload, previous);
       }
     }

@@ -4,6 +4,7 @@ import type { GroupState, WorkloadPhase, WorkloadState } from './state.ts';
  * A workload's phase, derived from its groups, by the first rule that applies:
  *
  *  1. Deleting   deletion was requested and pods are still terminating;
+ *  1b. Completed a job (spec.runFor) that has run its full time;
  *  2. Stopping / Stopped   no groups are desired (replicas 0): Stopping while groups still terminate;
  *  3. Creating   submitted, and the scheduler has not looked at it yet;
  *  4. Updating   a replica change is rolling out while at least one group serves;
@@ -18,6 +19,7 @@ export function derivePhase(workload: WorkloadState, pendingMessage: (group: Gro
   const waiting = active.filter((g) => g.status === 'pending');
   const firstReason = waiting.map(pendingMessage).find((m): m is string => m !== null) ?? '';
   if (workload.desiredPhase === 'Deleted') return { phase: 'Deleting', message: '' };
+  if (workload.completedAt !== null) return { phase: 'Completed', message: '' };
   if (workload.replicas === 0) return { phase: workload.groups.length === 0 ? 'Stopped' : 'Stopping', message: '' };
   if (workload.creating) return { phase: 'Creating', message: '' };
   if (workload.updating && ready > 0) return { phase: 'Updating', message: firstReason };

@@ -1,4 +1,5 @@
 import type { PodResources } from '../cluster/index.ts';
+import type { Micros } from '../engine/index.ts';
 import type { PodConstraints, ResolvedPriority, TopologyConstraint } from '../scheduler/index.ts';
 
 export const STARTUP_POLICIES = ['LeaderCreated', 'LeaderReady'] as const;
@@ -32,4 +33,9 @@ export interface InferenceSpec {
   readonly nodePools: readonly string[];
   readonly priority: ResolvedPriority;
   readonly topology?: TopologyConstraint;
+  /**
+   * A batch job (training) rather than a service: it completes after running this long in total (its progress
+   * survives preemption, as a job that checkpoints does). Inference services leave it out and run until deleted.
+   */
+  readonly runFor?: Micros;
 }

@@ -73,6 +73,10 @@ export interface WorkloadState {
   /** A replica change is rolling out: set by PATCH, cleared when the groups settle. */
   updating: boolean;
   evictions: number;
+  /** For a job with `spec.runFor`: time run so far (closed intervals), since when it runs, and when it finished. */
+  ranMicros: Micros;
+  runningSince: Micros | null;
+  completedAt: Micros | null;
   /** When all its groups were first placed (the end of its first wait). */
   firstScheduledAt: Micros | null;
   firstRunningAt: Micros | null;

@@ -176,3 +176,33 @@ describe('LWS controller and phases', () => {
     expect(run()).toBe(run());
   });
 });
+
+describe('jobs (training)', () => {
+  it('completes after running its time, then frees its GPUs', () => {
+    const m = model(2);
+    const job = create(m, { name: 'train', runFor: seconds(100), priority: resolvePriority('low') });
+    m.advanceTo(T(READY_AFTER + 99));
+    expect(job.phase).toBe('Running');
+    m.advanceTo(T(READY_AFTER + 100));
+    expect(job.phase).toBe('Completed');
+    expect(job.completedAt).toBe(T(READY_AFTER + 100));
+    m.advanceTo(T(READY_AFTER + 200));
+    expect(job.groups).toEqual([]);
+    expect(job.phase).toBe('Completed');
+    expect(m.scheduler.cluster.domainFree(m.scheduler.cluster.layout.pools[0]!.root).wholeGpus).toBe(16);
+  });
+
+  it('keeps its progress when it loses its placement', () => {
+    const m = model(4);
+    const job = create(m, { name: 'train', runFor: seconds(100), priority: resolvePriority('low') });
+    m.advanceTo(T(READY_AFTER + 60));
+    m.setNodeReady(job.groups[0]!.pods[0]!.node!, false);
+    m.advanceTo(T(READY_AFTER + 61));
+    expect(job.ranMicros).toBe(seconds(60));
+    // Placed again on the next tick, Ready 72 s later, then 40 s more to go.
+    m.advanceTo(T(READY_AFTER + 61 + READY_AFTER + 39));
+    expect(job.phase).toBe('Running');
+    m.advanceTo(T(READY_AFTER + 61 + READY_AFTER + 41));
+    expect(job.phase).toBe('Completed');
+  });
+});
