@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
+import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { serve, SERVE_USAGE } from './commands/serve.ts';
 
 const USAGE = `usage: lwsim <command> [options]
@@ -11,6 +12,8 @@ const USAGE = `usage: lwsim <command> [options]
 commands:
   serve                     the Run:ai API over a live simulated cluster (\`npm start\` runs it)
                             ${SERVE_USAGE}
+  replay FILE               replay a scenario file in virtual time and report
+                            ${REPLAY_USAGE}
   cluster [--cluster FILE]  validate a cluster file and describe it (--json for machines)
   help                      this text
 `;
@@ -31,6 +34,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   cluster,
   serve,
   start: serve,
+  replay: replayCommand,
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

@@ -1,0 +1,281 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  buildCluster,
+  GIB,
+  parseClusterFile,
+  resolveLocalPools,
+  validateClusterDocument,
+  type ClusterFileResult,
+  type ClusterSpec,
+} from '../../sim/cluster/index.ts';
+import { SchemaCheck } from '../../sim/config/schema-check.ts';
+import { formatConfigError, SourceDocument, type ConfigError, type PathSegment } from '../../sim/config/source-document.ts';
+import { stableUuid } from '../../sim/config/stable-uuid.ts';
+import { parseDuration, Random, type Micros } from '../../sim/engine/index.ts';
+import { isPriorityClassName, resolvePriority } from '../../sim/scheduler/index.ts';
+import { expandGenerator, type Choice, type GeneratorSpec, type Spread } from '../../sim/scenario/generators.ts';
+import type { Scenario, ScenarioAction, ScenarioStep } from '../../sim/scenario/scenario.ts';
+import { DEFAULT_DELAYS, type DelaySpec, type LifecycleDelays } from '../../sim/workloads/delays.ts';
+import type { InferenceSpec } from '../../sim/workloads/spec.ts';
+import { contractAjv } from '../api/contract/ajv.ts';
+import { contractRef } from '../api/contract/contract.ts';
+import { fieldPath } from '../api/validation-message.ts';
+import { translateCreation, type CreationRequest } from '../api/distributed-inference/translate.ts';
+import { describeLocalMachine, localNodeSet } from '../hardware/index.ts';
+import { SCENARIO_SCHEMA } from './scenario-schema.ts';
+
+export type LoadedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
+
+const schemaCheck = new SchemaCheck(SCENARIO_SCHEMA);
+
+/**
+ * Reads a scenario file into a replayable Scenario: the cluster (a file beside it, or inline), the timeline with
+ * every `create` validated exactly as the API validates it, and the generators expanded with the seed. Errors
+ * name the file, the line and what is wrong.
+ */
+export async function loadScenarioFile(file: string, options: { seed?: number } = {}): Promise<LoadedScenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`] };
+  }
+  const parsed = SourceDocument.parse(file, text);
+  if (!parsed.ok) return fail(parsed.errors);
+  const schemaErrors = schemaCheck.check(parsed.value, parsed.source);
+  if (schemaErrors.length > 0) return fail(schemaErrors);
+  const raw = parsed.value as RawScenario;
+  const cluster = await loadCluster(raw.cluster, parsed.source, dirname(file));
+  if (!cluster.ok) return cluster;
+  const reader = new ScenarioReader(parsed.source, cluster.spec);
+  const scenario = reader.read(raw, file, options.seed);
+  return reader.errors.length > 0 ? fail(reader.errors) : { ok: true, scenario: scenario! };
+}
+
+function fail(errors: readonly ConfigError[]): { ok: false; errors: string[] } {
+  return { ok: false, errors: errors.map(formatConfigError) };
+}
+
+async function loadCluster(value: unknown, source: SourceDocument, base: string): Promise<{ ok: true; spec: ClusterSpec } | { ok: false; errors: string[] }> {
+  let result: ClusterFileResult;
+  if (typeof value === 'string') {
+    const path = resolve(base, value);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      return fail([source.errorAt(['cluster'], `cannot read cluster file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)]);
+    }
+    result = parseClusterFile(path, text);
+  } else {
+    result = validateClusterDocument(value, source, ['cluster']);
+  }
+  if (!result.ok) return fail(result.errors);
+  const needsMachine = result.spec.nodePools.some((p) => 'local' in p);
+  const spec = needsMachine ? resolveLocalPools(result.spec, localNodeSet(await describeLocalMachine())) : (result.spec as ClusterSpec);
+  const built = buildCluster(spec);
+  return built.ok ? { ok: true, spec } : { ok: false, errors: built.errors.map((e) => `${source.file}: cluster: ${e.message}`) };
+}
+
+type ChoiceValue = number | string | (number | string)[] | Record<string, number>;
+interface RawSpread {
+  median: string | number;
+  p90?: string | number;
+}
+interface RawScenario {
+  name: string;
+  seed?: number;
+  until: string | number;
+  sample?: string | number;
+  cluster: unknown;
+  delays?: Partial<Record<keyof LifecycleDelays, RawSpread>>;
+  timeline?: Record<string, unknown>[];
+  generators?: {
+    name: string;
+    kind: 'inference' | 'training';
+    count: number;
+    start?: string | number;
+    every: string | number;
+    project: ChoiceValue;
+    gpus: ChoiceValue;
+    workers?: ChoiceValue;
+    replicas?: ChoiceValue;
+    duration?: RawSpread;
+    priorityClass?: string;
+    nodePools?: string[];
+  }[];
+}
+
+/** Semantic checks and translation, collecting every located error. */
+class ScenarioReader {
+  readonly errors: ConfigError[] = [];
+  private readonly projects: Map<string, string>; // id or name -> name
+  private readonly validateCreation = contractAjv('body').getSchema(contractRef('DistributedInferenceCreationRequest'))!;
+
+  constructor(
+    private readonly source: SourceDocument,
+    private readonly cluster: ClusterSpec,
+  ) {
+    const names = cluster.departments.flatMap((d) => d.projects.map((p) => p.name));
+    // API ids (101, 102, ... in file order) and plain names both name a project in a scenario.
+    this.projects = new Map([...names.map((n, i) => [String(101 + i), n] as const), ...names.map((n) => [n, n] as const)]);
+  }
+
+  read(raw: RawScenario, file: string, seedOverride: number | undefined): Scenario | undefined {
+    const seed = seedOverride ?? raw.seed ?? 1;
+    const until = this.duration(raw.until, ['until']);
+    const sampleEvery = raw.sample !== undefined ? this.duration(raw.sample, ['sample']) : Math.max(1_000_000, Math.round(until / 288));
+    const delays = this.delays(raw.delays);
+    const steps: ScenarioStep[] = [];
+    (raw.timeline ?? []).forEach((item, i) => {
+      const at = this.duration(item.at as string | number, ['timeline', i, 'at']);
+      const action = this.action(item, ['timeline', i]);
+      if (action) steps.push({ at, action });
+    });
+    (raw.generators ?? []).forEach((g, i) => {
+      const spec = this.generator(g, ['generators', i]);
+      if (spec) steps.push(...expandGenerator(spec, new Random(seed * 0x9e3779b1 + parseInt(stableUuid(g.name).slice(0, 8), 16))));
+    });
+    if (this.errors.length > 0) return undefined;
+    steps.sort((a, b) => a.at - b.at);
+    return { name: raw.name, file, seed, until, cluster: this.cluster, delays, sampleEvery, steps: steps.filter((s) => s.at <= until) };
+  }
+
+  private action(item: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
+    if (item.create !== undefined) return this.create(item.create as Record<string, unknown>, [...at, 'create']);
+    if (item.train !== undefined) return this.train(item.train as Record<string, unknown>, [...at, 'train']);
+    if (item.patch !== undefined) {
+      const patch = item.patch as { name: string; replicas: number };
+      return { kind: 'scale', name: patch.name, replicas: patch.replicas };
+    }
+    if (item.delete !== undefined) return { kind: 'delete', name: (item.delete as { name: string }).name };
+    const fault = item.fault as { node?: string; ready?: boolean; workload?: string; pod?: string };
+    if (fault.node !== undefined) return { kind: 'node', node: fault.node, ready: fault.ready! };
+    return { kind: 'fail-pod', name: fault.workload!, pod: fault.pod! };
+  }
+
+  /** A Run:ai creation body: clusterId may be left out, and projectId may be a project's name. */
+  private create(body: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
+    const request = { clusterId: this.cluster.id, ...body } as Record<string, unknown>;
+    const projectName = this.projects.get(String(request.projectId ?? ''));
+    if (projectName !== undefined) request.projectId = String(101 + this.cluster.departments.flatMap((d) => d.projects).findIndex((p) => p.name === projectName));
+    if (!this.validateCreation(request)) {
+      for (const e of this.validateCreation.errors ?? []) {
+        const path = fieldPath(e.instancePath);
+        this.errors.push(this.source.errorAt([...at, ...path.split(/[.[\]]+/).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p))], `${path || 'body'}: ${e.message ?? e.keyword}`));
+      }
+      return undefined;
+    }
+    const translated = translateCreation(request as unknown as CreationRequest, { clusterId: this.cluster.id, projectName: (id) => this.projects.get(id) });
+    if (!translated.ok) {
+      this.errors.push(this.source.errorAt(at, translated.message));
+      return undefined;
+    }
+    return { kind: 'create', spec: translated.spec, useGivenNameAsPrefix: request.useGivenNameAsPrefix === true, request };
+  }
+
+  /** A preemptible training gang of `1 + workers` pods that runs for `duration`. */
+  private train(raw: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
+    const t = raw as { name: string; project: string; gpus: number; workers?: number; replicas?: number; duration: string | number; priorityClass?: string; nodePools?: string[] };
+    const project = this.projects.get(t.project);
+    if (project === undefined) return this.error([...at, 'project'], `unknown project "${t.project}"`);
+    const className = t.priorityClass ?? 'low';
+    if (!isPriorityClassName(className)) return this.error([...at, 'priorityClass'], `unknown priority class "${className}"`);
+    const gpu = t.gpus < 1 ? ({ kind: 'portion', portion: t.gpus } as const) : ({ kind: 'devices', count: Math.round(t.gpus) } as const);
+    const pod = { image: 'training', resources: { gpu, cpuMillis: 8000, memoryBytes: 64 * GIB }, constraints: {} };
+    const workers = t.workers ?? 0;
+    const spec: InferenceSpec = {
+      name: t.name,
+      project,
+      replicas: t.replicas ?? 1,
+      workers,
+      startupPolicy: 'LeaderCreated',
+      restartPolicy: 'RecreateGroupOnPodRestart',
+      leader: pod,
+      worker: workers > 0 ? pod : null,
+      nodePools: t.nodePools ?? [],
+      priority: resolvePriority(className),
+      runFor: this.duration(t.duration, [...at, 'duration']),
+    };
+    return { kind: 'create', spec, useGivenNameAsPrefix: false, request: { train: t } };
+  }
+
+  private generator(g: NonNullable<RawScenario['generators']>[number], at: PathSegment[]): GeneratorSpec | undefined {
+    const projects = this.choice<string>(g.project, [...at, 'project'], (v) => {
+      const name = this.projects.get(String(v));
+      return name === undefined ? { ok: false, reason: `unknown project "${v}"` } : { ok: true, value: name };
+    });
+    const gpus = this.choice<number>(g.gpus, [...at, 'gpus'], numeric(0, 64));
+    const workers = this.choice<number>(g.workers ?? 0, [...at, 'workers'], numeric(0, 1000, true));
+    const replicas = this.choice<number>(g.replicas ?? 1, [...at, 'replicas'], numeric(1, 1000, true));
+    if (g.priorityClass !== undefined && !isPriorityClassName(g.priorityClass)) return this.error([...at, 'priorityClass'], `unknown priority class "${g.priorityClass}"`);
+    if (g.kind === 'training' && g.duration === undefined) return this.error([...at, 'duration'], 'a training generator needs a duration');
+    if (!projects || !gpus || !workers || !replicas) return undefined;
+    const meanInterval = this.duration(g.every, [...at, 'every']);
+    if (meanInterval <= 0) return this.error([...at, 'every'], 'must be a positive duration');
+    return {
+      name: g.name,
+      kind: g.kind,
+      count: g.count,
+      start: g.start === undefined ? 0 : this.duration(g.start, [...at, 'start']),
+      meanInterval,
+      projects,
+      gpus,
+      workers,
+      replicas,
+      ...(g.duration ? { duration: this.spread(g.duration, [...at, 'duration']) } : {}),
+      ...(g.priorityClass !== undefined && isPriorityClassName(g.priorityClass) ? { priorityClass: g.priorityClass } : {}),
+      nodePools: g.nodePools ?? [],
+    };
+  }
+
+  /** A choice as files write it: `8`, `[1, 2, 8]` or `{ "8": 1, "1": 4 }` (value: weight). */
+  private choice<T>(value: ChoiceValue, at: PathSegment[], check: (v: string | number) => Checked<T>): Choice<T> | undefined {
+    const entries: [string | number, number][] = Array.isArray(value) ? value.map((v) => [v, 1]) : typeof value === 'object' ? Object.entries(value) : [[value, 1]];
+    const values: T[] = [];
+    for (const [v] of entries) {
+      const checked = check(v);
+      if (!checked.ok) return this.error(at, checked.reason);
+      values.push(checked.value);
+    }
+    return { values, weights: entries.map(([, w]) => w) };
+  }
+
+  private delays(raw: RawScenario['delays']): LifecycleDelays {
+    const pick = (key: keyof LifecycleDelays): DelaySpec => (raw?.[key] ? this.spread(raw[key]!, ['delays', key]) : DEFAULT_DELAYS[key]);
+    return { imagePull: pick('imagePull'), containerStart: pick('containerStart'), modelLoad: pick('modelLoad'), termination: pick('termination') };
+  }
+
+  private spread(raw: RawSpread, at: PathSegment[]): Spread {
+    const median = this.duration(raw.median, [...at, 'median']) / 1e6;
+    const p90 = raw.p90 === undefined ? median : this.duration(raw.p90, [...at, 'p90']) / 1e6;
+    if (p90 < median) this.error([...at, 'p90'], 'must not be below the median');
+    return { median, p90 };
+  }
+
+  private duration(value: string | number, at: PathSegment[]): Micros {
+    const parsed = parseDuration(value);
+    if (parsed.ok) return parsed.value;
+    this.error(at, parsed.reason);
+    return 0;
+  }
+
+  private error(at: PathSegment[], message: string): undefined {
+    this.errors.push(this.source.errorAt(at, message));
+    return undefined;
+  }
+}
+
+type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Numbers may come as keys of a weight map (strings). */
+function numeric(min: number, max: number, integer = false): (v: string | number) => Checked<number> {
+  return (v) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      return { ok: false, reason: `${JSON.stringify(v)} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]` };
+    }
+    return { ok: true, value: n };
+  };
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../sim/scenario/replay.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+
+const SCENARIOS = new URL('../../scenarios/', import.meta.url).pathname;
+
+async function load(file: string, seed?: number) {
+  const loaded = await loadScenarioFile(file, seed === undefined ? {} : { seed });
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  return loaded.scenario;
+}
+
+describe('scenario replay', () => {
+  it('is byte-identical for the same file and seed, and differs for another seed', async () => {
+    const a = JSON.stringify(replay(await load(join(SCENARIOS, 'demo.yaml'))).report);
+    const b = JSON.stringify(replay(await load(join(SCENARIOS, 'demo.yaml'))).report);
+    const c = JSON.stringify(replay(await load(join(SCENARIOS, 'demo.yaml'), 8)).report);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+
+  it('tells the demo story: reclaim of over-quota training, a scale-up that waits on quota, a node fault', async () => {
+    const { report } = replay(await load(join(SCENARIOS, 'demo.yaml')));
+    const by = (name: string) => report.workloads.find((w) => w.name === name)!;
+    expect(by('pretrain')).toMatchObject({ kind: 'training', gpus: 32, preemptions: 1 });
+    expect(by('llama-70b')).toMatchObject({ kind: 'inference', project: 'llm-serving', finalPhase: 'Running' });
+    expect(report.events).toMatchObject({ 'gangs reclaimed': 1, node: 2, scale: 2 });
+    expect(report.events['jobs completed']).toBeGreaterThan(10);
+    expect(report.summary.workloads).toBe(53);
+    expect(report.gpu.overall.capacity).toBe(64);
+    expect(report.gpu.overall.peakAllocated).toBe(64);
+    expect(report.series.t).toHaveLength(12 * 12 + 1);
+    expect(Object.keys(report.series.allocatedByProject)).toEqual(['llm-serving', 'training', 'chat']);
+    // A sample never shows more allocated than there is.
+    for (const [i] of report.series.t.entries()) expect(report.series.allocatedByPool.h100![i]!).toBeLessThanOrEqual(64);
+  });
+
+  it('loads the shipped scenarios', async () => {
+    for (const name of ['default.yaml', 'demo.yaml', 'scale-5k.yaml']) {
+      const scenario = await load(join(SCENARIOS, name));
+      expect(scenario.steps.length).toBeGreaterThan(0);
+    }
+    const scale = await load(join(SCENARIOS, 'scale-5k.yaml'));
+    expect(scale.steps.filter((s) => s.action.kind === 'create')).toHaveLength(18_000);
+    expect(scale.until).toBe(30 * 86_400 * 1e6);
+  });
+});
+
+const base = `name: bad
+until: 1h
+cluster:
+  name: c
+  nodePools:
+    - name: gpu
+      nodes:
+        - count: 2
+          gpu: { model: H100-SXM-80GB, count: 8 }
+          cpu: 96
+          memory: 1Ti
+  departments:
+    - name: d
+      projects: [{ name: p }]
+`;
+
+describe('bad scenario files', () => {
+  it.each([
+    ['an unknown field', `${base}colour: red\n`, /bad\.yaml:15:1: colour: unknown field "colour"/],
+    ['a bad horizon', base.replace('until: 1h', 'until: soon'), /bad\.yaml:2:8: until: "soon" is not a duration/],
+    ['a create body the API would refuse', `${base}timeline:\n  - at: 0s\n    create: { name: x, projectId: p, spec: { workers: -1, leader: {} } }\n`, /bad\.yaml:17:\d+: timeline\[0\]\.create\.spec\.workers: .*spec\.workers: must be >= 0/],
+    ['a create in an unknown project', `${base}timeline:\n  - at: 0s\n    create: { name: x, projectId: ghost, spec: { leader: {} } }\n`, /timeline\[0\]\.create: projectId: no project with id ghost/],
+    ['a step with two actions', `${base}timeline:\n  - at: 0s\n    delete: { name: x }\n    patch: { name: x, replicas: 1 }\n`, /timeline\[0\]: must NOT have more than 2 properties/],
+    ['a training job in an unknown project', `${base}timeline:\n  - at: 1m\n    train: { name: t, project: q, gpus: 8, duration: 1h }\n`, /timeline\[0\]\.train\.project: unknown project "q"/],
+    ['a generator with a bad kind', `${base}generators:\n  - { name: g, kind: batch, count: 1, every: 1m, project: p, gpus: 1 }\n`, /generators\[0\]\.kind: must be one of "inference", "training"/],
+    ['a generator drawing an unknown project', `${base}generators:\n  - { name: g, kind: inference, count: 1, every: 1m, project: { p: 1, z: 2 }, gpus: 1 }\n`, /generators\[0\]\.project: unknown project "z"/],
+    ['a training generator without a duration', `${base}generators:\n  - { name: g, kind: training, count: 1, every: 1m, project: p, gpus: 1 }\n`, /generators\[0\]\.duration: a training generator needs a duration/],
+    ['a missing cluster file', base.replace(/cluster:[\s\S]*$/, 'cluster: nowhere.yaml\n'), /bad\.yaml:3:10: cluster: cannot read cluster file .*nowhere\.yaml: ENOENT/],
+    ['a bad cluster inline', base.replace('count: 2', 'count: 0'), /bad\.yaml:8:18: cluster\.nodePools\[0\]\.nodes\[0\]\.count: must be >= 1/],
+  ])('rejects %s with the file, line and what is wrong', async (_, text, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwsim-scenario-'));
+    writeFileSync(join(dir, 'bad.yaml'), text);
+    const loaded = await loadScenarioFile(join(dir, 'bad.yaml'));
+    expect(loaded.ok).toBe(false);
+    if (!loaded.ok) expect(loaded.errors.join('\n')).toMatch(expected);
+  });
+});
