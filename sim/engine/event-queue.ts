@@ -22,7 +22,7 @@ const COMPACT_AFTER = 4096; // cancelled entries tolerated before a compaction i
  * Layout for speed: each heap entry keeps its sort keys inline and interleaved (time, order) in one typed array,
  * so a sift touches one cache line per level and allocates nothing. The payload lives in a slot the entry points to; a handle names
  * the slot and its generation. Cancellation is lazy: the slot is marked dead and skipped when it reaches the
- * top, and the heap is compacted when dead entries outnumber the living.
+ * top, and the heap is compacted when dead entries (more than a few thousand) outnumber the living.
  */
 export class EventQueue<E> {
   private keys: Float64Array; // entry i: keys[2i] = time, keys[2i + 1] = order (priority, sequence)

@@ -56,6 +56,7 @@ export class ClusterModel {
   private nextSeq = 0;
   private cycleRequested = false;
   private changes = 0;
+  private gangSerial = 0;
   private readonly touched = new Set<WorkloadState>();
   /** Per job: the token of its pending run-complete event (older events are stale). */
   private runTokens = new Map<string, number>();
@@ -82,6 +83,7 @@ export class ClusterModel {
       after: (delay, event) => void model.sim.after(delay, event),
       requestCycle: () => model.requestCycle(),
       touch: (workload) => void model.touched.add(workload),
+      nextGangSerial: () => model.gangSerial++,
     });
     sim.bind((event) => this.dispatch(event));
   }
@@ -167,6 +169,7 @@ export class ClusterModel {
     const workload = this.liveWorkload(id);
     if (!workload.ok) return workload;
     const w = workload.value;
+    if (w.completedAt !== null) return { ok: false, error: 'conflict', message: `workload ${w.name} has completed; it cannot be scaled` };
     if (!Number.isInteger(replicas) || replicas < 0) return invalid(`spec.replicas must be a non-negative integer, got ${replicas}`);
     if (replicas !== w.replicas) {
       w.replicas = replicas;
@@ -256,6 +259,7 @@ export class ClusterModel {
     copy.nextSeq = this.nextSeq;
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
+    copy.gangSerial = this.gangSerial;
     return copy;
   }
 
@@ -297,13 +301,18 @@ export class ClusterModel {
   private runCycle(): void {
     this.cycleRequested = false;
     const report = this.scheduler.cycle(this.now);
-    for (const gang of report.placed) {
-      const found = this.groupOfGang(gang.spec.id);
-      if (found) this.controller.onPlaced(found.workload, found.group, gang);
-    }
+    // A gang can be evicted and placed again within one cycle (reclaimed, then placed in another pool): first
+    // every eviction, then every gang that ends the cycle running is bound where the scheduler left it.
     for (const eviction of report.evictions) {
       const found = this.groupOfGang(eviction.victim.spec.id);
       if (found) this.controller.onDisplaced(found.workload, found.group, true);
+    }
+    const bound = new Set<string>();
+    for (const gang of [...report.evictions.map((e) => e.victim), ...report.placed]) {
+      if (gang.phase !== 'running' || bound.has(gang.spec.id)) continue;
+      bound.add(gang.spec.id);
+      const found = this.groupOfGang(gang.spec.id);
+      if (found && found.group.status === 'pending') this.controller.onPlaced(found.workload, found.group, gang);
     }
     for (const workload of this.creating) {
       workload.creating = false;

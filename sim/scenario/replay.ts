@@ -128,7 +128,7 @@ class Recorder {
       gpu: {
         overall: use(sum(this.capacityByPool), sum(this.byPool), sum(this.fragmentedByPool)),
         pools,
-        projects: [...this.byProject].map(([project, series]) => ({ project, meanAllocated: mean(series), peakAllocated: Math.max(0, ...series) })),
+        projects: [...this.byProject].map(([project, series]) => ({ project, meanAllocated: mean(series), peakAllocated: max(series) })),
       },
       series: {
         interval: toSeconds(scenario.sampleEvery),
@@ -154,7 +154,7 @@ function workloadReport(w: Readonly<WorkloadState>, until: Micros): WorkloadRepo
     name: w.name,
     project: w.project,
     kind: spec.runFor === undefined ? 'inference' : 'training',
-    gpus: round(groupGpus * w.spec.replicas),
+    gpus: round(groupGpus * w.replicas),
     submittedAt: toSeconds(w.createdAt),
     firstRunningAt: w.firstRunningAt === null ? null : toSeconds(w.firstRunningAt),
     pendingSeconds: round(toSeconds(Math.max(0, end - w.createdAt))),
@@ -168,11 +168,11 @@ function workloadReport(w: Readonly<WorkloadState>, until: Micros): WorkloadRepo
 
 function use(capacity: readonly number[], allocated: readonly number[], fragmented: readonly number[]): GpuUse {
   return {
-    capacity: Math.max(0, ...capacity),
+    capacity: max(capacity),
     meanAllocated: mean(allocated),
-    peakAllocated: Math.max(0, ...allocated),
+    peakAllocated: max(allocated),
     meanFragmented: mean(fragmented),
-    peakFragmented: Math.max(0, ...fragmented),
+    peakFragmented: max(fragmented),
   };
 }
 
@@ -182,6 +182,13 @@ export function percentiles(values: readonly number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   return { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]! };
+}
+
+/** The largest value (0 for none), without spreading a long series into Math.max's arguments. */
+function max(values: readonly number[]): number {
+  let best = 0;
+  for (const v of values) if (v > best) best = v;
+  return best;
 }
 
 function mean(values: readonly number[]): number {

@@ -86,15 +86,17 @@ export function referenceRequests(scheduler: Scheduler, pool: number): GpuReques
  * usable when the smallest fractional request fits in it. Everything else free is fragmented.
  */
 export function fragmentation(cluster: ClusterState, pool: number, reference: readonly GpuRequest[]): { freeGpus: number; fragmentedGpus: number } {
-  const wholeSizes = reference.flatMap((r) => (r.kind === 'devices' ? [r.count] : []));
-  const minWhole = wholeSizes.length > 0 ? Math.min(...wholeSizes) : Number.POSITIVE_INFINITY;
-  const fractions = reference.filter((r) => r.kind === 'portion' || r.kind === 'memory');
+  let minWhole = Number.POSITIVE_INFINITY;
+  for (const r of reference) if (r.kind === 'devices' && r.count < minWhole) minWhole = r.count;
+  // Distinct fractional requests: thousands of pods usually ask for a handful of sizes.
+  const fractions = [...new Map(reference.filter((r) => r.kind === 'portion' || r.kind === 'memory').map((r) => [JSON.stringify(r), r])).values()];
   let free = 0;
   let fragmented = 0;
   for (const node of cluster.layout.pools[pool]!.nodes) {
     if (!cluster.isReady(node)) continue;
     const info = cluster.layout.nodes[node]!;
-    const minFraction = fractions.length > 0 ? Math.min(...fractions.map((r) => cluster.unitsFor(info, r))) : Number.POSITIVE_INFINITY;
+    let minFraction = Number.POSITIVE_INFINITY;
+    for (const r of fractions) minFraction = Math.min(minFraction, cluster.unitsFor(info, r));
     const wholeFree = cluster.freeWholeGpus(node);
     free += wholeFree * GPU_UNITS;
     if (wholeFree < minWhole && fractions.length === 0) fragmented += wholeFree * GPU_UNITS;

@@ -37,7 +37,8 @@ export class GangPlacer {
     private readonly eligibility: EligibilityCache,
   ) {}
 
-  place(gang: GangSpec, pool: number, statement: Statement): PlacementResult {
+  /** `explain: false` skips the diagnosis of a failure (trial placements of reclaim and preempt never show it). */
+  place(gang: GangSpec, pool: number, statement: Statement, explain = true): PlacementResult {
     const eligible = gang.pods.map((pod) => this.eligibility.forPod(pod, pool));
     const blocked = eligible.findIndex((e) => e.allowedCount === 0);
     if (blocked >= 0) return { ok: false, message: this.diagnose(gang, pool, blocked, 0, { kind: 'pool' }) };
@@ -60,7 +61,7 @@ export class GangPlacer {
       }
       if (placed === gang.pods.length) return { ok: true, bindings };
       // Explain the attempt that got furthest, in its own state (before its pods are rolled back).
-      if (placed > bestPlaced) {
+      if (explain && placed > bestPlaced) {
         bestPlaced = placed;
         message = this.diagnose(gang, pool, order[placed]!, placed, set);
       }
@@ -216,7 +217,8 @@ export class GangPlacer {
       }
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
     }
-    const details = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${n} node(s) ${reason}`);
+    // A plain comparison, not localeCompare: the order must not depend on the machine's locale.
+    const details = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([reason, n]) => `${n} node(s) ${reason}`);
     const why = details.length > 0 ? details.join(', ') : 'the pool has no nodes';
     const where = set.kind === 'domain' ? ` in ${layout.levels[set.level]} ${layout.domains[set.domain]!.name}` : set.kind === 'node' ? ` on node ${layout.nodes[set.node]!.name}` : '';
     if (gang.pods.length === 1) return `Resources were not found for pod ${podName(gang, pod)}${where} due to: ${why}.`;

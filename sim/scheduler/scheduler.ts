@@ -42,7 +42,7 @@ export class Scheduler implements SchedulerCore {
   private pendingSeqs = new Map<number, GangState>();
   private runningSeqs = new Map<number, GangState>();
   private nextSeq = 0;
-  // Derived from immutable specs, so shared between clones.
+  // Derived from immutable specs and recomputed lazily (a clone starts with empty caches).
   private readonly shapes: Map<number, string>;
   private readonly units: Map<number, Float64Array>;
   private readonly pools: Map<number, readonly number[]>;

@@ -50,8 +50,11 @@ export class Session {
   readonly statement: Statement;
   readonly placed: GangState[] = [];
   readonly evictions: Eviction[] = [];
-  /** `${pool}|${shape}` -> why it did not fit; valid while nothing has been freed in this cycle. */
-  private readonly unschedulable = new Map<string, string>();
+  /**
+   * `${pool}|${shape}` -> why it did not fit, and whose words those are (the reason names the workload); valid
+   * while nothing has been freed in this cycle.
+   */
+  private readonly unschedulable = new Map<string, { message: string; subject: string }>();
 
   constructor(
     readonly core: SchedulerCore,
@@ -75,10 +78,13 @@ export class Session {
     const poolName = core.tree.poolNames[pool]!;
     // Shapes are only worth computing once something has failed this cycle.
     const known = this.unschedulable.size > 0 ? this.unschedulable.get(`${pool}|${core.shapeOf(gang)}`) : undefined;
-    if (known !== undefined) return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: known } };
+    if (known !== undefined) {
+      const message = known.message.split(known.subject).join(subjectOf(gang));
+      return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message } };
+    }
     const result = core.placer.place(gang.spec, pool, this.statement);
     if (!result.ok) {
-      this.unschedulable.set(`${pool}|${core.shapeOf(gang)}`, result.message);
+      this.unschedulable.set(`${pool}|${core.shapeOf(gang)}`, { message: result.message, subject: subjectOf(gang) });
       return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: result.message } };
     }
     this.statement.place(gang, pool, result.bindings, units);
@@ -143,6 +149,11 @@ export class Session {
       if (gang.phase === 'pending') visit(gang);
     }
   }
+}
+
+/** How reasons name a gang's workload (see GangPlacer.diagnose). */
+function subjectOf(gang: GangState): string {
+  return `${gang.spec.workload ?? gang.spec.id}/`;
 }
 
 export function pendingReason(pools: readonly PoolReason[]): PendingReason {

@@ -54,11 +54,6 @@ export class Statement {
     return this.evictedSeqs.has(gang.seq);
   }
 
-  /** Gangs evicted since the checkpoint, in eviction order. */
-  evictedSince(checkpoint: number): GangState[] {
-    return this.ops.slice(checkpoint).flatMap((op) => (op.kind === 'evict' ? [op.gang] : []));
-  }
-
   rollback(checkpoint: number): void {
     while (this.ops.length > checkpoint) {
       const op = this.ops.pop()!;

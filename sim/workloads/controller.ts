@@ -19,6 +19,8 @@ export interface ControllerContext {
   requestCycle(): void;
   /** Something about this workload changed: its phase must be derived again. */
   touch(workload: WorkloadState): void;
+  /** A number never handed out before (part of gang ids). */
+  nextGangSerial(): number;
 }
 
 /** A starting pod's stages: how long each lasts, and what follows it. */
@@ -76,6 +78,11 @@ export class LwsController {
 
   /** The group lost its placement (eviction, node failure): back to pending, pods recreated when placed again. */
   onDisplaced(workload: WorkloadState, group: GroupState, evicted: boolean): void {
+    // A group on its way out is not placed again: its gang just leaves the scheduler.
+    if (group.status === 'terminating') {
+      if (this.ctx.scheduler.gang(group.gang)?.phase === 'pending') this.ctx.scheduler.remove(group.gang, this.ctx.now);
+      return;
+    }
     group.generation++;
     group.status = 'pending';
     group.readyAt = null;
@@ -108,8 +115,8 @@ export class LwsController {
 
   /** A step of a pod's start finished. Stale steps (older generation or incarnation) are ignored. */
   onPodStep(workload: WorkloadState, event: Extract<ControllerEvent, { type: 'pod-step' }>): void {
-    const group = workload.groups.find((g) => g.index === event.group);
-    if (group === undefined || group.generation !== event.generation || group.status === 'terminating') return;
+    const group = workload.groups.find((g) => g.index === event.group && g.generation === event.generation);
+    if (group === undefined || group.status === 'terminating') return;
     const pod = group.pods.find((p) => p.name === event.pod);
     if (pod === undefined || pod.incarnation !== event.incarnation) return;
     if (!isStarting(pod.stage)) return;
@@ -153,7 +160,8 @@ export class LwsController {
   }
 
   private submit(workload: WorkloadState, group: GroupState): void {
-    group.gang = `${workload.id}/${group.index}/${group.generation}`;
+    // A fresh id per submission: a terminating group's gang may still be running under the same index.
+    group.gang = `${workload.id}/${group.index}/${this.ctx.nextGangSerial()}`;
     const submitted = this.ctx.scheduler.submit(this.gangSpec(workload, group), this.ctx.now);
     if (!submitted.ok) throw new Error(`model bug: gang of ${workload.name} rejected: ${submitted.reason}`);
     this.ctx.requestCycle();

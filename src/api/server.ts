@@ -6,7 +6,7 @@ import { DEFAULT_SERVING_MODEL_SIZE } from '../serving/model-choice.ts';
 import { installAuth, type ApiUser } from './auth.ts';
 import { ApiContext } from './context.ts';
 import { installContract } from './contract/fastify-contract.ts';
-import { installErrorHandlers } from './errors.ts';
+import { apiError, installErrorHandlers } from './errors.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { Organisation } from './organisation.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
@@ -42,6 +42,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     adminToken: options.adminToken,
     publicRoutes: ['/sim/v1/openapi.json'],
     isPublic: (request) => request.routeOptions.url?.startsWith(SERVING_PREFIX) === true,
+  });
+  // Fail-stop: once the journal could not be written, nothing is served until a restart recovers from it.
+  app.addHook('onRequest', async () => {
+    const reason = options.live.unavailable;
+    if (reason !== undefined) throw apiError('unavailable', reason);
   });
   let origin = 'http://127.0.0.1';
   const organisation = new Organisation(options.live.model.spec.departments);

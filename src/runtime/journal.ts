@@ -29,7 +29,7 @@ export interface JournalRecovery {
 export class Journal {
   private handle: FileHandle | undefined;
   private batch: { line: string; done: () => void; fail: (e: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
+  private flushing: Promise<unknown> | undefined;
 
   private constructor(readonly path: string) {}
 
@@ -48,7 +48,7 @@ export class Journal {
     const line = `${JSON.stringify(entry)}\n`;
     return new Promise((done, fail) => {
       this.batch.push({ line, done, fail });
-      this.flushing ??= this.flush();
+      this.kick();
     });
   }
 
@@ -56,6 +56,15 @@ export class Journal {
     while (this.flushing) await this.flushing;
     await this.handle?.close();
     this.handle = undefined;
+  }
+
+  /** Starts a flush unless one is running; a flush that ends re-checks, so no entry is ever left waiting. */
+  private kick(): void {
+    if (this.flushing !== undefined || this.batch.length === 0) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      this.kick();
+    });
   }
 
   /**
@@ -75,7 +84,6 @@ export class Journal {
         for (const b of batch) b.fail(e);
       }
     }
-    this.flushing = undefined;
   }
 
   private static read(path: string): JournalRecovery {

@@ -4,6 +4,14 @@ import { ClusterModel } from '../../sim/model/cluster-model.ts';
 import { applyCommand, type Command, type CommandResult } from './commands.ts';
 import { Journal, type JournalEntry } from './journal.ts';
 
+/** Thrown by every access once the journal has failed: answered as 503. */
+export class ClusterUnavailableError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'ClusterUnavailableError';
+  }
+}
+
 export interface LiveOptions {
   /** Simulated seconds per wall second; 0 is a manual clock moved only by `advance`. */
   readonly timeScale: number;
@@ -32,6 +40,7 @@ export class LiveCluster {
   private anchorSim: Micros;
   private anchorWall: number;
   private timer: NodeJS.Timeout | undefined;
+  private failure: string | undefined;
   private readonly wallClock: () => number;
 
   private constructor(
@@ -69,8 +78,12 @@ export class LiveCluster {
       lastAt = Math.max(lastAt, entry.at);
       if (entry.kind === 'anchor') lastAnchor = entry;
       if (entry.kind !== 'command') continue;
-      const result = applyCommand(model, entry.command);
-      if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
+      try {
+        const result = applyCommand(model, entry.command);
+        if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
+      } catch (e) {
+        problems.push(`journal entry ${replayed + 1} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`);
+      }
       replayed++;
     }
     // The simulated cluster kept running while the server was down, if the clock is the same one.
@@ -81,7 +94,11 @@ export class LiveCluster {
     await journal.append({ kind: 'anchor', at: resumeAt, wallMs: wallNow, timeScale: options.timeScale, clusterId: spec.id, seed });
     const live = new LiveCluster(model, journal, options.timeScale, resumeAt, wallClock, first?.wallMs ?? wallNow);
     if (options.timeScale > 0) {
-      live.timer = setInterval(() => live.sync(), options.tickMs ?? 100);
+      live.timer = setInterval(() => {
+        // Once the cluster has stopped serving (journal failure) there is nothing left to advance.
+        if (live.failure !== undefined) clearInterval(live.timer);
+        else live.sync();
+      }, options.tickMs ?? 100);
       live.timer.unref();
     }
     return { live, report: { replayed, problems, seed, resumedAt: resumeAt } };
@@ -95,16 +112,33 @@ export class LiveCluster {
 
   /** Brings the model up to the clock: every read and every write starts here. */
   sync(): ClusterModel {
+    if (this.failure !== undefined) throw new ClusterUnavailableError(this.failure);
     this.model.advanceTo(this.clock());
     return this.model;
   }
 
-  /** Applies a command now; if accepted, it is on disk before this resolves. */
+  /**
+   * Applies a command now; if accepted, it is on disk before this resolves. If the journal cannot be written, the
+   * model holds a change the journal lacks: the cluster stops serving (fail-stop, `unavailable`) until a restart
+   * rebuilds it from the journal, where that change never happened.
+   */
   async mutate(command: Command): Promise<CommandResult> {
     this.sync();
-    const result = applyCommand(this.model, command);
-    if (result.ok) await this.journal.append({ kind: 'command', at: this.model.now, command });
+    let result: CommandResult;
+    try {
+      result = applyCommand(this.model, command);
+    } catch (e) {
+      // A model bug may have left a half-applied change behind: stop serving rather than serve it.
+      this.failure = `the simulation failed applying a request (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
+      throw e;
+    }
+    if (result.ok) await this.record({ kind: 'command', at: this.model.now, command });
     return result;
+  }
+
+  /** Why the cluster stopped serving, if it did. */
+  get unavailable(): string | undefined {
+    return this.failure;
   }
 
   /** Moves the manual clock forward. */
@@ -112,8 +146,17 @@ export class LiveCluster {
     if (this.timeScale !== 0) throw new Error('the clock runs with the wall clock (--time-scale > 0); only a manual clock (--time-scale 0) can be advanced');
     this.anchorSim = this.model.now + Math.max(0, Math.round(micros));
     this.sync();
-    await this.journal.append({ kind: 'advance', at: this.anchorSim });
+    await this.record({ kind: 'advance', at: this.anchorSim });
     return this.anchorSim;
+  }
+
+  private async record(entry: JournalEntry): Promise<void> {
+    try {
+      await this.journal.append(entry);
+    } catch (e) {
+      this.failure = `the journal could not be written (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

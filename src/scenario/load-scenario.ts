@@ -126,6 +126,8 @@ class ScenarioReader {
     const seed = seedOverride ?? raw.seed ?? 1;
     const until = this.duration(raw.until, ['until']);
     const sampleEvery = raw.sample !== undefined ? this.duration(raw.sample, ['sample']) : Math.max(1_000_000, Math.round(until / 288));
+    if (raw.sample !== undefined && sampleEvery < 1_000_000) this.error(['sample'], 'must be at least 1s');
+    else if (until / sampleEvery > 100_000) this.error(['sample'], `would take ${Math.ceil(until / sampleEvery)} samples; at most 100,000`);
     const delays = this.delays(raw.delays);
     const steps: ScenarioStep[] = [];
     (raw.timeline ?? []).forEach((item, i) => {
@@ -234,6 +236,7 @@ class ScenarioReader {
   private choice<T>(value: ChoiceValue, at: PathSegment[], check: (v: string | number) => Checked<T>): Choice<T> | undefined {
     const entries: [string | number, number][] = Array.isArray(value) ? value.map((v) => [v, 1]) : typeof value === 'object' ? Object.entries(value) : [[value, 1]];
     const values: T[] = [];
+    if (entries.every(([, w]) => w === 0)) return this.error(at, 'the weights must not all be zero');
     for (const [v] of entries) {
       const checked = check(v);
       if (!checked.ok) return this.error(at, checked.reason);

@@ -81,7 +81,7 @@ export function placeByEvicting(
 function tryPlace(session: Session, gang: GangState, pool: number, keep = false): boolean {
   const { statement, core } = session;
   const checkpoint = statement.checkpoint();
-  const result = core.placer.place(gang.spec, pool, statement);
+  const result = core.placer.place(gang.spec, pool, statement, false);
   if (!result.ok) return false;
   if (keep) statement.place(gang, pool, result.bindings, core.unitsOf(gang, pool));
   else statement.rollback(checkpoint);

@@ -13,7 +13,7 @@ export const preemptAction: Action = {
   run(session) {
     forEachPendingPool(
       session,
-      (gang, pool) => `${gang.project}|${gang.spec.priority}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) => `${gang.project}|${gang.spec.priority}|${gang.spec.preemptible}|${pool}|${session.core.shapeOf(gang)}`,
       (gang, pool) => preemptIn(session, gang, pool),
     );
   },

@@ -23,7 +23,7 @@ export const reclaimAction: Action = {
   run(session) {
     forEachPendingPool(
       session,
-      (gang, pool) => `${gang.project}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) => `${gang.project}|${gang.spec.preemptible}|${pool}|${session.core.shapeOf(gang)}`,
       (gang, pool) => reclaimIn(session, gang, pool),
     );
   },

@@ -185,7 +185,9 @@ function pendingMicros(w: Readonly<WorkloadState>, now: Micros): Micros {
 }
 
 function latestChange(w: Readonly<WorkloadState>): Micros {
-  return Math.max(w.phaseUpdatedAt, ...w.groups.flatMap((g) => g.pods.map((p) => p.stageSince)));
+  let latest = w.phaseUpdatedAt;
+  for (const group of w.groups) for (const pod of group.pods) if (pod.stageSince > latest) latest = pod.stageSince;
+  return latest;
 }
 
 function gpuAmount(gpu: GpuRequest): number {

@@ -56,14 +56,20 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/sim/v1/events', (request, reply) => {
     const observers = ctx.live.model.observers;
+    const principal = principalOf(request);
+    const clock = clockView(ctx);
+    // The stream is written by hand, so fastify must not answer this request itself.
+    reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const send = (event: string, data: unknown): void => void reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('clock', clockView(ctx));
+    send('clock', clock);
     const workload = (w: Readonly<WorkloadState>) => ({ workloadId: w.id, name: w.name, project: w.project, phase: w.phase, phaseMessage: w.phaseMessage, at: ctx.clock.iso(ctx.live.model.now) });
+    // A user hears only about the projects they may use, as in lists.
+    const visible = (w: Readonly<WorkloadState>): boolean => canUseProject(principal, w.project);
     const listeners = {
-      'workload-created': (w: WorkloadState) => send('workload-created', workload(w)),
-      'workload-phase': (w: WorkloadState, previous: string) => send('workload-phase', { ...workload(w), previous }),
-      'workload-deleted': (w: WorkloadState) => send('workload-deleted', workload(w)),
+      'workload-created': (w: WorkloadState) => visible(w) && send('workload-created', workload(w)),
+      'workload-phase': (w: WorkloadState, previous: string) => visible(w) && send('workload-phase', { ...workload(w), previous }),
+      'workload-deleted': (w: WorkloadState) => visible(w) && send('workload-deleted', workload(w)),
       'node-ready': (node: string, ready: boolean) => send('node', { node, ready, at: ctx.clock.iso(ctx.live.model.now) }),
     } as const;
     for (const [name, listener] of Object.entries(listeners)) observers.on(name as keyof typeof listeners, listener as never);

@@ -101,3 +101,32 @@ describe('journal recovery', () => {
     expect(after.deleted).toEqual([expect.stringMatching(/^beta-[a-z0-9]{5}$/)]);
   }, 60_000);
 });
+
+describe('when the journal cannot be written', () => {
+  it('answers 500 to the request that could not be recorded, 503 to everything after, and a restart recovers without it', async () => {
+    const { startLwsim, creation } = await import('./lwsim-server.ts');
+    const { contractErrors } = await import('../../../src/api/contract/ajv.ts');
+    const server = await startLwsim();
+    try {
+      expect((await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('kept', { replicas: 0 }))).status).toBe(202);
+      // The disk goes away under the server: its journal handle is closed.
+      await (server.live as unknown as { journal: { close(): Promise<void> } }).journal.close();
+      const lost = await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('lost', { replicas: 0 }));
+      expect(lost.status).toBe(500);
+      expect(contractErrors('Error', lost.body)).toEqual([]);
+      const after = await server.call('GET', '/api/v1/workloads');
+      expect(after.status).toBe(503);
+      expect(after.body.message).toContain('the journal could not be written');
+      expect(contractErrors('Error', after.body)).toEqual([]);
+    } finally {
+      await server.close().catch(() => undefined);
+    }
+    const restarted = await startLwsim({ dataDir: server.dataDir });
+    try {
+      const names = (await restarted.call('GET', '/api/v1/workloads')).body.workloads.map((w: { name: string }) => w.name);
+      expect(names).toEqual(['kept']);
+    } finally {
+      await restarted.close();
+    }
+  });
+});
