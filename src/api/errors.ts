@@ -113,6 +113,8 @@ export function toApiError(error: unknown, request?: Pick<FastifyRequest, 'heade
     return apiError('malformedJson', undefined, clip(error.message), { cause: error });
   }
   const status = fe.statusCode;
+  // A component that cannot serve now (lwsim's fail-stop after a journal failure) says so with a 503.
+  if (status === 503) return apiError('unavailable', error.message, undefined, { cause: error });
   if (typeof fe.code === 'string' && fe.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500) {
     return apiError(FASTIFY_CLIENT_ERRORS[status] ?? 'badRequest', error.message, undefined, { cause: error });
   }

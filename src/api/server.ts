@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ModelSize } from '../kernel/index.ts';
-import { ClusterUnavailableError, type LiveCluster } from '../runtime/live-cluster.ts';
+import type { LiveCluster } from '../runtime/live-cluster.ts';
 import { DEFAULT_SERVING_MODEL_SIZE } from '../serving/model-choice.ts';
 import { installAuth, type ApiUser } from './auth.ts';
 import { ApiContext } from './context.ts';
 import { installContract } from './contract/fastify-contract.ts';
-import { apiError, errorHandler, installErrorHandlers } from './errors.ts';
+import { installErrorHandlers } from './errors.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { Organisation } from './organisation.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
@@ -43,10 +43,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     publicRoutes: ['/sim/v1/openapi.json'],
     isPublic: (request) => request.routeOptions.url?.startsWith(SERVING_PREFIX) === true,
   });
-  // Fail-stop: once the journal could not be written, every access to the cluster throws; that is a 503.
-  app.setErrorHandler((error, request, reply) =>
-    errorHandler(error instanceof ClusterUnavailableError ? apiError('unavailable', error.message) : error, request, reply),
-  );
   let origin = 'http://127.0.0.1';
   const organisation = new Organisation(options.live.model.spec.departments);
   const ctx = new ApiContext(options.live, organisation, () => origin);

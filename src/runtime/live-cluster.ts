@@ -4,8 +4,10 @@ import { ClusterModel } from '../../sim/model/cluster-model.ts';
 import { applyCommand, type Command, type CommandResult } from './commands.ts';
 import { Journal, type JournalEntry } from './journal.ts';
 
-/** Thrown by every access once the journal has failed: answered as 503. */
+/** Thrown by every access once the journal has failed. `statusCode` 503: the API answers Service Unavailable. */
 export class ClusterUnavailableError extends Error {
+  readonly statusCode = 503;
+
   constructor(reason: string) {
     super(reason);
     this.name = 'ClusterUnavailableError';
