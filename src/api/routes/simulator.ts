@@ -66,18 +66,16 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const workload = (w: Readonly<WorkloadState>) => ({ workloadId: w.id, name: w.name, project: w.project, phase: w.phase, phaseMessage: w.phaseMessage, at: ctx.clock.iso(ctx.live.model.now) });
     // A user hears only about the projects they may use, as in lists.
     const visible = (w: Readonly<WorkloadState>): boolean => canUseProject(principal, w.project);
-    const listeners = {
-      'workload-created': (w: WorkloadState) => visible(w) && send('workload-created', workload(w)),
-      'workload-phase': (w: WorkloadState, previous: string) => visible(w) && send('workload-phase', { ...workload(w), previous }),
-      'workload-deleted': (w: WorkloadState) => visible(w) && send('workload-deleted', workload(w)),
-      'node-ready': (node: string, ready: boolean) => send('node', { node, ready, at: ctx.clock.iso(ctx.live.model.now) }),
-    } as const;
-    for (const [name, listener] of Object.entries(listeners)) observers.on(name as keyof typeof listeners, listener as never);
+    const onCreated = (w: WorkloadState): void => void (visible(w) && send('workload-created', workload(w)));
+    const onPhase = (w: WorkloadState, previous: string): void => void (visible(w) && send('workload-phase', { ...workload(w), previous }));
+    const onDeleted = (w: WorkloadState): void => void (visible(w) && send('workload-deleted', workload(w)));
+    const onNode = (node: string, ready: boolean): void => send('node', { node, ready, at: ctx.clock.iso(ctx.live.model.now) });
+    observers.on('workload-created', onCreated).on('workload-phase', onPhase).on('workload-deleted', onDeleted).on('node-ready', onNode);
     const heartbeat = setInterval(() => void reply.raw.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
     request.raw.on('close', () => {
       clearInterval(heartbeat);
-      for (const [name, listener] of Object.entries(listeners)) observers.off(name as keyof typeof listeners, listener as never);
+      observers.off('workload-created', onCreated).off('workload-phase', onPhase).off('workload-deleted', onDeleted).off('node-ready', onNode);
     });
   });
 }
