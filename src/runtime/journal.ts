@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, closeSync, readFileSync, existsSync, ftruncateSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Micros } from '../../sim/engine/index.ts';
@@ -22,40 +22,67 @@ export interface JournalRecovery {
 }
 
 /**
- * The write-ahead record of every accepted mutation, one JSON line each, in `<data-dir>/journal.jsonl`.
- * Appends are flushed to disk (fdatasync) before the caller's reply; concurrent appends share one flush
- * (group commit), so durability does not cost one disk sync per request under load.
+ * How far an append goes before the caller may reply:
+ *  - `process`: written to the operating system (one write system call): survives the process being killed
+ *    (`kill -9`), not the machine losing power;
+ *  - `disk`: also synced to the disk (fdatasync), concurrent appends sharing one sync (group commit): survives
+ *    power loss too, at a throughput cost.
  */
+export type Durability = 'process' | 'disk';
+
+/** The write-ahead record of every accepted mutation, one JSON line each, in `<data-dir>/journal.jsonl`. */
 export class Journal {
   private handle: FileHandle | undefined;
+  private fd: number | undefined;
   private batch: { line: string; done: () => void; fail: (e: unknown) => void }[] = [];
   private flushing: Promise<unknown> | undefined;
 
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    readonly durability: Durability,
+  ) {}
 
   /** Reads what is there (skipping unreadable lines, and cutting off a torn last line), then opens for append. */
-  static async open(dataDir: string): Promise<{ journal: Journal; recovery: JournalRecovery }> {
+  static async open(dataDir: string, durability: Durability = 'process'): Promise<{ journal: Journal; recovery: JournalRecovery }> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'journal.jsonl');
     const recovery = existsSync(path) ? Journal.read(path) : { entries: [], problems: [] };
-    const journal = new Journal(path);
-    journal.handle = await open(path, 'a');
+    const journal = new Journal(path, durability);
+    if (durability === 'disk') journal.handle = await open(path, 'a');
+    else journal.fd = openSync(path, 'a');
     return { journal, recovery };
   }
 
-  /** Appends one entry and resolves once it is on disk. */
+  /** Appends one entry and resolves once it is as durable as the journal's durability says. */
   append(entry: JournalEntry): Promise<void> {
     const line = `${JSON.stringify(entry)}\n`;
     return new Promise((done, fail) => {
       this.batch.push({ line, done, fail });
-      this.kick();
+      if (this.durability === 'disk') this.kick();
+      // One write system call for all the requests of this turn of the event loop.
+      else if (this.batch.length === 1) setImmediate(() => this.writeBatch());
     });
   }
 
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
+    if (this.durability === 'process' && this.batch.length > 0) this.writeBatch();
     await this.handle?.close();
     this.handle = undefined;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private writeBatch(): void {
+    const batch = this.batch;
+    this.batch = [];
+    try {
+      if (this.fd === undefined) throw new Error('journal is closed');
+      writeSync(this.fd, batch.map((b) => b.line).join(''));
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.fail(e);
+    }
   }
 
   /** Starts a flush unless one is running; a flush that ends re-checks, so no entry is ever left waiting. */

@@ -2,7 +2,7 @@ import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
 import { ClusterModel } from '../../sim/model/cluster-model.ts';
 import { applyCommand, type Command, type CommandResult } from './commands.ts';
-import { Journal, type JournalEntry } from './journal.ts';
+import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
 /** Thrown by every access once the journal has failed. `statusCode` 503: the API answers Service Unavailable. */
 export class ClusterUnavailableError extends Error {
@@ -23,6 +23,8 @@ export interface LiveOptions {
   readonly tickMs?: number;
   /** Wall clock in ms (injectable for tests). */
   readonly wallClock?: () => number;
+  /** How durable an accepted mutation is before its reply (default `process`: survives kill -9). */
+  readonly durability?: Durability;
 }
 
 export interface StartReport {
@@ -61,7 +63,7 @@ export class LiveCluster {
 
   static async start(spec: ClusterSpec, options: LiveOptions): Promise<{ live: LiveCluster; report: StartReport }> {
     const wallClock = options.wallClock ?? Date.now;
-    const { journal, recovery } = await Journal.open(options.dataDir);
+    const { journal, recovery } = await Journal.open(options.dataDir, options.durability);
     const problems = [...recovery.problems];
     const first = recovery.entries.find((e): e is Extract<JournalEntry, { kind: 'anchor' }> => e.kind === 'anchor');
     if (first && first.clusterId !== spec.id) {

@@ -41,3 +41,17 @@ describe('journal', () => {
     await journal.close();
   });
 });
+
+describe('journal durability', () => {
+  it('writes every entry through to the file in both modes (disk mode also syncs)', async () => {
+    for (const durability of ['process', 'disk'] as const) {
+      const dataDir = dir();
+      const { journal } = await Journal.open(dataDir, durability);
+      await Promise.all([1, 2, 3].map((at) => journal.append({ kind: 'advance', at })));
+      // Read before close: what a kill -9 right now would leave behind.
+      expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+      await journal.close();
+      await expect(journal.append({ kind: 'advance', at: 4 })).rejects.toThrow(/closed/);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { Organisation } from '../../api/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
 import { LiveCluster } from '../../runtime/live-cluster.ts';
 
-export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N]`;
+export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync]`;
 
 /** `lwsim serve`: the Run:ai API over a live simulated cluster. Resolves when the server has stopped. */
 export async function serve(args: string[]): Promise<number> {
@@ -19,6 +19,7 @@ export async function serve(args: string[]): Promise<number> {
       'time-scale': { type: 'string', default: '60' },
       'data-dir': { type: 'string', default: '.lwsim' },
       seed: { type: 'string', default: '1' },
+      fsync: { type: 'boolean', default: false },
       'kernel-threads': { type: 'string', default: String(availableParallelism()) },
     },
   });
@@ -36,7 +37,7 @@ export async function serve(args: string[]): Promise<number> {
     for (const e of loaded.errors) process.stderr.write(`${e}\n`);
     return 2;
   }
-  const { live, report } = await LiveCluster.start(loaded.spec, { timeScale, dataDir: values['data-dir'], seed });
+  const { live, report } = await LiveCluster.start(loaded.spec, { timeScale, dataDir: values['data-dir'], seed, durability: values.fsync ? 'disk' : 'process' });
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const users = loaded.spec.users ?? [];
   const adminToken = process.env.LWSIM_TOKEN || undefined;
