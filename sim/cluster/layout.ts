@@ -148,7 +148,6 @@ class LayoutBuilder {
   }
 
   finish(): { nodes: NodeInfo[]; domains: DomainInfo[]; pools: PoolInfo[] } {
-    // Node domain paths were filled in as the tree was built; freeze them into the public shape.
     return { nodes: this.nodes, domains: this.domains, pools: this.pools };
   }
 

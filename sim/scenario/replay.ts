@@ -2,6 +2,7 @@ import { GPU_UNITS } from '../cluster/index.ts';
 import { toSeconds, type Micros } from '../engine/index.ts';
 import { ClusterModel } from '../model/cluster-model.ts';
 import { fragmentation, referenceRequests } from '../scheduler/index.ts';
+import { requestedGpus } from '../scheduler/requests.ts';
 import type { WorkloadState } from '../workloads/state.ts';
 import type { GpuUse, Percentiles, ReplayReport, WorkloadReport } from './report.ts';
 import type { Scenario, ScenarioAction } from './scenario.ts';
@@ -146,8 +147,7 @@ class Recorder {
 
 function workloadReport(w: Readonly<WorkloadState>, until: Micros): WorkloadReport {
   const spec = w.spec;
-  const gpusPerPod = (gpu: (typeof spec.leader.resources)['gpu']): number => (gpu.kind === 'devices' ? gpu.count : gpu.kind === 'portion' ? gpu.portion : gpu.kind === 'memory' ? 0 : 0);
-  const groupGpus = gpusPerPod(spec.leader.resources.gpu) + spec.workers * (spec.worker ? gpusPerPod(spec.worker.resources.gpu) : 0);
+  const groupGpus = requestedGpus(spec.leader.resources.gpu) + spec.workers * (spec.worker ? requestedGpus(spec.worker.resources.gpu) : 0);
   const end = w.firstScheduledAt ?? w.deletedAt ?? until;
   const restarts = w.groups.reduce((s, g) => s + g.restarts, 0) - w.evictions;
   return {

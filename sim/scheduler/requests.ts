@@ -37,6 +37,11 @@ export function poolMaxDeviceMemory(layout: ClusterLayout, pool: number): number
   return perPool[pool]!;
 }
 
+/** GPUs a pod asks for, as people count them: devices, or the portion of one (a memory request counts 0). */
+export function requestedGpus(gpu: GpuRequest): number {
+  return gpu.kind === 'devices' ? gpu.count : gpu.kind === 'portion' ? gpu.portion : 0;
+}
+
 /** Whole devices a pod takes (a fraction takes part of one device, counted as 0 here). */
 export function wholeDevices(gpu: GpuRequest): number {
   return gpu.kind === 'devices' ? gpu.count : 0;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { formatConfigError } from '../../sim/config/source-document.ts';
-import { buildCluster, parseClusterFile, resolveLocalPools, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
+import { buildCluster, parseClusterFile, resolveLocalPools, type ClusterFileSpec, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
 import { describeLocalMachine, localNodeSet, type LocalMachine } from '../hardware/index.ts';
 
 export const DEFAULT_CLUSTER_FILE = fileURLToPath(new URL('../../scenarios/clusters/default.yaml', import.meta.url));
@@ -21,10 +21,18 @@ export async function loadClusterFile(file: string, machine?: LocalMachine): Pro
   }
   const parsed = parseClusterFile(file, text);
   if (!parsed.ok) return { ok: false, errors: parsed.errors.map(formatConfigError) };
-  const needsMachine = parsed.spec.nodePools.some((p) => 'local' in p);
+  return completeCluster(parsed.spec, file, machine);
+}
+
+/**
+ * A validated cluster file made real: any `local` pool filled with this machine (described once, on demand), and
+ * the cluster built. `where` prefixes the (rare) errors only the built layout can find.
+ */
+export async function completeCluster(fileSpec: ClusterFileSpec, where: string, machine?: LocalMachine): Promise<LoadedCluster> {
+  const needsMachine = fileSpec.nodePools.some((p) => 'local' in p);
   const local = needsMachine ? (machine ?? (await describeLocalMachine())) : undefined;
-  const spec = local ? resolveLocalPools(parsed.spec, localNodeSet(local)) : (parsed.spec as ClusterSpec);
+  const spec = local ? resolveLocalPools(fileSpec, localNodeSet(local)) : (fileSpec as ClusterSpec);
   const built = buildCluster(spec);
-  if (!built.ok) return { ok: false, errors: built.errors.map((e) => `${file}: ${e.path.join('.')}: ${e.message}`) };
+  if (!built.ok) return { ok: false, errors: built.errors.map((e) => `${where}: ${e.path.join('.')}: ${e.message}`) };
   return { ok: true, spec, cluster: built.cluster, ...(local ? { machine: local } : {}) };
 }

@@ -1,14 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import {
-  buildCluster,
-  GIB,
-  parseClusterFile,
-  resolveLocalPools,
-  validateClusterDocument,
-  type ClusterFileResult,
-  type ClusterSpec,
-} from '../../sim/cluster/index.ts';
+import { GIB, parseClusterFile, validateClusterDocument, type ClusterFileResult, type ClusterSpec } from '../../sim/cluster/index.ts';
 import { SchemaCheck } from '../../sim/config/schema-check.ts';
 import { formatConfigError, SourceDocument, type ConfigError, type PathSegment } from '../../sim/config/source-document.ts';
 import { stableUuid } from '../../sim/config/stable-uuid.ts';
@@ -22,7 +14,7 @@ import { contractAjv } from '../api/contract/ajv.ts';
 import { contractRef } from '../api/contract/contract.ts';
 import { fieldPath } from '../api/validation-message.ts';
 import { translateCreation, type CreationRequest } from '../api/distributed-inference/translate.ts';
-import { describeLocalMachine, localNodeSet } from '../hardware/index.ts';
+import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 
 export type LoadedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
@@ -57,7 +49,7 @@ function fail(errors: readonly ConfigError[]): { ok: false; errors: string[] } {
   return { ok: false, errors: errors.map(formatConfigError) };
 }
 
-async function loadCluster(value: unknown, source: SourceDocument, base: string): Promise<{ ok: true; spec: ClusterSpec } | { ok: false; errors: string[] }> {
+async function loadCluster(value: unknown, source: SourceDocument, base: string): Promise<LoadedCluster> {
   let result: ClusterFileResult;
   if (typeof value === 'string') {
     const path = resolve(base, value);
@@ -72,10 +64,7 @@ async function loadCluster(value: unknown, source: SourceDocument, base: string)
     result = validateClusterDocument(value, source, ['cluster']);
   }
   if (!result.ok) return fail(result.errors);
-  const needsMachine = result.spec.nodePools.some((p) => 'local' in p);
-  const spec = needsMachine ? resolveLocalPools(result.spec, localNodeSet(await describeLocalMachine())) : (result.spec as ClusterSpec);
-  const built = buildCluster(spec);
-  return built.ok ? { ok: true, spec } : { ok: false, errors: built.errors.map((e) => `${source.file}: cluster: ${e.message}`) };
+  return completeCluster(result.spec, `${source.file}: cluster`);
 }
 
 type ChoiceValue = number | string | (number | string)[] | Record<string, number>;

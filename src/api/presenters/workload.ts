@@ -2,9 +2,9 @@
  * The model's workloads in the contract's shapes: `DistributedInference` (the distributed-inferences endpoints),
  * `Workload` / `WorkloadDetailed` (the workloads endpoints) and `Pod1` (the pods endpoint).
  */
-import { GPU_UNITS, type GpuRequest, type PodResources } from '../../../sim/cluster/index.ts';
+import { GPU_UNITS, type PodResources } from '../../../sim/cluster/index.ts';
 import type { Micros } from '../../../sim/engine/index.ts';
-import { formatGpus } from '../../../sim/scheduler/requests.ts';
+import { formatGpus, requestedGpus } from '../../../sim/scheduler/requests.ts';
 import { projectNamespace } from '../../../sim/workloads/naming.ts';
 import type { PendingReason } from '../../../sim/scheduler/index.ts';
 import type { GroupState, PodState, WorkloadState } from '../../../sim/workloads/state.ts';
@@ -190,19 +190,6 @@ function latestChange(w: Readonly<WorkloadState>): Micros {
   return latest;
 }
 
-function gpuAmount(gpu: GpuRequest): number {
-  switch (gpu.kind) {
-    case 'none':
-      return 0;
-    case 'devices':
-      return gpu.count;
-    case 'portion':
-      return gpu.portion;
-    case 'memory':
-      return 0;
-  }
-}
-
 function podRequest(r: PodResources): Json {
   const body: Json = { cpu: { request: r.cpuMillis / 1000 }, cpuMemory: { request: String(r.memoryBytes) } };
   if (r.gpu.kind === 'memory') {
@@ -212,7 +199,7 @@ function podRequest(r: PodResources): Json {
     body.gpuRequestType = 'portion';
     body.gpu = { request: r.gpu.portion };
   } else {
-    body.gpu = { request: gpuAmount(r.gpu) };
+    body.gpu = { request: requestedGpus(r.gpu) };
   }
   return body;
 }
@@ -221,7 +208,7 @@ function podRequest(r: PodResources): Json {
 function requested(leader: PodResources, worker: PodResources | null, workers: number, replicas: number): Json {
   const perGroup = (pick: (r: PodResources) => number): number => pick(leader) + (worker ? workers * pick(worker) : 0);
   return {
-    gpu: { request: Number(formatGpus(perGroup((r) => gpuAmount(r.gpu)) * replicas * GPU_UNITS)) },
+    gpu: { request: Number(formatGpus(perGroup((r) => requestedGpus(r.gpu)) * replicas * GPU_UNITS)) },
     cpu: { request: (perGroup((r) => r.cpuMillis) * replicas) / 1000 },
     cpuMemory: { request: String(perGroup((r) => r.memoryBytes) * replicas) },
   };
