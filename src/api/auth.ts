@@ -1,7 +1,8 @@
 // Bearer-token authentication for the API (Run:ai's `bearerAuth` security scheme): a token -> user table,
 // an optional admin token, and an onRequest hook that answers 401 in the error body.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { constantTimeEqual } from './constant-time.ts';
 import { apiError } from './errors.ts';
 
 export interface ApiUser {
@@ -44,13 +45,16 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,4096}=*) *$/i;
 const SCHEME = /^\s*(\S+)/;
 
 interface Entry {
-  readonly digest: Buffer;
+  /** SHA-256 of the token, in hex. */
+  readonly digest: string;
   readonly principal: Principal;
 }
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+function sha256(text: string): string {
+  // The one-shot form (Node >= 20.12) in hex: no Hash object and no Buffer per request (each costs more than the hash).
+  return hash('sha256', text, 'hex');
 }
+
 
 /** Builds the token table; throws on empty or duplicate tokens, which would make identities ambiguous. */
 export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm'>): Authenticator {
@@ -63,9 +67,8 @@ export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminT
   for (const user of users) {
     if (user.token === '') throw new Error(`user ${user.email} has an empty token`);
     const digest = sha256(user.token);
-    const key = digest.toString('hex');
-    if (seen.has(key)) throw new Error(`user ${user.email} shares a token with another user`);
-    seen.add(key);
+    if (seen.has(digest)) throw new Error(`user ${user.email} shares a token with another user`);
+    seen.add(digest);
     entries.push({ digest, principal: { email: user.email, projects: user.projects, admin: user.admin === true } });
   }
   const realm = options.realm ?? 'lwsim';
@@ -84,12 +87,12 @@ export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminT
         const message = scheme.toLowerCase() === 'bearer' ? 'Malformed bearer token' : 'Authorization header must use the Bearer scheme';
         throw apiError('unauthorized', message, undefined, { headers: challenge('invalid_request') });
       }
-      // Hash first so every comparison is over 32 bytes, and compare against every user without stopping
+      // Hash first so every comparison is over 64 hex digits, and compare against every user without stopping
       // early, so the time taken does not reveal which (or whether a) token matched.
       const presented = sha256(match[1] ?? '');
       let found: Principal | undefined;
       for (const entry of entries) {
-        const equal = timingSafeEqual(presented, entry.digest);
+        const equal = constantTimeEqual(presented, entry.digest);
         found = equal ? entry.principal : found;
       }
       if (found === undefined) throw apiError('unauthorized', 'Invalid or expired token', undefined, { headers: challenge('invalid_token') });
@@ -98,18 +101,20 @@ export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminT
   };
 }
 
-const principals = new WeakMap<FastifyRequest, Principal>();
+// The principal travels on the request itself (a decorated property: no side table for the collector to sweep).
+const PRINCIPAL = Symbol('lwsim.principal');
+type WithPrincipal = { [PRINCIPAL]?: Principal | null };
 
 /** The caller of an authenticated request; throws 401 on a public route that never authenticated. */
 export function principalOf(request: FastifyRequest): Principal {
-  const principal = principals.get(request);
+  const principal = maybePrincipalOf(request);
   if (principal === undefined) throw apiError('unauthorized');
   return principal;
 }
 
 /** The caller, or undefined on a public route. */
 export function maybePrincipalOf(request: FastifyRequest): Principal | undefined {
-  return principals.get(request);
+  return (request as WithPrincipal)[PRINCIPAL] ?? undefined;
 }
 
 /** Whether the caller may see and act on a project (admins and `projects: 'all'` may use any). */
@@ -121,22 +126,26 @@ export function canUseProject(user: Pick<Principal, 'projects' | 'admin'>, proje
 /**
  * Adds the authentication hook to an instance. Call it on the root instance before registering routes, so it
  * covers every route and unknown routes answer 401 before 404 (not revealing which paths exist). It runs
- * onRequest: before the body is read or validated. Public routes skip it.
+ * onRequest: before the body is read or validated. Public routes need no token (a valid one still names the caller).
  */
 export function installAuth(app: FastifyInstance, options: AuthOptions): Authenticator {
   const authenticator = createAuthenticator(options);
   const publicRoutes = new Set(options.publicRoutes ?? []);
+  // routeOptions.url is the registered pattern (undefined for unknown routes), so encodings or extra slashes in
+  // the raw URL cannot make a private route look public. It is built afresh on every read, so it is consulted
+  // only when a request has no valid token.
+  const isPublic = (request: FastifyRequest): boolean => {
+    const route = request.routeOptions.url;
+    return (route !== undefined && publicRoutes.has(route)) || options.isPublic?.(request) === true;
+  };
+  app.decorateRequest(PRINCIPAL, null);
   // A callback hook, not an async one: it runs on every request, and a promise per request costs throughput.
   app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
-    // routeOptions.url is the registered pattern (undefined for unknown routes), so encodings or extra
-    // slashes in the raw URL cannot make a private route look public.
-    const route = request.routeOptions.url;
-    if ((route !== undefined && publicRoutes.has(route)) || options.isPublic?.(request) === true) return done();
     try {
-      principals.set(request, authenticator.authenticate(request.headers.authorization));
+      (request as WithPrincipal)[PRINCIPAL] = authenticator.authenticate(request.headers.authorization);
       done();
     } catch (e) {
-      done(e as Error);
+      done(isPublic(request) ? undefined : (e as Error));
     }
   });
   return authenticator;

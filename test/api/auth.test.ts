@@ -71,6 +71,8 @@ describe('bearer authentication on a real server', () => {
 
   it('skips public routes, and answers 401 (not 404) on unknown routes until authenticated', async () => {
     expect((await get('/healthz')).status).toBe(200);
+    expect((await get('/healthz', 'Bearer not-a-token')).status).toBe(200);
+    expect((await get('/healthz', 'Basic YWxpY2U6cHc=')).status).toBe(200);
     expect401(await get('/api/v1/no-such-route'));
     expect((await get('/api/v1/no-such-route', 'Bearer bob-token-2')).status).toBe(404);
   });
