@@ -8,6 +8,7 @@ export class ApiContext {
   readonly clock: ClockFormat;
   /** Serialized bodies by key, valid while the model's revision stays the same. */
   private readonly cache = new Map<string, { revision: number; json: string }>();
+  private presenting: PresentContext | undefined;
 
   constructor(
     readonly live: LiveCluster,
@@ -40,13 +41,15 @@ export class ApiContext {
   /** Presenting context, with the model brought up to the clock first. */
   present(): PresentContext {
     const model = this.live.sync();
-    return {
+    // One context per simulated instant: only `now` in it changes.
+    if (this.presenting?.now === model.now) return this.presenting;
+    return (this.presenting = {
       clusterId: this.clusterId,
       organisation: this.organisation,
       clock: this.clock,
       now: model.now,
       pendingReason: (group) => model.pendingReason(group),
       servingUrl: (w) => `${this.origin()}/serving/${w.id}`,
-    };
+    });
   }
 }

