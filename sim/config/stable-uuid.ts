@@ -30,7 +30,8 @@ export function stableUuid(text: string): string {
   const d = finalise(h3);
   const version = (b & 0x0fff) | 0x8000;
   const variant = ((c >>> 16) & 0x3fff) | 0x8000;
-  return `${hex16(a >>> 16)}${hex16(a)}-${hex16(b >>> 16)}-${hex16(version)}-${hex16(variant)}-${hex16(c)}${hex16(d >>> 16)}${hex16(d)}`;
+  // Joined into one flat string: ids are kept for ever, and a template literal would keep a tree of pieces.
+  return [hex16(a >>> 16) + hex16(a), hex16(b >>> 16), hex16(version), hex16(variant), hex16(c) + hex16(d >>> 16) + hex16(d)].join('-');
 }
 
 /** murmur3's 32-bit finaliser. */

@@ -52,7 +52,8 @@ export interface ModelObservers {
 export class ClusterModel {
   readonly observers = new EventEmitter<ModelObservers>();
   private workloads = new Map<string, WorkloadState>();
-  private active = new Map<string, string>(); // `${project}/${name}` -> id, for workloads not deleted
+  // project -> name -> id, for workloads not deleted (nested, so no key string is built and kept per workload).
+  private active = new Map<string, Map<string, string>>();
   private nextSeq = 0;
   private cycleRequested = false;
   private changes = 0;
@@ -121,7 +122,7 @@ export class ClusterModel {
     if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
     if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
     const name = input.useGivenNameAsPrefix ? this.uniqueName(spec.project, spec.name) : spec.name;
-    if (this.active.has(`${spec.project}/${name}`)) {
+    if (this.active.get(spec.project)?.has(name)) {
       return { ok: false, error: 'conflict', message: `a workload named ${name} already exists in project ${spec.project}` };
     }
     const seq = this.nextSeq++;
@@ -153,7 +154,9 @@ export class ClusterModel {
       firstRunningAt: null,
     };
     this.workloads.set(workload.id, workload);
-    this.active.set(`${spec.project}/${name}`, workload.id);
+    let names = this.active.get(spec.project);
+    if (names === undefined) this.active.set(spec.project, (names = new Map()));
+    names.set(name, workload.id);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
     this.creating.add(workload);
@@ -255,7 +258,7 @@ export class ClusterModel {
     copy.workloads = structuredClone(this.workloads);
     copy.creating = new Set([...this.creating].map((w) => copy.workloads.get(w.id)!));
     copy.runTokens = new Map(this.runTokens);
-    copy.active = new Map(this.active);
+    copy.active = new Map([...this.active].map(([project, names]) => [project, new Map(names)]));
     copy.nextSeq = this.nextSeq;
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
@@ -367,7 +370,7 @@ export class ClusterModel {
 
   private finishDeletion(workload: WorkloadState): void {
     workload.deletedAt = this.now;
-    this.active.delete(`${workload.project}/${workload.name}`);
+    this.active.get(workload.project)?.delete(workload.name);
     this.observers.emit('workload-deleted', workload);
   }
 
@@ -406,15 +409,18 @@ export class ClusterModel {
 
   /** `<prefix>-<5 random characters>`, drawn from the simulation's generator so replays agree. */
   private uniqueName(project: string, prefix: string): string {
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const names = this.active.get(project);
     for (;;) {
-      let suffix = '';
-      for (let i = 0; i < 5; i++) suffix += alphabet[this.sim.random.int(0, alphabet.length - 1)];
-      const name = `${prefix}-${suffix}`;
-      if (!this.active.has(`${project}/${name}`)) return name;
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push(NAME_ALPHABET.charCodeAt(this.sim.random.int(0, NAME_ALPHABET.length - 1)));
+      // Joined, not concatenated: a flat string (a chain of concatenations would be kept alive with the name).
+      const name = [prefix, String.fromCharCode(...codes)].join('-');
+      if (!names?.has(name)) return name;
     }
   }
 }
+
+const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 function invalid(message: string): ModelError {
   return { ok: false, error: 'invalid', message };
