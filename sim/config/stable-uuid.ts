@@ -13,7 +13,7 @@ function hex16(word: number): string {
  */
 export function stableUuid(text: string): string {
   // The four rounds run side by side over one pass of the text: independent chains, same values.
-  let h0 = (0x811c9dc5 ^ 0x9e3779b9) >>> 0;
+  let h0 = (0x811c9dc5 ^ Math.imul(1, 0x9e3779b9)) >>> 0;
   let h1 = (0x811c9dc5 ^ Math.imul(2, 0x9e3779b9)) >>> 0;
   let h2 = (0x811c9dc5 ^ Math.imul(3, 0x9e3779b9)) >>> 0;
   let h3 = (0x811c9dc5 ^ Math.imul(4, 0x9e3779b9)) >>> 0;

@@ -55,7 +55,6 @@ function sha256(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
-
 /** Builds the token table; throws on empty or duplicate tokens, which would make identities ambiguous. */
 export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm'>): Authenticator {
   const users: ApiUser[] = [...options.users];
@@ -107,14 +106,9 @@ type WithPrincipal = { [PRINCIPAL]?: Principal | null };
 
 /** The caller of an authenticated request; throws 401 on a public route that never authenticated. */
 export function principalOf(request: FastifyRequest): Principal {
-  const principal = maybePrincipalOf(request);
-  if (principal === undefined) throw apiError('unauthorized');
+  const principal = (request as WithPrincipal)[PRINCIPAL];
+  if (principal == null) throw apiError('unauthorized');
   return principal;
-}
-
-/** The caller, or undefined on a public route. */
-export function maybePrincipalOf(request: FastifyRequest): Principal | undefined {
-  return (request as WithPrincipal)[PRINCIPAL] ?? undefined;
 }
 
 /** Whether the caller may see and act on a project (admins and `projects: 'all'` may use any). */
