@@ -63,6 +63,8 @@ export class ClusterModel {
   private runTokens = new Map<string, number>();
   /** Workloads the scheduler has not looked at yet (phase Creating). */
   private creating = new Set<WorkloadState>();
+  /** Why a group waits, as derivePhase asks it: one function for the model's life, not one per phase derived. */
+  private readonly pendingMessage = (group: GroupState): string | null => this.pendingReason(group)?.message ?? null;
   private readonly controller: LwsController;
   private readonly departmentOf: ReadonlyMap<string, string>;
 
@@ -135,7 +137,7 @@ export class ClusterModel {
       department,
       createdBy: input.createdBy,
       createdAt: this.now,
-      spec: { ...spec, name },
+      spec,
       request: input.request,
       replicas: spec.replicas,
       groups: [],
@@ -378,7 +380,7 @@ export class ClusterModel {
   private flushPhases(): void {
     for (const workload of this.touched) {
       if (workload.updating && !workload.groups.some((g) => g.status !== 'ready')) workload.updating = false;
-      const { phase, message } = derivePhase(workload, (group) => this.pendingReason(group)?.message ?? null);
+      const { phase, message } = derivePhase(workload, this.pendingMessage);
       workload.phaseMessage = message;
       if (phase !== workload.phase) {
         const previous = workload.phase;
@@ -410,11 +412,18 @@ export class ClusterModel {
   /** `<prefix>-<5 random characters>`, drawn from the simulation's generator so replays agree. */
   private uniqueName(project: string, prefix: string): string {
     const names = this.active.get(project);
+    const random = this.sim.random;
+    const last = NAME_ALPHABET.length - 1;
     for (;;) {
-      const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push(NAME_ALPHABET.charCodeAt(this.sim.random.int(0, NAME_ALPHABET.length - 1)));
+      const suffix = String.fromCharCode(
+        NAME_ALPHABET.charCodeAt(random.int(0, last)),
+        NAME_ALPHABET.charCodeAt(random.int(0, last)),
+        NAME_ALPHABET.charCodeAt(random.int(0, last)),
+        NAME_ALPHABET.charCodeAt(random.int(0, last)),
+        NAME_ALPHABET.charCodeAt(random.int(0, last)),
+      );
       // Joined, not concatenated: a flat string (a chain of concatenations would be kept alive with the name).
-      const name = [prefix, String.fromCharCode(...codes)].join('-');
+      const name = [prefix, suffix].join('-');
       if (!names?.has(name)) return name;
     }
   }

@@ -14,17 +14,33 @@ import type { GroupState, WorkloadPhase, WorkloadState } from './state.ts';
  *  8. Initializing  every group is placed and some pod is still pulling, starting or loading its model.
  */
 export function derivePhase(workload: WorkloadState, pendingMessage: (group: GroupState) => string | null): { phase: WorkloadPhase; message: string } {
-  const active = workload.groups.filter((g) => g.status !== 'terminating');
-  const ready = active.filter((g) => g.status === 'ready').length;
-  const waiting = active.filter((g) => g.status === 'pending');
-  const firstReason = waiting.map(pendingMessage).find((m): m is string => m !== null) ?? '';
   if (workload.desiredPhase === 'Deleted') return { phase: 'Deleting', message: '' };
   if (workload.completedAt !== null) return { phase: 'Completed', message: '' };
   if (workload.replicas === 0) return { phase: workload.groups.length === 0 ? 'Stopped' : 'Stopping', message: '' };
   if (workload.creating) return { phase: 'Creating', message: '' };
-  if (workload.updating && ready > 0) return { phase: 'Updating', message: firstReason };
-  if (active.length > 0 && ready === active.length && active.length === workload.replicas) return { phase: 'Running', message: '' };
-  if (ready > 0) return { phase: 'Degraded', message: firstReason };
-  if (waiting.length > 0) return { phase: 'Pending', message: firstReason };
+  // One pass, no arrays: this runs for every workload an event touches.
+  let active = 0;
+  let ready = 0;
+  let waiting = 0;
+  for (const group of workload.groups) {
+    if (group.status === 'terminating') continue;
+    active++;
+    if (group.status === 'ready') ready++;
+    else if (group.status === 'pending') waiting++;
+  }
+  if (workload.updating && ready > 0) return { phase: 'Updating', message: firstReason(workload, pendingMessage) };
+  if (active > 0 && ready === active && active === workload.replicas) return { phase: 'Running', message: '' };
+  if (ready > 0) return { phase: 'Degraded', message: firstReason(workload, pendingMessage) };
+  if (waiting > 0) return { phase: 'Pending', message: firstReason(workload, pendingMessage) };
   return { phase: 'Initializing', message: '' };
+}
+
+/** Why the first waiting group waits ('' if the scheduler has said nothing yet). */
+function firstReason(workload: WorkloadState, pendingMessage: (group: GroupState) => string | null): string {
+  for (const group of workload.groups) {
+    if (group.status !== 'pending') continue;
+    const message = pendingMessage(group);
+    if (message !== null) return message;
+  }
+  return '';
 }

@@ -58,6 +58,7 @@ export interface WorkloadState {
   readonly department: string;
   readonly createdBy: string;
   readonly createdAt: Micros;
+  /** As submitted: `spec.name` is the requested name (`name` is the workload's, with a suffix if it asked for one). */
   readonly spec: InferenceSpec;
   /** The request as submitted, for echoing back (opaque to the model). */
   readonly request: unknown;

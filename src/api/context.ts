@@ -1,5 +1,5 @@
 import type { LiveCluster } from '../runtime/live-cluster.ts';
-import type { Organisation } from './organisation.ts';
+import type { Organisation } from '../runai/organisation.ts';
 import { ClockFormat } from './presenters/clock-format.ts';
 import type { PresentContext } from './presenters/workload.ts';
 
@@ -9,6 +9,9 @@ export class ApiContext {
   /** Serialized bodies by key, valid while the model's revision stays the same. */
   private readonly cache = new Map<string, { revision: number; json: string }>();
   private presenting: PresentContext | undefined;
+  // Made once: under tsx (esbuild keepNames) every named closure costs a defineProperty each time it is made.
+  private readonly pendingReason: PresentContext['pendingReason'] = (group) => this.live.model.pendingReason(group);
+  private readonly servingUrl: PresentContext['servingUrl'] = (w) => `${this.origin()}/serving/${w.id}`;
 
   constructor(
     readonly live: LiveCluster,
@@ -48,8 +51,8 @@ export class ApiContext {
       organisation: this.organisation,
       clock: this.clock,
       now: model.now,
-      pendingReason: (group) => model.pendingReason(group),
-      servingUrl: (w) => `${this.origin()}/serving/${w.id}`,
+      pendingReason: this.pendingReason,
+      servingUrl: this.servingUrl,
     });
   }
 }

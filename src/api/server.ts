@@ -8,7 +8,6 @@ import { ApiContext } from './context.ts';
 import { installContract } from './contract/fastify-contract.ts';
 import { installErrorHandlers } from './errors.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
-import { Organisation } from './organisation.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
 import { SERVING_PREFIX, servingRoutes } from './routes/serving.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
@@ -44,8 +43,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     isPublic: (request) => request.routeOptions.url?.startsWith(SERVING_PREFIX) === true,
   });
   let origin = 'http://127.0.0.1';
-  const organisation = new Organisation(options.live.model.spec.departments);
-  const ctx = new ApiContext(options.live, organisation, () => origin);
+  const ctx = new ApiContext(options.live, options.live.organisation, () => origin);
   distributedInferenceRoutes(app, ctx);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

@@ -1,13 +1,17 @@
 import type { ClusterModel, ModelResult } from '../../sim/model/cluster-model.ts';
-import type { InferenceSpec } from '../../sim/workloads/spec.ts';
 import type { WorkloadState } from '../../sim/workloads/state.ts';
+import { translateCreation, type CreationRequest, type TranslationContext } from '../runai/translate.ts';
 
 /**
  * Every change the outside world can make to the live model. Commands are plain data: they are journaled as they
  * are accepted and replayed, at the same simulated times, to rebuild the exact state after a restart.
  */
 export type Command =
-  | { readonly type: 'create'; readonly spec: InferenceSpec; readonly useGivenNameAsPrefix: boolean; readonly createdBy: string; readonly request: unknown }
+  /**
+   * A Run:ai creation request, valid against the contract (its defaults filled in). The model's spec is derived
+   * from it each time the command is applied, so the journal keeps the request alone (half the bytes of both).
+   */
+  | { readonly type: 'create'; readonly request: CreationRequest; readonly createdBy: string }
   | { readonly type: 'scale'; readonly workloadId: string; readonly replicas: number }
   | { readonly type: 'delete'; readonly workloadId: string }
   | { readonly type: 'node'; readonly node: string; readonly ready: boolean }
@@ -15,11 +19,15 @@ export type Command =
 
 export type CommandResult = ModelResult<WorkloadState | string>;
 
-/** Applies a command to the model at its current time. */
-export function applyCommand(model: ClusterModel, command: Command): CommandResult {
+/** Applies a command to the model at its current time; `cluster` resolves what a creation request names. */
+export function applyCommand(model: ClusterModel, command: Command, cluster: TranslationContext): CommandResult {
   switch (command.type) {
-    case 'create':
-      return model.createWorkload(command);
+    case 'create': {
+      const { request, createdBy } = command;
+      const translated = translateCreation(request, cluster);
+      if (!translated.ok) return { ok: false, error: 'invalid', message: translated.message };
+      return model.createWorkload({ spec: translated.spec, useGivenNameAsPrefix: request.useGivenNameAsPrefix ?? false, createdBy, request });
+    }
     case 'scale':
       return model.scaleWorkload(command.workloadId, command.replicas);
     case 'delete':

@@ -1,6 +1,8 @@
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
 import { ClusterModel } from '../../sim/model/cluster-model.ts';
+import { Organisation } from '../runai/organisation.ts';
+import type { TranslationContext } from '../runai/translate.ts';
 import { applyCommand, type Command, type CommandResult } from './commands.ts';
 import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
@@ -46,6 +48,8 @@ export class LiveCluster {
   private timer: NodeJS.Timeout | undefined;
   private failure: string | undefined;
   private readonly wallClock: () => number;
+  /** What creation requests name (this cluster's id, project ids), resolved for every create applied. */
+  private readonly names: TranslationContext;
 
   private constructor(
     readonly model: ClusterModel,
@@ -55,8 +59,11 @@ export class LiveCluster {
     wallClock: () => number,
     /** Wall-clock ms of simulated time 0: when this cluster (this journal) was first started. */
     readonly epochMs: number,
+    /** The cluster's departments and projects under their Run:ai ids. */
+    readonly organisation: Organisation,
   ) {
     this.wallClock = wallClock;
+    this.names = namesOf(model, organisation);
     this.anchorSim = resumeAt;
     this.anchorWall = wallClock();
   }
@@ -74,6 +81,8 @@ export class LiveCluster {
     const seed = first?.seed ?? options.seed;
     if (first && first.seed !== options.seed) problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
     const model = ClusterModel.create(spec, { seed });
+    const organisation = new Organisation(spec.departments);
+    const names = namesOf(model, organisation);
     let lastAt = 0;
     let lastAnchor: Extract<JournalEntry, { kind: 'anchor' }> | undefined;
     let replayed = 0;
@@ -83,7 +92,7 @@ export class LiveCluster {
       if (entry.kind === 'anchor') lastAnchor = entry;
       if (entry.kind !== 'command') continue;
       try {
-        const result = applyCommand(model, entry.command);
+        const result = applyCommand(model, entry.command, names);
         if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
       } catch (e) {
         problems.push(`journal entry ${replayed + 1} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`);
@@ -96,7 +105,7 @@ export class LiveCluster {
     const resumeAt = running ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale)) : lastAt;
     model.advanceTo(resumeAt);
     await journal.append({ kind: 'anchor', at: resumeAt, wallMs: wallNow, timeScale: options.timeScale, clusterId: spec.id, seed });
-    const live = new LiveCluster(model, journal, options.timeScale, resumeAt, wallClock, first?.wallMs ?? wallNow);
+    const live = new LiveCluster(model, journal, options.timeScale, resumeAt, wallClock, first?.wallMs ?? wallNow, organisation);
     if (options.timeScale > 0) {
       live.timer = setInterval(() => {
         // Once the cluster has stopped serving (journal failure) there is nothing left to advance.
@@ -130,7 +139,7 @@ export class LiveCluster {
     this.sync();
     let result: CommandResult;
     try {
-      result = applyCommand(this.model, command);
+      result = applyCommand(this.model, command, this.names);
     } catch (e) {
       // A model bug may have left a half-applied change behind: stop serving rather than serve it.
       this.failure = `the simulation failed applying a request (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
@@ -167,4 +176,8 @@ export class LiveCluster {
     if (this.timer) clearInterval(this.timer);
     await this.journal.close();
   }
+}
+
+function namesOf(model: ClusterModel, organisation: Organisation): TranslationContext {
+  return { clusterId: model.spec.id, projectName: (id) => organisation.project(id)?.name };
 }

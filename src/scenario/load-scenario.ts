@@ -13,7 +13,7 @@ import type { InferenceSpec } from '../../sim/workloads/spec.ts';
 import { contractAjv } from '../api/contract/ajv.ts';
 import { contractRef } from '../api/contract/contract.ts';
 import { fieldPath } from '../api/validation-message.ts';
-import { translateCreation, type CreationRequest } from '../api/distributed-inference/translate.ts';
+import { translateCreation, type CreationRequest } from '../runai/translate.ts';
 import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 

@@ -5,12 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
 import { LiveCluster } from '../../src/runtime/live-cluster.ts';
 import { clusterSpec, nodes } from '../support/clusters.ts';
-import { inference } from '../support/workloads.ts';
+import type { Command } from '../../src/runtime/commands.ts';
+import type { RequestSpec } from '../../src/runai/translate.ts';
 
 const spec = {
   ...clusterSpec({ gpu: [nodes(4)] }),
   departments: [{ name: 'd', rank: 0, quotas: { gpu: { deserved: 32 } }, projects: [{ name: 'team', rank: 0, quotas: { gpu: { deserved: 32 } } }] }],
 };
+
+/** A Run:ai creation request for project `team` (id 101): one group of an 8-GPU leader and an 8-GPU worker. */
+function create(name: string, overrides: RequestSpec = {}, options: { useGivenNameAsPrefix?: boolean; projectId?: string } = {}): Command {
+  const pod = { image: 'vllm/vllm-openai:v0.6.0', compute: { gpuDevicesRequest: 8, cpuCoreRequest: 8, cpuMemoryRequest: '64Gi' } };
+  const request = { name, projectId: options.projectId ?? '101', clusterId: spec.id, useGivenNameAsPrefix: options.useGivenNameAsPrefix ?? false, spec: { replicas: 1, workers: 1, leader: pod, worker: pod, ...overrides } };
+  return { type: 'create', request, createdBy: 'u' };
+}
 
 const snapshot = (live: LiveCluster) =>
   JSON.stringify([...live.sync().allWorkloads()].map((w) => [w.id, w.name, w.phase, w.replicas, w.groups.map((g) => g.pods.map((p) => [p.name, p.node, p.stage]))]));
@@ -18,7 +26,7 @@ const snapshot = (live: LiveCluster) =>
 describe('live cluster', () => {
   it('moves a manual clock only when told, and refuses to advance a running one', async () => {
     const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')), seed: 3 });
-    const created = await live.mutate({ type: 'create', spec: inference(), useGivenNameAsPrefix: false, createdBy: 'u', request: {} });
+    const created = await live.mutate(create('llama'));
     expect(created.ok).toBe(true);
     expect(live.clock()).toBe(0);
     await live.advance(seconds(600));
@@ -37,13 +45,13 @@ describe('live cluster', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
     let wall = 5_000;
     const first = await LiveCluster.start(spec, { timeScale: 10, dataDir, seed: 9, wallClock: () => wall });
-    const a = await first.live.mutate({ type: 'create', spec: inference({ name: 'a' }), useGivenNameAsPrefix: true, createdBy: 'u', request: {} });
+    const a = await first.live.mutate(create('a', {}, { useGivenNameAsPrefix: true }));
     wall += 3_000;
-    const b = await first.live.mutate({ type: 'create', spec: inference({ name: 'b', replicas: 2, workers: 0, worker: null }), useGivenNameAsPrefix: false, createdBy: 'u', request: {} });
+    const b = await first.live.mutate(create('b', { replicas: 2, workers: 0, worker: null }));
     wall += 1_000;
     expect(a.ok && b.ok).toBe(true);
     await first.live.mutate({ type: 'scale', workloadId: (b as { value: { id: string } }).value.id, replicas: 1 });
-    await first.live.mutate({ type: 'create', spec: inference({ name: 'a' }), useGivenNameAsPrefix: true, createdBy: 'u', request: {} });
+    await first.live.mutate(create('a', {}, { useGivenNameAsPrefix: true }));
     wall += 20_000;
     const before = snapshot(first.live);
     // No close(): as after kill -9, only what was flushed counts.
@@ -61,7 +69,7 @@ describe('live cluster', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
     const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
     expect((await live.mutate({ type: 'delete', workloadId: 'nope' })).ok).toBe(false);
-    expect((await live.mutate({ type: 'create', spec: inference({ project: 'ghost' }), useGivenNameAsPrefix: false, createdBy: 'u', request: {} })).ok).toBe(false);
+    expect((await live.mutate(create('ghost', {}, { projectId: '999' }))).ok).toBe(false);
     await live.close();
     const again = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
     expect(again.report.replayed).toBe(0);

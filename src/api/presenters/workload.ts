@@ -8,7 +8,7 @@ import { formatGpus, requestedGpus } from '../../../sim/scheduler/requests.ts';
 import { projectNamespace } from '../../../sim/workloads/naming.ts';
 import type { PendingReason } from '../../../sim/scheduler/index.ts';
 import type { GroupState, PodState, WorkloadState } from '../../../sim/workloads/state.ts';
-import type { Organisation } from '../organisation.ts';
+import type { Organisation } from '../../runai/organisation.ts';
 import type { ClockFormat } from './clock-format.ts';
 import { stableUuid } from '../../../sim/config/stable-uuid.ts';
 

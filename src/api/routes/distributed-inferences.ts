@@ -4,7 +4,7 @@ import type { CommandResult } from '../../runtime/commands.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { contractRoute } from '../contract/fastify-contract.ts';
-import { translateCreation, type CreationRequest } from '../distributed-inference/translate.ts';
+import type { CreationRequest } from '../../runai/translate.ts';
 import { apiError } from '../errors.ts';
 import { presentDistributedInference } from '../presenters/workload.ts';
 
@@ -20,15 +20,8 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
       const project = ctx.organisation.project(body.projectId);
       if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
       if (!canUseProject(principalOf(request), project.name)) throw apiError('forbidden', `you may not use project ${project.name}`);
-      const translated = translateCreation(body, { clusterId: ctx.clusterId, projectName: (id) => ctx.organisation.project(id)?.name });
-      if (!translated.ok) throw apiError('badRequest', translated.message);
-      const result = await ctx.live.mutate({
-        type: 'create',
-        spec: translated.spec,
-        useGivenNameAsPrefix: body.useGivenNameAsPrefix ?? false,
-        createdBy: principalOf(request).email,
-        request: body,
-      });
+      // The request's semantic checks (clusterId, name, pods...) run as the command applies: an `invalid` is a 400.
+      const result = await ctx.live.mutate({ type: 'create', request: body, createdBy: principalOf(request).email });
       return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present()));
     }, plain),
   );

@@ -4,7 +4,7 @@ import { whatIf } from '../../../sim/model/what-if.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { contractRef } from '../contract/contract.ts';
-import { translateCreation, type CreationRequest } from '../distributed-inference/translate.ts';
+import { translateCreation, type CreationRequest } from '../../runai/translate.ts';
 import { apiError } from '../errors.ts';
 
 /** A creation request exactly as the real POST takes it, and how far ahead to look. */

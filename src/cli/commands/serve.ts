@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildServer } from '../../api/server.ts';
-import { Organisation } from '../../api/organisation.ts';
+import { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
 import { LiveCluster } from '../../runtime/live-cluster.ts';
 

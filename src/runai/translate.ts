@@ -2,17 +2,19 @@
  * From Run:ai's `DistributedInferenceCreationRequest` (already valid against the contract's schema) to the model's
  * InferenceSpec, with the semantic checks the schema cannot express. Every refusal names the field.
  */
-import { parseBytes, type GpuRequest, type PodResources } from '../../../sim/cluster/index.ts';
+import { parseBytes, type GpuRequest, type PodResources } from '../../sim/cluster/index.ts';
 import {
   DEFAULT_PRIORITY_CLASS,
   isPriorityClassName,
   resolvePriority,
   type MatchExpression,
   type PodConstraints,
+  type PriorityClassName,
+  type ResolvedPriority,
   type Toleration,
   type TopologyConstraint,
-} from '../../../sim/scheduler/index.ts';
-import type { InferenceSpec, PodTemplate, RestartPolicy, StartupPolicy } from '../../../sim/workloads/spec.ts';
+} from '../../sim/scheduler/index.ts';
+import type { InferenceSpec, PodTemplate, RestartPolicy, StartupPolicy } from '../../sim/workloads/spec.ts';
 
 /** The parts of the request body lwsim reads (the schema guarantees the types; null means absent). */
 export interface CreationRequest {
@@ -89,27 +91,30 @@ export function translateCreation(body: CreationRequest, context: TranslationCon
       restartPolicy: spec.restartPolicy ?? 'RecreateGroupOnPodRestart',
       leader: leader.template,
       worker: worker?.template ?? null,
-      nodePools: spec.nodePools ?? [],
-      priority: resolvePriority(className, spec.preemptibility ?? null),
+      nodePools: spec.nodePools ?? NO_NODE_POOLS,
+      priority: priorityOf(className, spec.preemptibility ?? null),
       ...(topology ? { topology } : {}),
     },
   };
 }
 
 function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: PodTemplate } | { ok: false; message: string } {
-  const resources = podResources(pod.compute ?? {}, `${at}.compute`);
+  const resources = podResources(pod.compute ?? {}, at);
   if (!resources.ok) return resources;
+  // Built only as far as the request goes: most pods ask for no constraints at all.
   const constraints: { -readonly [K in keyof PodConstraints]: PodConstraints[K] } = {};
   if (pod.nodeType) constraints.nodeType = pod.nodeType;
-  const terms = (pod.nodeAffinityRequired?.nodeSelectorTerms ?? []).filter((t) => t !== null);
+  const terms = pod.nodeAffinityRequired?.nodeSelectorTerms?.filter((t) => t !== null) ?? [];
   if (terms.length > 0) {
     constraints.nodeAffinity = terms.map((term) => ({
       matchExpressions: (term.matchExpressions ?? []).filter((e) => e !== null).map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] })),
     }));
   }
+  const requested = pod.tolerations ?? [];
   const tolerations: Toleration[] = [];
-  for (const [i, t] of (pod.tolerations ?? []).entries()) {
-    if (t === null || t.exclude) continue;
+  for (let i = 0; i < requested.length; i++) {
+    const t = requested[i];
+    if (!t || t.exclude) continue;
     if ((t.operator ?? 'Equal') === 'Equal' && !t.key) return fail(`${at}.tolerations[${i}].key`, 'is required with operator Equal');
     tolerations.push({
       ...(t.key ? { key: t.key } : {}),
@@ -119,32 +124,34 @@ function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: Pod
     });
   }
   if (tolerations.length > 0) constraints.tolerations = tolerations;
-  return { ok: true, template: { image: pod.image ?? '', resources: resources.value, constraints } };
+  const none = constraints.nodeType === undefined && constraints.nodeAffinity === undefined && constraints.tolerations === undefined;
+  return { ok: true, template: { image: pod.image ?? '', resources: resources.value, constraints: none ? NO_CONSTRAINTS : constraints } };
 }
 
-function podResources(compute: NonNullable<RequestPodSpec['compute']>, at: string): { ok: true; value: PodResources } | { ok: false; message: string } {
+/** `pod` is the pod's field path (`spec.leader`); a refusal names `<pod>.compute.<field>`. */
+function podResources(compute: NonNullable<RequestPodSpec['compute']>, pod: string): { ok: true; value: PodResources } | { ok: false; message: string } {
   const devices = compute.gpuDevicesRequest ?? null;
   const portion = compute.gpuPortionRequest ?? null;
   const memory = compute.gpuMemoryRequest ?? null;
   const type = compute.gpuRequestType ?? (portion !== null ? 'portion' : memory !== null ? 'memory' : null);
   if (devices !== null && devices > 1 && (portion !== null || memory !== null)) {
-    return fail(`${at}.gpuDevicesRequest`, `is ${devices}: a GPU portion or GPU memory can only be requested with one device`);
+    return fail(`${pod}.compute.gpuDevicesRequest`, `is ${devices}: a GPU portion or GPU memory can only be requested with one device`);
   }
-  let gpu: GpuRequest = devices ? { kind: 'devices', count: devices } : { kind: 'none' };
+  let gpu: GpuRequest = devices ? wholeDevices(devices) : NO_GPU;
   if (type === 'portion') {
-    if (portion === null) return fail(`${at}.gpuPortionRequest`, 'is required when gpuRequestType is portion');
-    if (!(portion > 0 && portion <= 1)) return fail(`${at}.gpuPortionRequest`, `must be in (0, 1], got ${portion}`);
-    gpu = portion === 1 ? { kind: 'devices', count: 1 } : { kind: 'portion', portion };
+    if (portion === null) return fail(`${pod}.compute.gpuPortionRequest`, 'is required when gpuRequestType is portion');
+    if (!(portion > 0 && portion <= 1)) return fail(`${pod}.compute.gpuPortionRequest`, `must be in (0, 1], got ${portion}`);
+    gpu = portion === 1 ? wholeDevices(1) : { kind: 'portion', portion };
   } else if (type === 'memory') {
-    if (memory === null) return fail(`${at}.gpuMemoryRequest`, 'is required when gpuRequestType is memory');
+    if (memory === null) return fail(`${pod}.compute.gpuMemoryRequest`, 'is required when gpuRequestType is memory');
     const bytes = parseBytes(memory);
-    if (!bytes.ok || bytes.value <= 0) return fail(`${at}.gpuMemoryRequest`, `"${memory}" is not a positive memory quantity (examples: 20Gi, 40G)`);
+    if (!bytes.ok || bytes.value <= 0) return fail(`${pod}.compute.gpuMemoryRequest`, `"${memory}" is not a positive memory quantity (examples: 20Gi, 40G)`);
     gpu = { kind: 'memory', bytes: bytes.value };
   }
   let memoryBytes = 0;
   if (compute.cpuMemoryRequest != null) {
     const parsed = parseBytes(compute.cpuMemoryRequest);
-    if (!parsed.ok) return fail(`${at}.cpuMemoryRequest`, `"${compute.cpuMemoryRequest}" is not a memory quantity (examples: 64Gi, 512M)`);
+    if (!parsed.ok) return fail(`${pod}.compute.cpuMemoryRequest`, `"${compute.cpuMemoryRequest}" is not a memory quantity (examples: 64Gi, 512M)`);
     memoryBytes = parsed.value;
   }
   return { ok: true, value: { gpu, cpuMillis: Math.round((compute.cpuCoreRequest ?? 0) * 1000), memoryBytes } };
@@ -155,6 +162,27 @@ function podAffinity(pod: RequestPodSpec, at: string): TopologyConstraint | { ok
   if (!affinity || (affinity.type == null && affinity.key == null)) return undefined;
   if (!affinity.key) return fail(`${at}.podAffinity.key`, 'is required with a podAffinity type');
   return { key: affinity.key, required: (affinity.type ?? 'Required') === 'Required' };
+}
+
+// Every workload keeps its spec for life: the common parts are shared, frozen values, so tens of thousands of
+// workloads do not each carry their own copies for the garbage collector to trace.
+const NO_NODE_POOLS: readonly string[] = Object.freeze([]);
+const NO_CONSTRAINTS: PodConstraints = Object.freeze({});
+const NO_GPU: GpuRequest = Object.freeze({ kind: 'none' });
+const DEVICES = new Map<number, GpuRequest>();
+const PRIORITIES = new Map<string, ResolvedPriority>();
+
+function wholeDevices(count: number): GpuRequest {
+  let gpu = DEVICES.get(count);
+  if (gpu === undefined) DEVICES.set(count, (gpu = Object.freeze({ kind: 'devices', count })));
+  return gpu;
+}
+
+function priorityOf(className: PriorityClassName, preemptibility: 'preemptible' | 'non-preemptible' | null): ResolvedPriority {
+  const key = preemptibility === null ? className : `${className}/${preemptibility}`;
+  let priority = PRIORITIES.get(key);
+  if (priority === undefined) PRIORITIES.set(key, (priority = Object.freeze(resolvePriority(className, preemptibility))));
+  return priority;
 }
 
 function fail(field: string, reason: string): { ok: false; message: string } {
