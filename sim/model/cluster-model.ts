@@ -28,8 +28,11 @@ export interface CreateWorkload {
   /** Append a random suffix to the name (Run:ai's useGivenNameAsPrefix). */
   readonly useGivenNameAsPrefix: boolean;
   readonly createdBy: string;
-  /** The request as submitted, kept for echoing back. */
-  readonly request: unknown;
+  /**
+   * The request as submitted, as JSON text, kept for echoing back: opaque to the model, and one flat string
+   * rather than a tree of objects for the collector to trace, for every workload the model keeps.
+   */
+  readonly request: string;
 }
 
 export type ModelError = { ok: false; error: 'not-found' | 'conflict' | 'invalid'; message: string };

@@ -8,7 +8,8 @@ export interface WhatIfQuestion {
   readonly spec: InferenceSpec;
   readonly useGivenNameAsPrefix: boolean;
   readonly createdBy: string;
-  readonly request: unknown;
+  /** The request as submitted, as JSON text. */
+  readonly request: string;
   /** How far ahead to simulate. */
   readonly horizon: Micros;
 }

@@ -19,14 +19,36 @@ export type Command =
 
 export type CommandResult = ModelResult<WorkloadState | string>;
 
+/**
+ * A command with its journal encoding (the `command` field of a journal line). A creation's request is encoded
+ * once, for both: the journal writes that text and the model keeps it as the workload's submitted request.
+ */
+export interface EncodedCommand {
+  readonly command: Command;
+  readonly json: string;
+  readonly requestJson?: string;
+}
+
+export function encodeCommand(command: Command): EncodedCommand {
+  if (command.type !== 'create') return { command, json: JSON.stringify(command) };
+  const requestJson = JSON.stringify(command.request);
+  // The same text JSON.stringify(command) would give, with the request spliced in rather than encoded again.
+  return { command, requestJson, json: `{"type":"create","request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}` };
+}
+
 /** Applies a command to the model at its current time; `cluster` resolves what a creation request names. */
-export function applyCommand(model: ClusterModel, command: Command, cluster: TranslationContext): CommandResult {
+export function applyCommand(model: ClusterModel, { command, requestJson }: EncodedCommand, cluster: TranslationContext): CommandResult {
   switch (command.type) {
     case 'create': {
       const { request, createdBy } = command;
       const translated = translateCreation(request, cluster);
       if (!translated.ok) return { ok: false, error: 'invalid', message: translated.message };
-      return model.createWorkload({ spec: translated.spec, useGivenNameAsPrefix: request.useGivenNameAsPrefix ?? false, createdBy, request });
+      return model.createWorkload({
+        spec: translated.spec,
+        useGivenNameAsPrefix: request.useGivenNameAsPrefix ?? false,
+        createdBy,
+        request: requestJson ?? JSON.stringify(request),
+      });
     }
     case 'scale':
       return model.scaleWorkload(command.workloadId, command.replicas);

@@ -55,7 +55,15 @@ export class Journal {
 
   /** Appends one entry and resolves once it is as durable as the journal's durability says. */
   append(entry: JournalEntry): Promise<void> {
-    const line = `${JSON.stringify(entry)}\n`;
+    return this.appendLine(`${JSON.stringify(entry)}\n`);
+  }
+
+  /** Appends a `command` entry whose command the caller has already encoded as JSON (see encodeCommand). */
+  appendCommand(at: Micros, commandJson: string): Promise<void> {
+    return this.appendLine(`{"kind":"command","at":${at},"command":${commandJson}}\n`);
+  }
+
+  private appendLine(line: string): Promise<void> {
     return new Promise((done, fail) => {
       this.batch.push({ line, done, fail });
       if (this.durability === 'disk') this.kick();

@@ -3,7 +3,7 @@ import type { Micros } from '../../sim/engine/index.ts';
 import { ClusterModel } from '../../sim/model/cluster-model.ts';
 import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
-import { applyCommand, type Command, type CommandResult } from './commands.ts';
+import { applyCommand, encodeCommand, type Command, type CommandResult } from './commands.ts';
 import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
 /** Thrown by every access once the journal has failed. `statusCode` 503: the API answers Service Unavailable. */
@@ -92,7 +92,7 @@ export class LiveCluster {
       if (entry.kind === 'anchor') lastAnchor = entry;
       if (entry.kind !== 'command') continue;
       try {
-        const result = applyCommand(model, entry.command, names);
+        const result = applyCommand(model, encodeCommand(entry.command), names);
         if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
       } catch (e) {
         problems.push(`journal entry ${replayed + 1} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`);
@@ -137,15 +137,16 @@ export class LiveCluster {
    */
   async mutate(command: Command): Promise<CommandResult> {
     this.sync();
+    const encoded = encodeCommand(command);
     let result: CommandResult;
     try {
-      result = applyCommand(this.model, command, this.names);
+      result = applyCommand(this.model, encoded, this.names);
     } catch (e) {
       // A model bug may have left a half-applied change behind: stop serving rather than serve it.
       this.failure = `the simulation failed applying a request (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
       throw e;
     }
-    if (result.ok) await this.record({ kind: 'command', at: this.model.now, command });
+    if (result.ok) await this.record(() => this.journal.appendCommand(this.model.now, encoded.json));
     return result;
   }
 
@@ -159,13 +160,13 @@ export class LiveCluster {
     if (this.timeScale !== 0) throw new Error('the clock runs with the wall clock (--time-scale > 0); only a manual clock (--time-scale 0) can be advanced');
     this.anchorSim = this.model.now + Math.max(0, Math.round(micros));
     this.sync();
-    await this.record({ kind: 'advance', at: this.anchorSim });
+    await this.record(() => this.journal.append({ kind: 'advance', at: this.anchorSim }));
     return this.anchorSim;
   }
 
-  private async record(entry: JournalEntry): Promise<void> {
+  private async record(append: () => Promise<void>): Promise<void> {
     try {
-      await this.journal.append(entry);
+      await append();
     } catch (e) {
       this.failure = `the journal could not be written (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
       throw e;

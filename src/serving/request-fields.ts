@@ -1,5 +1,5 @@
-// Reading the original Run:ai creation body kept on a workload (`WorkloadState.request`, typed unknown
-// because the model treats it as opaque): small total accessors instead of casts.
+// Reading the original Run:ai creation body kept on a workload (`WorkloadState.request`, JSON text the model
+// treats as opaque; parsed, it is `unknown`): small total accessors instead of casts.
 
 /** `value[key]` when `value` is a non-null object, else undefined. */
 export function fieldOf(value: unknown, key: string): unknown {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,23 @@ describe('live cluster', () => {
     await live.close();
     const again = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
     expect(again.report.replayed).toBe(0);
+    await again.live.close();
+  });
+
+  it('writes a creation as its request alone, and replays creations that also carry a spec (older journals)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 5 });
+    const command = create('llama', { replicas: 2 });
+    await live.mutate(command);
+    await live.close();
+    const lines = readFileSync(join(dataDir, 'journal.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[1]!)).toEqual({ kind: 'command', at: 0, command });
+    // What lwsim wrote before: the derived spec beside the request (ignored now: derived again from the request).
+    const older = { kind: 'command', at: 0, command: { ...command, spec: { name: 'llama' }, useGivenNameAsPrefix: false } };
+    writeFileSync(join(dataDir, 'journal.jsonl'), `${lines[0]}\n${JSON.stringify(older)}\n`);
+    const again = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 5 });
+    expect(again.report.problems).toEqual([]);
+    expect([...again.live.model.allWorkloads()].map((w) => [w.name, w.replicas, JSON.parse(w.request)])).toEqual([['llama', 2, command.type === 'create' && command.request]]);
     await again.live.close();
   });
 

@@ -8,7 +8,7 @@ import { FIXED_DELAYS, READY_AFTER, inference, model } from '../support/workload
 const T = (s: number) => seconds(s + 1);
 
 const create = (m: ReturnType<typeof model>, overrides: Parameters<typeof inference>[0] = {}, prefix = false): WorkloadState => {
-  const result = m.createWorkload({ spec: inference(overrides), useGivenNameAsPrefix: prefix, createdBy: 'test@lwsim', request: {} });
+  const result = m.createWorkload({ spec: inference(overrides), useGivenNameAsPrefix: prefix, createdBy: 'test@lwsim', request: '{}' });
   if (!result.ok) throw new Error(result.message);
   return result.value;
 };
@@ -145,12 +145,12 @@ describe('LWS controller and phases', () => {
   it('names with a random suffix on request, refuses a taken name, and checks the project and pools', () => {
     const m = model();
     create(m);
-    expect(m.createWorkload({ spec: inference(), useGivenNameAsPrefix: false, createdBy: 'x', request: {} })).toMatchObject({ ok: false, error: 'conflict' });
+    expect(m.createWorkload({ spec: inference(), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({ ok: false, error: 'conflict' });
     const prefixed = create(m, {}, true);
     expect(prefixed.name).toMatch(/^llama-[a-z0-9]{5}$/);
     expect(prefixed.requestedName).toBe('llama');
-    expect(m.createWorkload({ spec: inference({ project: 'ghost' }), useGivenNameAsPrefix: false, createdBy: 'x', request: {} })).toMatchObject({ ok: false, error: 'invalid' });
-    expect(m.createWorkload({ spec: inference({ name: 'z', nodePools: ['nope'] }), useGivenNameAsPrefix: false, createdBy: 'x', request: {} })).toMatchObject({
+    expect(m.createWorkload({ spec: inference({ project: 'ghost' }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({ ok: false, error: 'invalid' });
+    expect(m.createWorkload({ spec: inference({ name: 'z', nodePools: ['nope'] }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({
       ok: false,
       error: 'invalid',
       message: 'spec.nodePools: node pool nope does not exist',

@@ -15,7 +15,7 @@ function twoProjects(pools: Record<string, ReturnType<typeof nodes>[]>, a: Recor
 }
 
 function single(m: ClusterModel, name: string, project: string, gpus: number, cls: PriorityClassName, pre?: Preemptibility, pools: string[] = []) {
-  const r = m.createWorkload({ spec: inference({ name, project, workers: 0, worker: null, leader: template(gpus), nodePools: pools, priority: resolvePriority(cls, pre) }), useGivenNameAsPrefix: false, createdBy: 'x', request: {} });
+  const r = m.createWorkload({ spec: inference({ name, project, workers: 0, worker: null, leader: template(gpus), nodePools: pools, priority: resolvePriority(cls, pre) }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
   if (!r.ok) throw new Error(r.message);
   return r.value;
 }
@@ -35,7 +35,7 @@ function expectConsistent(m: ClusterModel): void {
 describe('regressions', () => {
   it('scaling down and back up while a group terminates', () => {
     const m = model(4);
-    const w = m.createWorkload({ spec: inference({ replicas: 2 }), useGivenNameAsPrefix: false, createdBy: 'x', request: {} });
+    const w = m.createWorkload({ spec: inference({ replicas: 2 }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
     if (!w.ok) throw new Error(w.message);
     m.advanceTo(seconds(200));
     expect(m.scaleWorkload(w.value.id, 1).ok).toBe(true);
@@ -48,7 +48,7 @@ describe('regressions', () => {
 
   it('a node failing under a workload being deleted does not bring its group back', () => {
     const m = model(4);
-    const w = m.createWorkload({ spec: inference(), useGivenNameAsPrefix: false, createdBy: 'x', request: {} });
+    const w = m.createWorkload({ spec: inference(), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
     if (!w.ok) throw new Error(w.message);
     m.advanceTo(seconds(200));
     m.deleteWorkload(w.value.id);
@@ -96,7 +96,7 @@ describe('regressions', () => {
 
   it('a completed job cannot be scaled', () => {
     const m = model(2);
-    const job = m.createWorkload({ spec: inference({ name: 'train', runFor: seconds(10), priority: resolvePriority('low') }), useGivenNameAsPrefix: false, createdBy: 'x', request: {} });
+    const job = m.createWorkload({ spec: inference({ name: 'train', runFor: seconds(10), priority: resolvePriority('low') }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
     if (!job.ok) throw new Error(job.message);
     m.advanceTo(seconds(200));
     expect(job.value.phase).toBe('Completed');

@@ -27,10 +27,13 @@ type Json = Record<string, unknown>;
 
 const TENANT_ID = 1;
 
-/** `DistributedInference`: the workload's meta fields and its spec as submitted, with the current replicas. */
-export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: PresentContext): Json {
+/**
+ * `DistributedInference`: the workload's meta fields and its spec as submitted, with the current replicas.
+ * `submitted` is the workload's request when the caller has it at hand (as parsed objects); else its text is read.
+ */
+export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: PresentContext, submitted: unknown = JSON.parse(w.request)): Json {
   const project = ctx.organisation.projectNamed(w.project)!;
-  const request = (w.request ?? {}) as { spec?: Json | null };
+  const request = (submitted ?? {}) as { spec?: Json | null };
   return {
     name: w.name,
     requestedName: w.requestedName,

@@ -22,7 +22,7 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
       if (!canUseProject(principalOf(request), project.name)) throw apiError('forbidden', `you may not use project ${project.name}`);
       // The request's semantic checks (clusterId, name, pods...) run as the command applies: an `invalid` is a 400.
       const result = await ctx.live.mutate({ type: 'create', request: body, createdBy: principalOf(request).email });
-      return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present()));
+      return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present(), body));
     }, plain),
   );
 

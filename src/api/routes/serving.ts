@@ -66,7 +66,7 @@ export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: Se
     if (workload.phase !== 'Running') {
       throw apiError('unavailable', `workload ${workload.name} is ${workload.phase}: it serves once Running`, undefined, { headers: { 'retry-after': '5' } });
     }
-    const choice = modelChoice(workload.request, options.modelSize);
+    const choice = modelChoice(JSON.parse(workload.request), options.modelSize);
     if (!choice.ok) throw apiError('unavailable', `workload ${workload.name} cannot serve: ${choice.message}`);
     return { workload, size: choice.size, model: choice.model, ...servingParallelism(workload.spec) };
   };
@@ -77,7 +77,7 @@ export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: Se
     // answered as such, whatever the body.
     onRequest: async (request) => {
       const workload = findWorkload(request);
-      authorizeServing(servingAccess(workload.request), options.authenticator, request.headers.authorization);
+      authorizeServing(servingAccess(JSON.parse(workload.request)), options.authenticator, request.headers.authorization);
       servingTarget(workload);
     },
   }, async (request, reply) => {

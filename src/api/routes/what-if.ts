@@ -35,7 +35,7 @@ export function whatIfRoutes(app: FastifyInstance, ctx: ApiContext): void {
       spec: translated.spec,
       useGivenNameAsPrefix: body.useGivenNameAsPrefix ?? false,
       createdBy: principalOf(request).email,
-      request: body,
+      request: JSON.stringify(body),
       horizon: seconds(horizonSeconds),
     });
     if (!answer.ok) throw apiError(answer.error === 'conflict' ? 'conflict' : answer.error === 'not-found' ? 'notFound' : 'badRequest', answer.message);

@@ -64,13 +64,15 @@ async function state(url: string) {
   const list = await call(url, 'GET', '/api/v1/workloads?sortBy=name');
   const deleted = await call(url, 'GET', '/api/v1/workloads?deleted=true');
   const pods = await Promise.all(list.body.workloads.map(async (w: { id: string }) => (await call(url, 'GET', `/api/v1/workloads/${w.id}/pods`)).body.pods.map((p: { name: string; nodeName: string; k8sPhase: string }) => [p.name, p.nodeName, p.k8sPhase])));
+  // The echoed requests too: a replay must give back what was submitted, with the contract's defaults.
+  const inferences = await Promise.all(list.body.workloads.map(async (w: { id: string }) => (await call(url, 'GET', `/api/v1/workloads/distributed-inferences/${w.id}`)).body));
   const clock = (await call(url, 'GET', '/sim/v1/clock')).body.simulatedSeconds;
-  return { clock, workloads: list.body.workloads.map((w: any) => [w.id, w.name, w.phase, w.requestedPods.number]), deleted: deleted.body.workloads.map((w: any) => w.name), pods };
+  return { clock, workloads: list.body.workloads.map((w: any) => [w.id, w.name, w.phase, w.requestedPods.number]), deleted: deleted.body.workloads.map((w: any) => w.name), pods, inferences };
 }
 
 function creation(clusterId: string, name: string, replicas = 1, prefix = false) {
   const pod = { image: 'vllm', compute: { gpuDevicesRequest: 4 } };
-  return { name, projectId: '101', clusterId, useGivenNameAsPrefix: prefix, spec: { workers: 1, replicas, leader: pod, worker: pod } };
+  return { name, projectId: '101', clusterId, useGivenNameAsPrefix: prefix, spec: { workers: 1, replicas, leader: pod, worker: pod, servingPort: { port: 8000 } } };
 }
 
 describe('journal recovery', () => {
@@ -91,6 +93,8 @@ describe('journal recovery', () => {
     const burst = await Promise.all(['c1', 'c2', 'c3', 'c4'].map((n) => call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, n, 0))));
     expect(burst.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     const before = await state(first.url);
+    // (servingPort.protocol was not sent: the contract's default is part of what must come back.)
+    expect(before.inferences[0].spec.servingPort.protocol).toBe('http');
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.on('exit', resolve));
 
