@@ -148,28 +148,37 @@ export class GangPlacer {
     if (set.kind === 'domain' && layout.domains[set.domain]!.nodes.length <= SCAN_LIMIT) {
       return this.scanDomain(resources, allowed, layout.domains[set.domain]!.nodes, layout.pools[pool]!.placement === 'spread');
     }
-    const inSet = set.kind === 'pool' ? null : (node: number) => layout.nodes[node]!.domains[set.level] === set.domain;
-    const ok = (node: number): boolean =>
-      (allowed === null || allowed[node] === 1) && (inSet === null || inSet(node)) && this.cluster.fitFailure(node, resources) === null;
     const gpu = resources.gpu;
     const fractional = gpu.kind === 'portion' || gpu.kind === 'memory';
     if (fractional) {
       // A device already shared that has room beats opening a fresh one: whole devices stay whole.
       const shared = this.cluster.nodesWithSharedGpus(pool);
-      for (let node = shared.first(0); node >= 0; node = shared.after(node)) if (this.hasRoomOnSharedDevice(node, resources) && ok(node)) return node;
+      for (let node = shared.first(0); node >= 0; node = shared.after(node)) if (this.hasRoomOnSharedDevice(node, resources) && this.admits(node, resources, allowed, set)) return node;
     }
     const index = this.cluster.nodesByFreeGpus(pool);
     const need = fractional ? 1 : wholeDevices(gpu);
     if (layout.pools[pool]!.placement === 'spread') {
       for (let key = index.prevKey(index.maxKey); key >= need; key = index.prevKey(key - 1)) {
-        for (let node = index.first(key); node >= 0; node = index.after(node)) if (ok(node)) return node;
+        for (let node = index.first(key); node >= 0; node = index.after(node)) if (this.admits(node, resources, allowed, set)) return node;
       }
       return -1;
     }
     for (let key = index.nextKey(need); key >= 0; key = index.nextKey(key + 1)) {
-      for (let node = index.first(key); node >= 0; node = index.after(node)) if (ok(node)) return node;
+      for (let node = index.first(key); node >= 0; node = index.after(node)) if (this.admits(node, resources, allowed, set)) return node;
     }
     return -1;
+  }
+
+  /**
+   * Whether the node may take the pod: allowed for the gang, inside the set, and with room. A method, not a closure
+   * made per call: under tsx (esbuild keepNames) every named closure costs a defineProperty when it is made.
+   */
+  private admits(node: number, resources: PodResources, allowed: Uint8Array | null, set: NodeSet): boolean {
+    return (
+      (allowed === null || allowed[node] === 1) &&
+      (set.kind !== 'domain' || this.cluster.layout.nodes[node]!.domains[set.level] === set.domain) &&
+      this.cluster.fitFailure(node, resources) === null
+    );
   }
 
   /** Small sets: score every node. Binpack takes the fewest free devices, spread the most; shared room first. */

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildServer } from '../../api/server.ts';
-import { Organisation } from '../../runai/organisation.ts';
+import type { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
 import { LiveCluster } from '../../runtime/live-cluster.ts';
 
@@ -43,7 +43,7 @@ export async function serve(args: string[]): Promise<number> {
   const adminToken = process.env.LWSIM_TOKEN || undefined;
   const app = buildServer({ live, users, adminToken, kernelThreads, modelSize: loaded.spec.serving?.modelSize });
   const address = await app.listen({ host: values.host, port });
-  process.stdout.write(banner(address, loaded.spec.id, loaded.spec.name, timeScale, report.replayed, values['data-dir'], users[0]?.token, adminToken !== undefined, new Organisation(loaded.spec.departments)));
+  process.stdout.write(banner(address, loaded.spec.id, loaded.spec.name, timeScale, report.replayed, values['data-dir'], users[0]?.token, adminToken !== undefined, live.organisation));
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
