@@ -15,7 +15,6 @@ export class ApiContext {
 
   constructor(
     readonly live: LiveCluster,
-    readonly organisation: Organisation,
     /** The server's own origin, e.g. http://127.0.0.1:8080, for the URLs it hands out. */
     readonly origin: () => string,
   ) {
@@ -35,6 +34,10 @@ export class ApiContext {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { revision, json });
     return json;
+  }
+
+  get organisation(): Organisation {
+    return this.live.organisation;
   }
 
   get clusterId(): string {

@@ -43,7 +43,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     isPublic: (request) => request.routeOptions.url?.startsWith(SERVING_PREFIX) === true,
   });
   let origin = 'http://127.0.0.1';
-  const ctx = new ApiContext(options.live, options.live.organisation, () => origin);
+  const ctx = new ApiContext(options.live, () => origin);
   distributedInferenceRoutes(app, ctx);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

@@ -137,11 +137,11 @@ function podResources(compute: NonNullable<RequestPodSpec['compute']>, pod: stri
   if (devices !== null && devices > 1 && (portion !== null || memory !== null)) {
     return fail(`${pod}.compute.gpuDevicesRequest`, `is ${devices}: a GPU portion or GPU memory can only be requested with one device`);
   }
-  let gpu: GpuRequest = devices ? wholeDevices(devices) : NO_GPU;
+  let gpu: GpuRequest = devices ? gpuDevices(devices) : NO_GPU;
   if (type === 'portion') {
     if (portion === null) return fail(`${pod}.compute.gpuPortionRequest`, 'is required when gpuRequestType is portion');
     if (!(portion > 0 && portion <= 1)) return fail(`${pod}.compute.gpuPortionRequest`, `must be in (0, 1], got ${portion}`);
-    gpu = portion === 1 ? wholeDevices(1) : { kind: 'portion', portion };
+    gpu = portion === 1 ? gpuDevices(1) : { kind: 'portion', portion };
   } else if (type === 'memory') {
     if (memory === null) return fail(`${pod}.compute.gpuMemoryRequest`, 'is required when gpuRequestType is memory');
     const bytes = parseBytes(memory);
@@ -169,13 +169,12 @@ function podAffinity(pod: RequestPodSpec, at: string): TopologyConstraint | { ok
 const NO_NODE_POOLS: readonly string[] = Object.freeze([]);
 const NO_CONSTRAINTS: PodConstraints = Object.freeze({});
 const NO_GPU: GpuRequest = Object.freeze({ kind: 'none' });
-const DEVICES = new Map<number, GpuRequest>();
+/** Shared requests for the device counts real nodes have (a count from a request cannot grow the table). */
+const DEVICES: readonly GpuRequest[] = Array.from({ length: 65 }, (_, count) => Object.freeze({ kind: 'devices', count }));
 const PRIORITIES = new Map<string, ResolvedPriority>();
 
-function wholeDevices(count: number): GpuRequest {
-  let gpu = DEVICES.get(count);
-  if (gpu === undefined) DEVICES.set(count, (gpu = Object.freeze({ kind: 'devices', count })));
-  return gpu;
+function gpuDevices(count: number): GpuRequest {
+  return DEVICES[count] ?? { kind: 'devices', count };
 }
 
 function priorityOf(className: PriorityClassName, preemptibility: 'preemptible' | 'non-preemptible' | null): ResolvedPriority {

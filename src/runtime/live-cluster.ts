@@ -146,7 +146,7 @@ export class LiveCluster {
       this.failure = `the simulation failed applying a request (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
       throw e;
     }
-    if (result.ok) await this.record(() => this.journal.appendCommand(this.model.now, encoded.json));
+    if (result.ok) await this.record(this.journal.appendCommand(this.model.now, encoded.json));
     return result;
   }
 
@@ -160,13 +160,14 @@ export class LiveCluster {
     if (this.timeScale !== 0) throw new Error('the clock runs with the wall clock (--time-scale > 0); only a manual clock (--time-scale 0) can be advanced');
     this.anchorSim = this.model.now + Math.max(0, Math.round(micros));
     this.sync();
-    await this.record(() => this.journal.append({ kind: 'advance', at: this.anchorSim }));
+    await this.record(this.journal.append({ kind: 'advance', at: this.anchorSim }));
     return this.anchorSim;
   }
 
-  private async record(append: () => Promise<void>): Promise<void> {
+  /** Waits for a journal append; a failed one stops the cluster serving. */
+  private async record(appended: Promise<void>): Promise<void> {
     try {
-      await append();
+      await appended;
     } catch (e) {
       this.failure = `the journal could not be written (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
       throw e;
