@@ -39,7 +39,7 @@ function apply(model: ClusterModel, action: ScenarioAction, ids: Map<string, str
   const id = (name: string): string => ids.get(name) ?? '';
   switch (action.kind) {
     case 'create': {
-      const created = model.createWorkload({ spec: action.spec, useGivenNameAsPrefix: action.useGivenNameAsPrefix, createdBy: 'scenario', request: JSON.stringify(action.request) });
+      const created = model.createWorkload({ spec: action.spec, useGivenNameAsPrefix: action.useGivenNameAsPrefix, createdBy: 'scenario', request: JSON.stringify(action.request ?? null) });
       if (created.ok) ids.set(action.spec.name, created.value.id);
       return created.ok;
     }
