@@ -82,9 +82,8 @@ export async function prepare(url: string): Promise<{ get: string; post: string;
   return { get: `${post}/${id}`, post, body };
 }
 
-
 /** CPU time (user + system, all threads) a process has used, in microseconds; undefined where /proc is missing. */
-export function cpuMicros(pid: number): number | undefined {
+function cpuMicros(pid: number): number | undefined {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
