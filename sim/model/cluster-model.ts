@@ -126,8 +126,11 @@ export class ClusterModel {
     const unknownPool = spec.nodePools.find((p) => !this.spec.nodePools.some((pool) => pool.name === p));
     if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
     if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
-    const name = input.useGivenNameAsPrefix ? this.uniqueName(spec.project, spec.name) : spec.name;
-    if (this.active.get(spec.project)?.has(name)) {
+    let names = this.active.get(spec.project);
+    if (names === undefined) this.active.set(spec.project, (names = new Map()));
+    // A generated name is free by construction; only a given one can conflict.
+    const name = input.useGivenNameAsPrefix ? this.uniqueName(names, spec.name) : spec.name;
+    if (!input.useGivenNameAsPrefix && names.has(name)) {
       return { ok: false, error: 'conflict', message: `a workload named ${name} already exists in project ${spec.project}` };
     }
     const seq = this.nextSeq++;
@@ -159,8 +162,6 @@ export class ClusterModel {
       firstRunningAt: null,
     };
     this.workloads.set(workload.id, workload);
-    let names = this.active.get(spec.project);
-    if (names === undefined) this.active.set(spec.project, (names = new Map()));
     names.set(name, workload.id);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
@@ -412,9 +413,11 @@ export class ClusterModel {
     return { ok: true, value: workload };
   }
 
-  /** `<prefix>-<5 random characters>`, drawn from the simulation's generator so replays agree. */
-  private uniqueName(project: string, prefix: string): string {
-    const names = this.active.get(project);
+  /**
+   * `<prefix>-<5 random characters>` that no active workload of the project (`names`) uses, drawn from the
+   * simulation's generator so replays agree.
+   */
+  private uniqueName(names: ReadonlyMap<string, string>, prefix: string): string {
     const random = this.sim.random;
     const last = NAME_ALPHABET.length - 1;
     for (;;) {
@@ -427,7 +430,7 @@ export class ClusterModel {
       );
       // Joined, not concatenated: a flat string (a chain of concatenations would be kept alive with the name).
       const name = [prefix, suffix].join('-');
-      if (!names?.has(name)) return name;
+      if (!names.has(name)) return name;
     }
   }
 }

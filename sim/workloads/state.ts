@@ -60,7 +60,7 @@ export interface WorkloadState {
   readonly createdAt: Micros;
   /** As submitted: `spec.name` is the requested name (`name` is the workload's, with a suffix if it asked for one). */
   readonly spec: InferenceSpec;
-  /** The request as submitted, as JSON text, for echoing back (opaque to the model). */
+  /** The request as the client sent it, as JSON text, for echoing back (opaque to the model). */
   readonly request: string;
   replicas: number;
   groups: GroupState[];

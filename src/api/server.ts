@@ -7,6 +7,7 @@ import { installAuth, type ApiUser } from './auth.ts';
 import { ApiContext } from './context.ts';
 import { installContract } from './contract/fastify-contract.ts';
 import { installErrorHandlers } from './errors.ts';
+import { installJsonBodyText } from './json-body.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
 import { SERVING_PREFIX, servingRoutes } from './routes/serving.ts';
@@ -34,6 +35,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({ ...apiServerOptions(), logger: false, bodyLimit: 1 << 20 });
   installErrorHandlers(app);
   installContract(app);
+  installJsonBodyText(app);
   // Serving endpoints check each workload's servingPort access themselves. Matched on the registered route, so
   // no raw-URL trick makes another route public; unknown /serving paths still answer 401 before 404.
   const authenticator = installAuth(app, {

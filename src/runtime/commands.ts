@@ -20,8 +20,8 @@ export type Command =
 export type CommandResult = ModelResult<WorkloadState | string>;
 
 /**
- * A command with its journal encoding (the `command` field of a journal line). A creation's request is encoded
- * once, for both: the journal writes that text and the model keeps it as the workload's submitted request.
+ * A command with its journal encoding (the `command` field of a journal line). A creation's request is one text
+ * for both: the journal writes it and the model keeps it as the workload's submitted request.
  */
 export interface EncodedCommand {
   readonly command: Command;
@@ -29,9 +29,11 @@ export interface EncodedCommand {
   readonly requestJson?: string;
 }
 
-export function encodeCommand(command: Command): EncodedCommand {
+export function encodeCommand(command: Command, requestText?: string): EncodedCommand {
   if (command.type !== 'create') return { command, json: JSON.stringify(command) };
-  const requestJson = JSON.stringify(command.request);
+  // The text the client sent, when the caller has it and it fits on one journal line. It may lack defaults that
+  // validation filled into `command.request`: translation applies the same ones, and echoes fill them in again.
+  const requestJson = requestText !== undefined && !requestText.includes('\n') ? requestText : JSON.stringify(command.request);
   // The same text JSON.stringify(command) would give, with the request spliced in rather than encoded again.
   return { command, requestJson, json: `{"type":"create","request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}` };
 }

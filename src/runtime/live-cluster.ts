@@ -133,11 +133,12 @@ export class LiveCluster {
   /**
    * Applies a command now; if accepted, it is on disk before this resolves. If the journal cannot be written, the
    * model holds a change the journal lacks: the cluster stops serving (fail-stop, `unavailable`) until a restart
-   * rebuilds it from the journal, where that change never happened.
+   * rebuilds it from the journal, where that change never happened. `requestText`: a creation's request as the
+   * client sent it (see encodeCommand).
    */
-  async mutate(command: Command): Promise<CommandResult> {
+  async mutate(command: Command, requestText?: string): Promise<CommandResult> {
     this.sync();
-    const encoded = encodeCommand(command);
+    const encoded = encodeCommand(command, requestText);
     let result: CommandResult;
     try {
       result = applyCommand(this.model, encoded, this.names);

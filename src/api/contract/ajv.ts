@@ -51,6 +51,17 @@ export function contractAjv(mode: ValidationMode): Ajv {
   return ajv;
 }
 
+/**
+ * `value` with the contract's defaults filled in (in place) wherever the component's schema declares them, as
+ * validating a request body does; it is not otherwise checked (use it on what was valid when received).
+ */
+export function withContractDefaults<T>(component: string, value: T): T {
+  const fill = contractAjv('body').getSchema(contractRef(component));
+  if (fill === undefined) throw new Error(`no contract schema ${component}`);
+  fill(value);
+  return value;
+}
+
 const bySchema = new WeakMap<object, ValidateFunction>();
 
 /**

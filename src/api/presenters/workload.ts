@@ -11,6 +11,7 @@ import type { GroupState, PodState, WorkloadState } from '../../../sim/workloads
 import type { Organisation } from '../../runai/organisation.ts';
 import type { ClockFormat } from './clock-format.ts';
 import { stableUuid } from '../../../sim/config/stable-uuid.ts';
+import { withContractDefaults } from '../contract/ajv.ts';
 
 export interface PresentContext {
   readonly clusterId: string;
@@ -28,10 +29,11 @@ type Json = Record<string, unknown>;
 const TENANT_ID = 1;
 
 /**
- * `DistributedInference`: the workload's meta fields and its spec as submitted, with the current replicas.
- * `submitted` is the workload's request when the caller has it at hand (as parsed objects); else its text is read.
+ * `DistributedInference`: the workload's meta fields and its spec as submitted (with the contract's defaults),
+ * with the current replicas. `submitted` is the validated request when the caller has it at hand; else the
+ * workload's text (kept as the client sent it) is read.
  */
-export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: PresentContext, submitted: unknown = JSON.parse(w.request)): Json {
+export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: PresentContext, submitted: unknown = submittedRequest(w)): Json {
   const project = ctx.organisation.projectNamed(w.project)!;
   const request = (submitted ?? {}) as { spec?: Json | null };
   return {
@@ -56,6 +58,11 @@ export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: Pre
       preemptibility: w.spec.priority.preemptible ? 'preemptible' : 'non-preemptible',
     }),
   };
+}
+
+/** A workload's request as the client sent it, with the defaults its validation filled in when it was received. */
+function submittedRequest(w: Readonly<WorkloadState>): unknown {
+  return withContractDefaults('DistributedInferenceCreationRequest', JSON.parse(w.request) as unknown);
 }
 
 /** `Workload` (and with `detailed`, `WorkloadDetailed`: plus pendingSchedulingMessages). */

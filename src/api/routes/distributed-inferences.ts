@@ -6,6 +6,7 @@ import type { ApiContext } from '../context.ts';
 import { contractRoute } from '../contract/fastify-contract.ts';
 import type { CreationRequest } from '../../runai/translate.ts';
 import { apiError } from '../errors.ts';
+import { jsonBodyText } from '../json-body.ts';
 import { presentDistributedInference } from '../presenters/workload.ts';
 
 /** Run:ai's distributed-inference operations: create, get, update (replicas), delete. */
@@ -21,7 +22,9 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
       if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
       if (!canUseProject(principalOf(request), project.name)) throw apiError('forbidden', `you may not use project ${project.name}`);
       // The request's semantic checks (clusterId, name, pods...) run as the command applies: an `invalid` is a 400.
-      const result = await ctx.live.mutate({ type: 'create', request: body, createdBy: principalOf(request).email });
+      // The body's text as received is journaled and kept as it is (the contract's defaults are filled in again when
+      // it is read back), so the request is not encoded a second time.
+      const result = await ctx.live.mutate({ type: 'create', request: body, createdBy: principalOf(request).email }, jsonBodyText(request));
       return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present(), body));
     }, plain),
   );

@@ -3,7 +3,7 @@
  * restarted server rebuilds exactly the state it had.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,11 +51,12 @@ async function serve(dir: string): Promise<{ url: string; child: ChildProcess }>
   return { url, child };
 }
 
+/** `body`: sent as JSON, or as it is when it is text already. */
 async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: response.status, body: await response.json() };
 }
@@ -92,6 +93,16 @@ describe('journal recovery', () => {
     // Acknowledged concurrently, then killed at once: every one of them must survive.
     const burst = await Promise.all(['c1', 'c2', 'c3', 'c4'].map((n) => call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, n, 0))));
     expect(burst.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    // A request is journaled as the client sent it: one without the fields the contract defaults (replayed with the
+    // same defaults), and one on several lines (journaled re-encoded on one line instead).
+    const bare = `{"name":"delta","projectId":"101","clusterId":"${clusterId}","spec":{"leader":{"image":"vllm"}}}`;
+    const pretty = JSON.stringify(creation(clusterId, 'gamma', 0), null, 2);
+    expect((await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', bare)).status).toBe(202);
+    expect((await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', pretty)).status).toBe(202);
+    const journal = readFileSync(join(dir, 'data', 'journal.jsonl'), 'utf8');
+    expect(journal).toContain(`"request":${bare},`);
+    const entries = journal.trimEnd().split('\n').map((line) => JSON.parse(line) as { command?: { request?: { name?: string } } });
+    expect(entries.filter((e) => e.command?.request?.name === 'gamma')).toHaveLength(1);
     const before = await state(first.url);
     // (servingPort.protocol was not sent: the contract's default is part of what must come back.)
     expect(before.inferences[0].spec.servingPort.protocol).toBe('http');
@@ -101,7 +112,9 @@ describe('journal recovery', () => {
     const second = await serve(dir);
     const after = await state(second.url);
     expect(after).toEqual(before);
-    expect(after.workloads.map((w: unknown[]) => w[1])).toEqual(['alpha', 'c1', 'c2', 'c3', 'c4']);
+    expect(after.workloads.map((w: unknown[]) => w[1])).toEqual(['alpha', 'c1', 'c2', 'c3', 'c4', 'delta', 'gamma']);
+    const delta = after.inferences[5];
+    expect([delta.spec.replicas, delta.spec.workers, delta.spec.startupPolicy, delta.spec.restartPolicy]).toEqual([1, 0, 'LeaderCreated', 'RecreateGroupOnPodRestart']);
     expect(after.deleted).toEqual([expect.stringMatching(/^beta-[a-z0-9]{5}$/)]);
   }, 60_000);
 });
