@@ -31,6 +31,7 @@ describe.skipIf(!hasChromium)(`report.html in headless Chromium${hasChromium ? '
   let browser: Browser;
   let dir: string;
 
+  // Starting the browser while the rest of the suite runs on a 2-core machine has taken over 10 s (vitest's default).
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lwsim-report-browser-'));
     // executablePath: the system browser; playwright-core never downloads one.
@@ -38,7 +39,7 @@ describe.skipIf(!hasChromium)(`report.html in headless Chromium${hasChromium ? '
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -79,5 +80,5 @@ describe.skipIf(!hasChromium)(`report.html in headless Chromium${hasChromium ? '
       expect(c.marks, c.title).toBeGreaterThan(5);
     }
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
-  });
+  }, 60_000);
 });
