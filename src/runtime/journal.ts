@@ -34,7 +34,8 @@ export type Durability = 'process' | 'disk';
 export class Journal {
   private handle: FileHandle | undefined;
   private fd: number | undefined;
-  private batch: { line: string; done: () => void; fail: (e: unknown) => void }[] = [];
+  /** The lines waiting to be written; they share one outcome. */
+  private batch: Batch | undefined;
   private flushing: Promise<unknown> | undefined;
 
   private constructor(
@@ -64,17 +65,20 @@ export class Journal {
   }
 
   private appendLine(line: string): Promise<void> {
-    return new Promise((done, fail) => {
-      this.batch.push({ line, done, fail });
-      if (this.durability === 'disk') this.kick();
+    let batch = this.batch;
+    if (batch === undefined) {
+      batch = this.batch = newBatch();
       // One write system call for all the requests of this turn of the event loop.
-      else if (this.batch.length === 1) setImmediate(() => this.writeBatch());
-    });
+      if (this.durability === 'process') setImmediate(() => this.writeBatch());
+    }
+    batch.lines.push(line);
+    if (this.durability === 'disk') this.kick();
+    return batch.written;
   }
 
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.durability === 'process' && this.batch.length > 0) this.writeBatch();
+    if (this.durability === 'process' && this.batch !== undefined) this.writeBatch();
     await this.handle?.close();
     this.handle = undefined;
     if (this.fd !== undefined) closeSync(this.fd);
@@ -83,19 +87,20 @@ export class Journal {
 
   private writeBatch(): void {
     const batch = this.batch;
-    this.batch = [];
+    if (batch === undefined) return;
+    this.batch = undefined;
     try {
       if (this.fd === undefined) throw new Error('journal is closed');
-      writeSync(this.fd, batch.map((b) => b.line).join(''));
-      for (const b of batch) b.done();
+      writeSync(this.fd, batch.lines.join(''));
+      batch.done();
     } catch (e) {
-      for (const b of batch) b.fail(e);
+      batch.fail(e);
     }
   }
 
   /** Starts a flush unless one is running; a flush that ends re-checks, so no entry is ever left waiting. */
   private kick(): void {
-    if (this.flushing !== undefined || this.batch.length === 0) return;
+    if (this.flushing !== undefined || this.batch === undefined) return;
     this.flushing = this.flush().finally(() => {
       this.flushing = undefined;
       this.kick();
@@ -107,16 +112,15 @@ export class Journal {
    * into the following batch: the disk's latency overlaps with the work of the requests behind it.
    */
   private async flush(): Promise<void> {
-    while (this.batch.length > 0) {
-      const batch = this.batch;
-      this.batch = [];
+    for (let batch = this.batch; batch !== undefined; batch = this.batch) {
+      this.batch = undefined;
       try {
         if (!this.handle) throw new Error('journal is closed');
-        await this.handle.write(batch.map((b) => b.line).join(''));
+        await this.handle.write(batch.lines.join(''));
         await this.handle.datasync();
-        for (const b of batch) b.done();
+        batch.done();
       } catch (e) {
-        for (const b of batch) b.fail(e);
+        batch.fail(e);
       }
     }
   }
@@ -151,6 +155,24 @@ export class Journal {
     }
     return { entries, problems };
   }
+}
+
+/** Lines appended together, and the one promise they all wait on. */
+interface Batch {
+  readonly lines: string[];
+  readonly written: Promise<void>;
+  readonly done: () => void;
+  readonly fail: (e: unknown) => void;
+}
+
+function newBatch(): Batch {
+  let done!: () => void;
+  let fail!: (e: unknown) => void;
+  const written = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    fail = reject;
+  });
+  return { lines: [], written, done, fail };
 }
 
 function parseEntry(line: string): JournalEntry | undefined {
