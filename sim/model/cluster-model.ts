@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { buildCluster, type ClusterSpec } from '../cluster/index.ts';
-import { stableUuid } from '../config/stable-uuid.ts';
+import { UuidNamespace } from '../config/stable-uuid.ts';
 import { Simulation, type Micros } from '../engine/index.ts';
 import { Scheduler, type CycleReport } from '../scheduler/index.ts';
 import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
@@ -70,6 +70,8 @@ export class ClusterModel {
   private readonly pendingMessage = (group: GroupState): string | null => this.pendingReason(group)?.message ?? null;
   private readonly controller: LwsController;
   private readonly departmentOf: ReadonlyMap<string, string>;
+  /** Workload ids: `stableUuid(<cluster id>/workload/<seq>)`, with the common prefix hashed once. */
+  private readonly workloadIds: UuidNamespace;
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -78,6 +80,7 @@ export class ClusterModel {
     readonly delays: LifecycleDelays,
   ) {
     this.departmentOf = new Map(spec.departments.flatMap((d) => d.projects.map((p) => [p.name, d.name] as const)));
+    this.workloadIds = new UuidNamespace(`${spec.id}/workload/`);
     const model = this;
     this.controller = new LwsController({
       get now() {
@@ -135,7 +138,7 @@ export class ClusterModel {
     }
     const seq = this.nextSeq++;
     const workload: WorkloadState = {
-      id: stableUuid(`${this.spec.id}/workload/${seq}`),
+      id: this.workloadIds.uuid(String(seq)),
       seq,
       name,
       requestedName: spec.name,

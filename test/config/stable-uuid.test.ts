@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stableUuid } from '../../sim/config/stable-uuid.ts';
+import { stableUuid, UuidNamespace } from '../../sim/config/stable-uuid.ts';
 
 describe('stableUuid', () => {
   // Pinned: cluster ids and workload ids derive from these, so journals and clients depend on them never changing.
@@ -16,5 +16,11 @@ describe('stableUuid', () => {
     const ids = new Set(Array.from({ length: 2000 }, (_, i) => stableUuid(`cluster/workload/${i}`)));
     expect(ids.size).toBe(2000);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('a namespace gives the id of its prefix followed by the suffix', () => {
+    const workloads = new UuidNamespace('a67477ec-b72a-842e-b025-0e33537fbc1e/workload/');
+    expect(workloads.uuid('123456')).toBe('02b4fb52-415c-8595-8edc-0e88ab3f4931');
+    for (const suffix of ['', '0', '7', 'é/x']) expect(workloads.uuid(suffix)).toBe(stableUuid(`a67477ec-b72a-842e-b025-0e33537fbc1e/workload/${suffix}`));
   });
 });
