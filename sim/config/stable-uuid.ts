@@ -21,11 +21,12 @@ export class UuidNamespace {
   private readonly h2: number;
   private readonly h3: number;
 
-  constructor(prefix: string) {
-    let h0 = (0x811c9dc5 ^ Math.imul(1, 0x9e3779b9)) >>> 0;
-    let h1 = (0x811c9dc5 ^ Math.imul(2, 0x9e3779b9)) >>> 0;
-    let h2 = (0x811c9dc5 ^ Math.imul(3, 0x9e3779b9)) >>> 0;
-    let h3 = (0x811c9dc5 ^ Math.imul(4, 0x9e3779b9)) >>> 0;
+  /** The namespace of `prefix`, continuing `parent`'s text when given. */
+  constructor(prefix: string, parent?: UuidNamespace) {
+    let h0 = parent?.h0 ?? (0x811c9dc5 ^ Math.imul(1, 0x9e3779b9)) >>> 0;
+    let h1 = parent?.h1 ?? (0x811c9dc5 ^ Math.imul(2, 0x9e3779b9)) >>> 0;
+    let h2 = parent?.h2 ?? (0x811c9dc5 ^ Math.imul(3, 0x9e3779b9)) >>> 0;
+    let h3 = parent?.h3 ?? (0x811c9dc5 ^ Math.imul(4, 0x9e3779b9)) >>> 0;
     for (let i = 0; i < prefix.length; i++) {
       const c = prefix.charCodeAt(i);
       h0 = Math.imul(h0 ^ c, 0x01000193);
@@ -40,14 +41,7 @@ export class UuidNamespace {
   }
 
   uuid(suffix: string): string {
-    let { h0, h1, h2, h3 } = this;
-    for (let i = 0; i < suffix.length; i++) {
-      const c = suffix.charCodeAt(i);
-      h0 = Math.imul(h0 ^ c, 0x01000193);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x01000193);
-      h3 = Math.imul(h3 ^ c, 0x01000193);
-    }
+    const { h0, h1, h2, h3 } = new UuidNamespace(suffix, this);
     const a = finalise(h0);
     const b = finalise(h1);
     const c = finalise(h2);

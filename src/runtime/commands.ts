@@ -34,7 +34,7 @@ export function encodeCommand(command: Command, requestText?: string): EncodedCo
   // The text the client sent, when the caller has it and it fits on one journal line. It may lack defaults that
   // validation filled into `command.request`: translation applies the same ones, and echoes fill them in again.
   const requestJson = requestText !== undefined && !requestText.includes('\n') ? requestText : JSON.stringify(command.request);
-  // The same text JSON.stringify(command) would give, with the request spliced in rather than encoded again.
+  // The command as JSON.stringify(command) would encode it, with the request's text spliced in.
   return { command, requestJson, json: `{"type":"create","request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}` };
 }
 
