@@ -133,14 +133,35 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): Authent
     return (route !== undefined && publicRoutes.has(route)) || options.isPublic?.(request) === true;
   };
   app.decorateRequest(PRINCIPAL, null);
+  const verified = new ConnectionCredentials(authenticator);
   // A callback hook, not an async one: it runs on every request, and a promise per request costs throughput.
   app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     try {
-      (request as WithPrincipal)[PRINCIPAL] = authenticator.authenticate(request.headers.authorization);
+      (request as WithPrincipal)[PRINCIPAL] = verified.authenticate(request.raw.socket, request.headers.authorization);
       done();
     } catch (e) {
       done(isPublic(request) ? undefined : (e as Error));
     }
   });
   return authenticator;
+}
+
+/**
+ * Authentication per connection: a keep-alive connection sends the same Authorization header with every request,
+ * so the header a connection last had verified is kept with it, and the same header again (compared in constant
+ * time, over the verified header's length) names the same principal without hashing the token again. Any other
+ * header goes through the authenticator; tokens and principals never change while the server runs.
+ */
+export class ConnectionCredentials {
+  private readonly verified = new WeakMap<object, { readonly header: string; readonly principal: Principal }>();
+
+  constructor(private readonly authenticator: Authenticator) {}
+
+  authenticate(connection: object, authorization: string | undefined): Principal {
+    const last = this.verified.get(connection);
+    if (last !== undefined && authorization !== undefined && constantTimeEqual(last.header, authorization)) return last.principal;
+    const principal = this.authenticator.authenticate(authorization);
+    this.verified.set(connection, { header: authorization!, principal });
+    return principal;
+  }
 }

@@ -1,5 +1,6 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canUseProject, createAuthenticator, DEFAULT_ADMIN_EMAIL, principalOf, type ApiUser } from '../../src/api/auth.ts';
+import { canUseProject, ConnectionCredentials, createAuthenticator, DEFAULT_ADMIN_EMAIL, principalOf, type ApiUser } from '../../src/api/auth.ts';
 import { validatorFor } from '../../src/api/contract/ajv.ts';
 import { contractRoute } from '../../src/api/contract/fastify-contract.ts';
 import { ApiError } from '../../src/api/errors.ts';
@@ -80,6 +81,55 @@ describe('bearer authentication on a real server', () => {
   it('authenticates before it parses or validates a body', async () => {
     const res = await request(`${server.url}/api/v1/workloads/distributed-inferences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad json' });
     expect401(res);
+  });
+});
+
+describe('authentication per connection', () => {
+  it('answers each request of one keep-alive connection for the header it carries', async () => {
+    const server = await startServer({
+      auth: { users: USERS },
+      routes: (app) => void app.get('/whoami/connection', async (req) => ({ email: principalOf(req).email, port: req.raw.socket.remotePort })),
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (authorization: string): Promise<{ status: number; body: { email?: string; port?: number } }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(`${server.url}/whoami/connection`, { agent, headers: { authorization } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        req.on('error', reject).end();
+      });
+    try {
+      const answers = [];
+      for (const header of ['Bearer alice-token-1', 'Bearer alice-token-1', 'Bearer alice-token-2', 'Bearer alice-token-1', 'Bearer bob-token-2', 'Bearer alice-token-1x', 'Bearer bob-token-2']) {
+        answers.push(await get(header));
+      }
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 200, 200, 401, 200]);
+      expect(answers.map((a) => a.body.email ?? null)).toEqual(['alice@example.com', 'alice@example.com', null, 'alice@example.com', 'bob@example.com', null, 'bob@example.com']);
+      // One connection served them all (the 401s keep it open too).
+      expect(new Set(answers.flatMap((a) => (a.body.port === undefined ? [] : [a.body.port]))).size).toBe(1);
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+  });
+
+  it('verifies a header once per connection, and any other header afresh', () => {
+    const auth = createAuthenticator({ users: USERS });
+    let calls = 0;
+    const credentials = new ConnectionCredentials({ authenticate: (header) => (calls++, auth.authenticate(header)) });
+    const [a, b] = [{}, {}];
+    expect(credentials.authenticate(a, 'Bearer alice-token-1').email).toBe('alice@example.com');
+    expect(credentials.authenticate(a, 'Bearer alice-token-1').email).toBe('alice@example.com');
+    expect(calls).toBe(1);
+    expect(credentials.authenticate(b, 'Bearer alice-token-1').email).toBe('alice@example.com');
+    expect(calls).toBe(2);
+    // A prefix, an extension or no header at all is not the verified header.
+    for (const header of ['Bearer alice-token-', 'Bearer alice-token-1 1', undefined]) expect(() => credentials.authenticate(a, header)).toThrow(ApiError);
+    expect(calls).toBe(5);
+    expect(credentials.authenticate(a, 'Bearer bob-token-2').email).toBe('bob@example.com');
+    expect(credentials.authenticate(a, 'Bearer alice-token-1').email).toBe('alice@example.com');
+    expect(calls).toBe(7);
   });
 });
 
