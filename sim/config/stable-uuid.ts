@@ -60,8 +60,8 @@ export function stableUuid(text: string): string {
   return NO_PREFIX.uuid(text);
 }
 
-/** murmur3's 32-bit finaliser. */
-function finalise(h: number): number {
+/** murmur3's 32-bit finaliser: every input bit reaches every output bit. */
+export function finalise(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -6,6 +6,7 @@ import { Scheduler, type CycleReport } from '../scheduler/index.ts';
 import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
 import { DEFAULT_DELAYS, type LifecycleDelays } from '../workloads/delays.ts';
 import { derivePhase } from '../workloads/phase.ts';
+import { KeyIndex } from './key-index.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/state.ts';
 
@@ -54,9 +55,12 @@ export interface ModelObservers {
  */
 export class ClusterModel {
   readonly observers = new EventEmitter<ModelObservers>();
-  private workloads = new Map<string, WorkloadState>();
-  // project -> name -> id, for workloads not deleted (nested, so no key string is built and kept per workload).
-  private active = new Map<string, Map<string, string>>();
+  /** Every workload ever created (deleted ones included), at the index of its `seq`. */
+  private workloads: WorkloadState[] = [];
+  /** Workload id -> seq. */
+  private ids = new KeyIndex((seq) => this.workloads[seq]!.id);
+  /** Project -> name -> seq, for workloads not deleted. */
+  private active = new Map<string, KeyIndex>();
   private nextSeq = 0;
   private cycleRequested = false;
   private changes = 0;
@@ -130,10 +134,10 @@ export class ClusterModel {
     if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
     if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
     let names = this.active.get(spec.project);
-    if (names === undefined) this.active.set(spec.project, (names = new Map()));
+    if (names === undefined) this.active.set(spec.project, (names = new KeyIndex((seq) => this.workloads[seq]!.name)));
     // A generated name is free by construction; only a given one can conflict.
     const name = input.useGivenNameAsPrefix ? this.uniqueName(names, spec.name) : spec.name;
-    if (!input.useGivenNameAsPrefix && names.has(name)) {
+    if (!input.useGivenNameAsPrefix && names.find(name) >= 0) {
       return { ok: false, error: 'conflict', message: `a workload named ${name} already exists in project ${spec.project}` };
     }
     const seq = this.nextSeq++;
@@ -164,8 +168,9 @@ export class ClusterModel {
       firstScheduledAt: null,
       firstRunningAt: null,
     };
-    this.workloads.set(workload.id, workload);
-    names.set(name, workload.id);
+    this.workloads[seq] = workload;
+    this.ids.add(workload.id, seq);
+    names.add(name, seq);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
     this.creating.add(workload);
@@ -246,7 +251,7 @@ export class ClusterModel {
 
   /** A workload by id, deleted ones included. */
   workload(id: string): Readonly<WorkloadState> | undefined {
-    return this.workloads.get(id);
+    return this.byId(id);
   }
 
   allWorkloads(): IterableIterator<Readonly<WorkloadState>> {
@@ -265,9 +270,10 @@ export class ClusterModel {
   fork(): ClusterModel {
     const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
     copy.workloads = structuredClone(this.workloads);
-    copy.creating = new Set([...this.creating].map((w) => copy.workloads.get(w.id)!));
+    copy.ids = this.ids.copy((seq) => copy.workloads[seq]!.id);
+    copy.creating = new Set([...this.creating].map((w) => copy.workloads[w.seq]!));
     copy.runTokens = new Map(this.runTokens);
-    copy.active = new Map([...this.active].map(([project, names]) => [project, new Map(names)]));
+    copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy((seq) => copy.workloads[seq]!.name)]));
     copy.nextSeq = this.nextSeq;
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
@@ -284,7 +290,7 @@ export class ClusterModel {
         this.runCycle();
         break;
       case 'pod-step': {
-        const workload = this.workloads.get(event.workload);
+        const workload = this.byId(event.workload);
         if (workload) this.controller.onPodStep(workload, event);
         break;
       }
@@ -340,7 +346,7 @@ export class ClusterModel {
   }
 
   private onGroupTerminated(workloadId: string, index: number, generation: number): void {
-    const workload = this.workloads.get(workloadId);
+    const workload = this.byId(workloadId);
     const group = workload?.groups.find((g) => g.index === index && g.generation === generation && g.status === 'terminating');
     if (!workload || !group) return;
     if (this.scheduler.gang(group.gang)) this.scheduler.remove(group.gang, this.now);
@@ -352,7 +358,7 @@ export class ClusterModel {
 
   /** A job that has run its time completes: its pods terminate and it keeps the phase Completed. */
   private onRunComplete(workloadId: string, token: number): void {
-    const workload = this.workloads.get(workloadId);
+    const workload = this.byId(workloadId);
     if (!workload || this.runTokens.get(workloadId) !== token || workload.phase !== 'Running') return;
     workload.completedAt = this.now;
     workload.ranMicros += this.now - (workload.runningSince ?? this.now);
@@ -379,7 +385,7 @@ export class ClusterModel {
 
   private finishDeletion(workload: WorkloadState): void {
     workload.deletedAt = this.now;
-    this.active.get(workload.project)?.delete(workload.name);
+    this.active.get(workload.project)?.remove(workload.name);
     this.observers.emit('workload-deleted', workload);
   }
 
@@ -404,13 +410,18 @@ export class ClusterModel {
 
   private groupOfGang(gangId: string): { workload: WorkloadState; group: GroupState } | undefined {
     const [workloadId, index] = gangId.split('/');
-    const workload = this.workloads.get(workloadId!);
+    const workload = this.byId(workloadId!);
     const group = workload?.groups.find((g) => g.index === Number(index) && g.gang === gangId);
     return workload && group ? { workload, group } : undefined;
   }
 
+  private byId(id: string): WorkloadState | undefined {
+    const seq = this.ids.find(id);
+    return seq < 0 ? undefined : this.workloads[seq];
+  }
+
   private liveWorkload(id: string): ModelResult<WorkloadState> {
-    const workload = this.workloads.get(id);
+    const workload = this.byId(id);
     if (workload === undefined || workload.deletedAt !== null) return { ok: false, error: 'not-found', message: `workload ${id} not found` };
     if (workload.desiredPhase === 'Deleted') return { ok: false, error: 'not-found', message: `workload ${id} is being deleted` };
     return { ok: true, value: workload };
@@ -420,7 +431,7 @@ export class ClusterModel {
    * `<prefix>-<5 random characters>` that no active workload of the project (`names`) uses, drawn from the
    * simulation's generator so replays agree.
    */
-  private uniqueName(names: ReadonlyMap<string, string>, prefix: string): string {
+  private uniqueName(names: KeyIndex, prefix: string): string {
     const random = this.sim.random;
     const last = NAME_ALPHABET.length - 1;
     for (;;) {
@@ -433,7 +444,7 @@ export class ClusterModel {
       );
       // Joined, not concatenated: a flat string (a chain of concatenations would be kept alive with the name).
       const name = [prefix, suffix].join('-');
-      if (!names.has(name)) return name;
+      if (names.find(name) < 0) return name;
     }
   }
 }
