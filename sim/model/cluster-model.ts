@@ -69,7 +69,7 @@ export class ClusterModel {
   /** Per job: the token of its pending run-complete event (older events are stale). */
   private runTokens = new Map<string, number>();
   /** Workloads the scheduler has not looked at yet (phase Creating). */
-  private creating = new Set<WorkloadState>();
+  private creating: WorkloadState[] = [];
   /** Why a group waits, as derivePhase asks it: one function for the model's life, not one per phase derived. */
   private readonly pendingMessage = (group: GroupState): string | null => this.pendingReason(group)?.message ?? null;
   private readonly controller: LwsController;
@@ -173,7 +173,7 @@ export class ClusterModel {
     names.add(name, seq);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
-    this.creating.add(workload);
+    this.creating.push(workload);
     this.requestCycle();
     this.observers.emit('workload-created', workload);
     this.flushPhases();
@@ -271,7 +271,7 @@ export class ClusterModel {
     const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
     copy.workloads = structuredClone(this.workloads);
     copy.ids = this.ids.copy((seq) => copy.workloads[seq]!.id);
-    copy.creating = new Set([...this.creating].map((w) => copy.workloads[w.seq]!));
+    copy.creating = this.creating.map((w) => copy.workloads[w.seq]!);
     copy.runTokens = new Map(this.runTokens);
     copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy((seq) => copy.workloads[seq]!.name)]));
     copy.nextSeq = this.nextSeq;
@@ -336,7 +336,7 @@ export class ClusterModel {
       workload.creating = false;
       this.touched.add(workload);
     }
-    this.creating.clear();
+    this.creating = [];
     // Waiting groups' reasons may have changed even if nothing else did.
     for (const gang of this.scheduler.pendingGangs()) {
       const found = this.groupOfGang(gang.spec.id);
@@ -391,6 +391,8 @@ export class ClusterModel {
 
   /** Derives the phase of every workload touched since the last flush and tells observers of changes. */
   private flushPhases(): void {
+    // Most calls find nothing touched, and Set.clear() allocates a fresh table even for an empty set.
+    if (this.touched.size === 0) return;
     for (const workload of this.touched) {
       if (workload.updating && !workload.groups.some((g) => g.status !== 'ready')) workload.updating = false;
       const { phase, message } = derivePhase(workload, this.pendingMessage);
