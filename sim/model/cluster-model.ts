@@ -6,9 +6,9 @@ import { Scheduler, type CycleReport } from '../scheduler/index.ts';
 import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
 import { DEFAULT_DELAYS, type LifecycleDelays } from '../workloads/delays.ts';
 import { derivePhase } from '../workloads/phase.ts';
-import { KeyIndex } from './key-index.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/state.ts';
+import { KeyIndex } from './key-index.ts';
 
 export type ModelEvent =
   | ControllerEvent

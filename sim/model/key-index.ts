@@ -19,9 +19,8 @@ export class KeyIndex {
   constructor(
     private readonly keyAt: (position: number) => string,
     private readonly hash: (key: string) => number = mixedFnv1a,
-    capacity = 16,
   ) {
-    this.slots = new Int32Array(2 * capacity);
+    this.slots = new Int32Array(2 * 16);
   }
 
   get size(): number {
@@ -53,7 +52,7 @@ export class KeyIndex {
 
   /** An independent copy that reads keys through another table (a copy of this one's). */
   copy(keyAt: (position: number) => string): KeyIndex {
-    const copy = new KeyIndex(keyAt, this.hash, 1);
+    const copy = new KeyIndex(keyAt, this.hash);
     copy.slots = this.slots.slice();
     copy.live = this.live;
     copy.removed = this.removed;

@@ -171,6 +171,12 @@ describe('LWS controller and phases', () => {
       expect(m.workload(a.id)!.deletedAt).toBeNull();
       expect(fork.workload(a.id)!.deletedAt).not.toBeNull();
       expect(m.scheduler.cluster.isReady(0)).toBe(true);
+      // Names and ids are the fork's own: `a` is free again in the fork only, and the original never sees its new one.
+      const again = fork.createWorkload({ spec: inference({ name: 'a' }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
+      if (!again.ok) throw new Error(again.message);
+      expect(m.createWorkload({ spec: inference({ name: 'a' }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({ ok: false, error: 'conflict' });
+      expect(m.workload(again.value.id)).toBeUndefined();
+      expect(fork.workload(again.value.id)!.name).toBe('a');
       return JSON.stringify([...m.allWorkloads()].map((w) => [w.name, w.phase, w.groups.map((g) => g.pods.map((p) => [p.node, p.stage]))]));
     };
     expect(run()).toBe(run());
