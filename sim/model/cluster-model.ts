@@ -57,8 +57,11 @@ export class ClusterModel {
   readonly observers = new EventEmitter<ModelObservers>();
   /** Every workload ever created (deleted ones included), at the index of its `seq`. */
   private workloads: WorkloadState[] = [];
+  // How the indexes read a workload's keys back: made once, and bound to this model's table (a fork has its own).
+  private readonly idAt = (seq: number): string => this.workloads[seq]!.id;
+  private readonly nameAt = (seq: number): string => this.workloads[seq]!.name;
   /** Workload id -> seq. */
-  private ids = new KeyIndex((seq) => this.workloads[seq]!.id);
+  private ids = new KeyIndex(this.idAt);
   /** Project -> name -> seq, for workloads not deleted. */
   private active = new Map<string, KeyIndex>();
   private nextSeq = 0;
@@ -134,7 +137,7 @@ export class ClusterModel {
     if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
     if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
     let names = this.active.get(spec.project);
-    if (names === undefined) this.active.set(spec.project, (names = new KeyIndex((seq) => this.workloads[seq]!.name)));
+    if (names === undefined) this.active.set(spec.project, (names = new KeyIndex(this.nameAt)));
     // A generated name is free by construction; only a given one can conflict.
     const name = input.useGivenNameAsPrefix ? this.uniqueName(names, spec.name) : spec.name;
     if (!input.useGivenNameAsPrefix && names.find(name) >= 0) {
@@ -270,10 +273,10 @@ export class ClusterModel {
   fork(): ClusterModel {
     const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
     copy.workloads = structuredClone(this.workloads);
-    copy.ids = this.ids.copy((seq) => copy.workloads[seq]!.id);
+    copy.ids = this.ids.copy(copy.idAt);
     copy.creating = this.creating.map((w) => copy.workloads[w.seq]!);
     copy.runTokens = new Map(this.runTokens);
-    copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy((seq) => copy.workloads[seq]!.name)]));
+    copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy(copy.nameAt)]));
     copy.nextSeq = this.nextSeq;
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
