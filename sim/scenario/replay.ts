@@ -16,8 +16,15 @@ export type ProgressListener = (done: Micros, until: Micros) => void;
  * Replays a scenario in virtual time, as fast as it runs: the timeline's steps at their times, the time series
  * sampled on a fixed grid, and the report assembled at the horizon. Pure: the same scenario gives the same report.
  */
-export function replay(scenario: Scenario, onProgress?: ProgressListener): { report: DeterministicReport; events: number } {
+export interface ReplayOptions {
+  readonly onProgress?: ProgressListener;
+  /** Called once with the replay's cluster before the first step, to watch it through its observers. */
+  readonly observe?: (model: ClusterModel) => void;
+}
+
+export function replay(scenario: Scenario, { onProgress, observe }: ReplayOptions = {}): { report: DeterministicReport; events: number } {
   const model = ClusterModel.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
+  observe?.(model);
   const recorder = new Recorder(model);
   const ids = new Map<string, string>(); // workload name -> id of its latest incarnation
   let step = 0;

@@ -15,6 +15,7 @@ import { contractRef } from '../api/contract/contract.ts';
 import { fieldPath } from '../api/validation-message.ts';
 import { translateCreation, type CreationRequest } from '../runai/translate.ts';
 import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
+import type { LocalMachine } from '../hardware/index.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 
 export type LoadedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
@@ -26,7 +27,7 @@ const schemaCheck = new SchemaCheck(SCENARIO_SCHEMA);
  * every `create` validated exactly as the API validates it, and the generators expanded with the seed. Errors
  * name the file, the line and what is wrong.
  */
-export async function loadScenarioFile(file: string, options: { seed?: number } = {}): Promise<LoadedScenario> {
+export async function loadScenarioFile(file: string, options: { seed?: number; machine?: LocalMachine } = {}): Promise<LoadedScenario> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -38,7 +39,7 @@ export async function loadScenarioFile(file: string, options: { seed?: number } 
   const schemaErrors = schemaCheck.check(parsed.value, parsed.source);
   if (schemaErrors.length > 0) return fail(schemaErrors);
   const raw = parsed.value as RawScenario;
-  const cluster = await loadCluster(raw.cluster, parsed.source, dirname(file));
+  const cluster = await loadCluster(raw.cluster, parsed.source, dirname(file), options.machine);
   if (!cluster.ok) return cluster;
   const reader = new ScenarioReader(parsed.source, cluster.spec);
   const scenario = reader.read(raw, file, options.seed);
@@ -49,7 +50,7 @@ function fail(errors: readonly ConfigError[]): { ok: false; errors: string[] } {
   return { ok: false, errors: errors.map(formatConfigError) };
 }
 
-async function loadCluster(value: unknown, source: SourceDocument, base: string): Promise<LoadedCluster> {
+async function loadCluster(value: unknown, source: SourceDocument, base: string, machine: LocalMachine | undefined): Promise<LoadedCluster> {
   let result: ClusterFileResult;
   if (typeof value === 'string') {
     const path = resolve(base, value);
@@ -64,7 +65,7 @@ async function loadCluster(value: unknown, source: SourceDocument, base: string)
     result = validateClusterDocument(value, source, ['cluster']);
   }
   if (!result.ok) return fail(result.errors);
-  return completeCluster(result.spec, `${source.file}: cluster`);
+  return completeCluster(result.spec, `${source.file}: cluster`, machine);
 }
 
 type ChoiceValue = number | string | (number | string)[] | Record<string, number>;

@@ -29,7 +29,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   const bar = !values.quiet && process.stderr.isTTY ? new SingleBar({ format: `${scenario.name} [{bar}] {percentage}% | {value}/{total} simulated hours | {eta_formatted} left`, stream: process.stderr, hideCursor: true }) : undefined;
   bar?.start(Math.ceil(toSeconds(scenario.until) / 3600), 0);
   const started = performance.now();
-  const { report: deterministic, events } = replay(scenario, (done) => bar?.update(Math.floor(toSeconds(done) / 3600)));
+  const { report: deterministic, events } = replay(scenario, { onProgress: (done) => bar?.update(Math.floor(toSeconds(done) / 3600)) });
   const wallSeconds = (performance.now() - started) / 1000;
   bar?.stop();
   const report: ReplayReport = {
