@@ -12,7 +12,9 @@ const suitesDir = join(dirname(fileURLToPath(import.meta.url)), 'suites');
 
 async function loadSuites(): Promise<Map<string, BenchSuite>> {
   const suites = new Map<string, BenchSuite>();
-  for (const file of readdirSync(suitesDir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(suitesDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const module = (await import(pathToFileURL(join(suitesDir, file)).href)) as { default: BenchSuite };
     suites.set(module.default.name ?? basename(file, '.ts'), module.default);
   }
@@ -22,7 +24,10 @@ async function loadSuites(): Promise<Map<string, BenchSuite>> {
 function table(figures: Figures): string {
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   return Object.entries(figures)
-    .map(([key, value]) => `  ${key.padEnd(width)}  ${typeof value === 'number' ? value.toLocaleString('en') : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `  ${key.padEnd(width)}  ${typeof value === 'number' ? value.toLocaleString('en') : String(value)}`,
+    )
     .join('\n');
 }
 

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchSuite } from '../suite.ts';
 import { median } from '../stats.ts';
-import { CLUSTER, CONNECTIONS, load, measuredLoad, prepare, SECONDS, start, WARM_UP_SECONDS, type Load } from '../workloads/api-load.ts';
+import {
+  CLUSTER,
+  CONNECTIONS,
+  load,
+  measuredLoad,
+  prepare,
+  SECONDS,
+  start,
+  WARM_UP_SECONDS,
+  type Load,
+} from '../workloads/api-load.ts';
 
 const ROUNDS = 5;
 
@@ -20,7 +30,21 @@ const suite: BenchSuite = {
       const rounds: { hello: Load; helloPost: Load; get: Measured; post: Measured }[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         // A fresh server each round: rounds are alike (POST rounds otherwise start from the workloads of the last).
-        lwsim = await start(['bin/lwsim.js', 'serve', '--port', '0', '--time-scale', '60', '--cluster', join(dir, 'cluster.yaml'), '--data-dir', join(dir, `data-${round}`)], /serving the Run:ai API at (http:\/\/\S+)/);
+        lwsim = await start(
+          [
+            'bin/lwsim.js',
+            'serve',
+            '--port',
+            '0',
+            '--time-scale',
+            '60',
+            '--cluster',
+            join(dir, 'cluster.yaml'),
+            '--data-dir',
+            join(dir, `data-${round}`),
+          ],
+          /serving the Run:ai API at (http:\/\/\S+)/,
+        );
         const { get: getUrl, post: postUrl, body } = await prepare(lwsim.url);
         // The baseline first, while the fresh lwsim idles (after a load it would still be collecting garbage).
         const warm = { seconds: WARM_UP_SECONDS };
@@ -35,9 +59,12 @@ const suite: BenchSuite = {
         rounds.push({ hello: hi, helloPost, get, post });
         lwsim.child.kill('SIGKILL');
         lwsim = undefined;
-        log(`api: round ${round + 1}: hello ${Math.round(hi.requestsPerSecond)} req/s (POST ${Math.round(helloPost.requestsPerSecond)}), GET ${Math.round(get.requestsPerSecond)} req/s, POST ${Math.round(post.requestsPerSecond)} req/s`);
+        log(
+          `api: round ${round + 1}: hello ${Math.round(hi.requestsPerSecond)} req/s (POST ${Math.round(helloPost.requestsPerSecond)}), GET ${Math.round(get.requestsPerSecond)} req/s, POST ${Math.round(post.requestsPerSecond)} req/s`,
+        );
       }
-      const m = (pick: (r: (typeof rounds)[number]) => number): number => Math.round(median(rounds.map(pick)) * 100) / 100;
+      const m = (pick: (r: (typeof rounds)[number]) => number): number =>
+        Math.round(median(rounds.map(pick)) * 100) / 100;
       const figures = {
         helloWorldRequestsPerSecond: m((r) => r.hello.requestsPerSecond),
         helloWorldPostRequestsPerSecond: m((r) => r.helloPost.requestsPerSecond),
@@ -52,11 +79,19 @@ const suite: BenchSuite = {
         postToHelloWorldPost: m((r) => r.post.requestsPerSecond / r.helloPost.requestsPerSecond),
         non2xx: rounds.reduce((sum, r) => sum + r.get.non2xx + r.post.non2xx, 0),
         // The server's CPU time (all its threads) per request: what changes to lwsim move, less noisy than ratios.
-        ...(rounds.every((r) => r.get.serverMicrosPerRequest !== undefined && r.post.serverMicrosPerRequest !== undefined)
-          ? { getServerMicrosPerRequest: m((r) => r.get.serverMicrosPerRequest!), postServerMicrosPerRequest: m((r) => r.post.serverMicrosPerRequest!) }
+        ...(rounds.every(
+          (r) => r.get.serverMicrosPerRequest !== undefined && r.post.serverMicrosPerRequest !== undefined,
+        )
+          ? {
+              getServerMicrosPerRequest: m((r) => r.get.serverMicrosPerRequest!),
+              postServerMicrosPerRequest: m((r) => r.post.serverMicrosPerRequest!),
+            }
           : {}),
       };
-      return { ...figures, meetsTarget: figures.getToHelloWorld >= 0.7 && figures.postToHelloWorld >= 0.4 && figures.non2xx === 0 };
+      return {
+        ...figures,
+        meetsTarget: figures.getToHelloWorld >= 0.7 && figures.postToHelloWorld >= 0.4 && figures.non2xx === 0,
+      };
     } finally {
       hello.child.kill('SIGKILL');
       lwsim?.child.kill('SIGKILL');

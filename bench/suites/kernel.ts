@@ -27,7 +27,15 @@ const FLOPS = 2 * M * K * N;
 
 /** The layer stack for the TP figures: hidden 1024, MLP 4096, 4 layers (16 heads, 8 KV heads). */
 const STACK: ModelConfig = {
-  layers: 4, hidden: 1024, heads: 16, kvHeads: 8, mlp: 4096, vocab: 258, maxSeq: 576, ropeTheta: 10_000, normEps: 1e-5,
+  layers: 4,
+  hidden: 1024,
+  heads: 16,
+  kvHeads: 8,
+  mlp: 4096,
+  vocab: 258,
+  maxSeq: 576,
+  ropeTheta: 10_000,
+  normEps: 1e-5,
 };
 const PREFILL_TOKENS = 512;
 const DECODE_TOKENS = 32;
@@ -54,13 +62,18 @@ async function gemmFigures(log: (line: string) => void): Promise<{ wasm: number;
   const scratchFloats = 1 << 17;
   const floats = M * K + packedFloats(K, N) + M * N + scratchFloats + 64;
   const pages = Math.ceil((floats * 4) / PAGE_BYTES);
-  const kernels = new WasmKernels(await kernelModules(), new Wasm.Memory({ initial: pages, maximum: pages, shared: true }));
+  const kernels = new WasmKernels(
+    await kernelModules(),
+    new Wasm.Memory({ initial: pages, maximum: pages, shared: true }),
+  );
   const [aAt, bAt, cAt, sAt] = [0, M * K, M * K + packedFloats(K, N), M * K + packedFloats(K, N) + M * N];
   kernels.f32.set(a, aAt);
   packRowMajor(kernels.f32, bAt, b, K, N);
   const c = new Float32Array(M * N);
   const bench = new Bench({ iterations: 20, time: 0, warmupIterations: 5 });
-  bench.add('wasm', () => kernels.gemm({ at: aAt, ld: K }, bAt, K, { at: cAt, ld: N }, M, N, false, sAt, scratchFloats));
+  bench.add('wasm', () =>
+    kernels.gemm({ at: aAt, ld: K }, bAt, K, { at: cAt, ld: N }, M, N, false, sAt, scratchFloats),
+  );
   bench.add('js', () => gemmTs(a, b, c, M, K, N));
   log(`gemm ${M}x${K} · ${K}x${N}: WASM SIMD and plain TS, one thread…`);
   await bench.run();
@@ -117,7 +130,9 @@ console.log(${FLOPS} / ts[7] / 1e6);
 
 async function probeGflops(): Promise<number> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const { stdout } = await run(process.execPath, ['--import', tsx, '--input-type=module', '-e', PROBE_SCRIPT], { timeout: 120_000 });
+  const { stdout } = await run(process.execPath, ['--import', tsx, '--input-type=module', '-e', PROBE_SCRIPT], {
+    timeout: 120_000,
+  });
   return Number(stdout.trim());
 }
 
@@ -129,8 +144,10 @@ async function cpuScaling(log: (line: string) => void): Promise<number> {
   const alone = await probeGflops();
   const pair = await Promise.all([probeGflops(), probeGflops()]);
   const scaling = (pair[0] + pair[1]) / alone;
-  log(`two concurrent gemm processes: ${pair.map((g) => g.toFixed(1)).join(' + ')} vs ${alone.toFixed(1)} GFLOP/s alone ` +
-    `(scaling ${scaling.toFixed(2)})`);
+  log(
+    `two concurrent gemm processes: ${pair.map((g) => g.toFixed(1)).join(' + ')} vs ${alone.toFixed(1)} GFLOP/s alone ` +
+      `(scaling ${scaling.toFixed(2)})`,
+  );
   return scaling;
 }
 
@@ -153,8 +170,10 @@ function medianOf(values: readonly number[]): number {
  * (shared-memory timestamps of the sampling rank), fed to tinybench as overridden durations.
  */
 async function stackFigures(log: (line: string) => void): Promise<StackFigures> {
-  log(`layer stack (hidden ${STACK.hidden}, MLP ${STACK.mlp}, ${STACK.layers} layers) at TP=1 and TP=2: ` +
-    `${PREFILL_TOKENS}-token prefill, ${DECODE_TOKENS}-token decode, ${ROUNDS} rounds…`);
+  log(
+    `layer stack (hidden ${STACK.hidden}, MLP ${STACK.mlp}, ${STACK.layers} layers) at TP=1 and TP=2: ` +
+      `${PREFILL_TOKENS}-token prefill, ${DECODE_TOKENS}-token decode, ${ROUNDS} rounds…`,
+  );
   const engines = [
     await createTpEngine({ model: STACK, tp: 1, pp: 1, threads: 1, seed: 1 }),
     await createTpEngine({ model: STACK, tp: 2, pp: 1, threads: 2, seed: 1 }),
@@ -168,7 +187,8 @@ async function stackFigures(log: (line: string) => void): Promise<StackFigures> 
       engines.forEach((engine, i) => {
         bench.add(`prefill${i}`, async () => ({ overriddenDuration: (await engine.generate(prompt, 1)).prefillMs }));
         bench.add(`decode${i}`, async () => ({
-          overriddenDuration: (await engine.generate(short, DECODE_TOKENS, undefined, { stopAtEos: false })).decodeMsPerToken,
+          overriddenDuration: (await engine.generate(short, DECODE_TOKENS, undefined, { stopAtEos: false }))
+            .decodeMsPerToken,
         }));
       });
       await bench.run();
@@ -184,8 +204,10 @@ async function stackFigures(log: (line: string) => void): Promise<StackFigures> 
       decodeMs: [medianOf(samples.decode[0] ?? []), medianOf(samples.decode[1] ?? [])],
       speedup: medianOf(p1.map((t, i) => t / (p2[i] ?? NaN))),
     };
-    log(`  prefill ${figures.prefillMs.map((x) => x.toFixed(1)).join(' / ')} ms, ` +
-      `decode ${figures.decodeMs.map((x) => x.toFixed(2)).join(' / ')} ms/token, speedup ${figures.speedup.toFixed(3)}`);
+    log(
+      `  prefill ${figures.prefillMs.map((x) => x.toFixed(1)).join(' / ')} ms, ` +
+        `decode ${figures.decodeMs.map((x) => x.toFixed(2)).join(' / ')} ms/token, speedup ${figures.speedup.toFixed(3)}`,
+    );
     return figures;
   } finally {
     await Promise.all(engines.map((e) => e.close()));
@@ -196,7 +218,8 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 const suite: BenchSuite = {
   name: 'kernel',
-  description: 'WASM SIMD gemm vs plain TS vs OpenBLAS; TP=1 vs TP=2 prefill speedup (with the machine\'s two-thread scaling) and decode latency',
+  description:
+    "WASM SIMD gemm vs plain TS vs OpenBLAS; TP=1 vs TP=2 prefill speedup (with the machine's two-thread scaling) and decode latency",
   async run(log) {
     const gemm = await gemmFigures(log);
     const blas = await openBlasGflops(log);

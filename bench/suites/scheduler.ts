@@ -30,13 +30,17 @@ function replay(load: GangLoad): Outcome {
     evictions += report.evictions.length;
     now += 1_000_000;
   }
-  const allocatedGpus = load.cluster.layout.pools.reduce((sum, p) => sum + load.cluster.readyGpus(p.index) - load.cluster.domainFree(p.root).gpus, 0);
+  const allocatedGpus = load.cluster.layout.pools.reduce(
+    (sum, p) => sum + load.cluster.readyGpus(p.index) - load.cluster.domainFree(p.root).gpus,
+    0,
+  );
   return { placedPods, evictions, pendingGangs: scheduler.pendingCount, allocatedGpus };
 }
 
 const suite: BenchSuite = {
   name: 'scheduler',
-  description: 'gang scheduling, quotas and topology on: 10 pods per 8-GPU node arriving in 100 batches, at 500 / 5,000 / 50,000 nodes',
+  description:
+    'gang scheduling, quotas and topology on: 10 pods per 8-GPU node arriving in 100 batches, at 500 / 5,000 / 50,000 nodes',
   async run(log) {
     const figures: Figures = {};
     for (const size of SIZES) {
@@ -59,7 +63,9 @@ const suite: BenchSuite = {
         figures.evictions = outcome!.evictions;
         figures.wallMs = Math.round(seconds * 1000);
       }
-      log(`scheduler: ${name}: ${rate.toLocaleString('en')} pods/s (median of ${size.iterations}, ${outcome!.placedPods} pods placed)`);
+      log(
+        `scheduler: ${name}: ${rate.toLocaleString('en')} pods/s (median of ${size.iterations}, ${outcome!.placedPods} pods placed)`,
+      );
     }
     const r500 = figures.podsPerSecond500 as number;
     const r50k = figures.podsPerSecond50000 as number;

@@ -32,7 +32,11 @@ users:
 `;
 
 /** Starts a server in its own process (so client and server do not share an event loop) and waits for its URL. */
-export async function start(args: string[], pattern: RegExp, cwd = ROOT): Promise<{ url: string; child: ChildProcess }> {
+export async function start(
+  args: string[],
+  pattern: RegExp,
+  cwd = ROOT,
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -56,7 +60,10 @@ export interface Load {
   readonly non2xx: number;
 }
 
-export async function load(url: string, options: { method?: 'GET' | 'POST'; body?: string; seconds?: number } = {}): Promise<Load> {
+export async function load(
+  url: string,
+  options: { method?: 'GET' | 'POST'; body?: string; seconds?: number } = {},
+): Promise<Load> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -65,20 +72,38 @@ export async function load(url: string, options: { method?: 'GET' | 'POST'; body
     headers: { authorization: `Bearer ${TOKEN}`, ...(options.body ? { 'content-type': 'application/json' } : {}) },
     ...(options.body ? { body: options.body } : {}),
   });
-  return { requestsPerSecond: result.requests.average, requests: result.requests.total, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
+  return {
+    requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+  };
 }
 
 /** Creates the workload the GET reads; returns the two URLs and the POST body. */
 export async function prepare(url: string): Promise<{ get: string; post: string; body: string }> {
   const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const clusterId = ((await (await fetch(`${url}/sim/v1/cluster`, { headers })).json()) as { clusterId: string }).clusterId;
+  const clusterId = ((await (await fetch(`${url}/sim/v1/cluster`, { headers })).json()) as { clusterId: string })
+    .clusterId;
   const pod = { image: 'vllm/vllm-openai', compute: { gpuDevicesRequest: 8 } };
   const post = `${url}/api/v1/workloads/distributed-inferences`;
-  const target = { name: 'target', projectId: '101', clusterId, spec: { workers: 1, replicas: 1, leader: pod, worker: pod } };
+  const target = {
+    name: 'target',
+    projectId: '101',
+    clusterId,
+    spec: { workers: 1, replicas: 1, leader: pod, worker: pod },
+  };
   const created = await fetch(post, { method: 'POST', headers, body: JSON.stringify(target) });
   const id = ((await created.json()) as { workloadId: string }).workloadId;
   // Every POST creates a workload: a prefix keeps names unique; replicas 0 keeps the cluster from filling up.
-  const body = JSON.stringify({ name: 'bench', useGivenNameAsPrefix: true, projectId: '101', clusterId, spec: { workers: 1, replicas: 0, leader: pod, worker: pod } });
+  const body = JSON.stringify({
+    name: 'bench',
+    useGivenNameAsPrefix: true,
+    projectId: '101',
+    clusterId,
+    spec: { workers: 1, replicas: 0, leader: pod, worker: pod },
+  });
   return { get: `${post}/${id}`, post, body };
 }
 
@@ -97,10 +122,17 @@ function cpuMicros(pid: number): number | undefined {
 const CLOCK_TICKS = 100;
 
 /** A load against a server process, with the server's CPU time per request (undefined where it cannot be read). */
-export async function measuredLoad(pid: number, url: string, options: Parameters<typeof load>[1] = {}): Promise<Load & { serverMicrosPerRequest: number | undefined }> {
+export async function measuredLoad(
+  pid: number,
+  url: string,
+  options: Parameters<typeof load>[1] = {},
+): Promise<Load & { serverMicrosPerRequest: number | undefined }> {
   const before = cpuMicros(pid);
   const result = await load(url, options);
   const after = cpuMicros(pid);
   const used = before === undefined || after === undefined ? undefined : after - before;
-  return { ...result, serverMicrosPerRequest: used === undefined || result.requests === 0 ? undefined : used / result.requests };
+  return {
+    ...result,
+    serverMicrosPerRequest: used === undefined || result.requests === 0 ? undefined : used / result.requests,
+  };
 }

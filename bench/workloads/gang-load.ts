@@ -34,7 +34,17 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
     nodePools: ['pool-a', 'pool-b'].map((name, p) => ({
       name,
       placement: 'binpack' as const,
-      nodes: [{ count: poolNodes[p]!, gpu: { model: 'H100-SXM-80GB' as const, count: 8 }, cpuMillis: 224_000, memoryBytes: 2048 * GIB, labels: {}, taints: [], topology: { rack: 8, zone: 32 } }],
+      nodes: [
+        {
+          count: poolNodes[p]!,
+          gpu: { model: 'H100-SXM-80GB' as const, count: 8 },
+          cpuMillis: 224_000,
+          memoryBytes: 2048 * GIB,
+          labels: {},
+          taints: [],
+          topology: { rack: 8, zone: 32 },
+        },
+      ],
     })),
   };
   const departments: DepartmentSpec[] = [0, 1, 2, 3].map((d) => ({
@@ -44,7 +54,12 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
     projects: [0, 1, 2, 3, 4].map((j) => ({
       name: `proj-${d}-${j}`,
       rank: 0,
-      quotas: Object.fromEntries(['pool-a', 'pool-b'].map((pool, p) => [pool, { deserved: (poolNodes[p]! * 8) / 20, overQuotaWeight: 1 + (j % 3) }])),
+      quotas: Object.fromEntries(
+        ['pool-a', 'pool-b'].map((pool, p) => [
+          pool,
+          { deserved: (poolNodes[p]! * 8) / 20, overQuotaWeight: 1 + (j % 3) },
+        ]),
+      ),
     })),
   }));
 
@@ -69,7 +84,9 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
       pods: Array.from({ length: size }, (_, i) => ({
         role: i === 0 ? 'leader' : `worker-${i}`,
         resources: {
-          gpu: Number.isInteger(gpus) ? { kind: 'devices' as const, count: gpus } : { kind: 'portion' as const, portion: gpus },
+          gpu: Number.isInteger(gpus)
+            ? { kind: 'devices' as const, count: gpus }
+            : { kind: 'portion' as const, portion: gpus },
           cpuMillis: 4000,
           memoryBytes: 32 * GIB,
         },
@@ -80,6 +97,8 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
     requestedGpus += size * gpus;
   }
   const per = Math.ceil(gangs.length / batchCount);
-  const batches = Array.from({ length: batchCount }, (_, b) => gangs.slice(b * per, (b + 1) * per)).filter((b) => b.length > 0);
+  const batches = Array.from({ length: batchCount }, (_, b) => gangs.slice(b * per, (b + 1) * per)).filter(
+    (b) => b.length > 0,
+  );
   return { cluster: built.cluster, departments, batches, pods, requestedGpus };
 }

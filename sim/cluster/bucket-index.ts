@@ -13,7 +13,10 @@ export class BucketIndex {
   private nonEmpty: Uint32Array; // bit per key
   private sizes: Int32Array;
 
-  constructor(readonly memberCapacity: number, readonly maxKey: number) {
+  constructor(
+    readonly memberCapacity: number,
+    readonly maxKey: number,
+  ) {
     this.head = new Int32Array(maxKey + 1).fill(-1);
     this.tail = new Int32Array(maxKey + 1).fill(-1);
     this.next = new Int32Array(memberCapacity).fill(-1);

@@ -5,7 +5,19 @@ import { stableUuid } from '../config/stable-uuid.ts';
 import { GPU_MODEL_IDS, type GpuModelId } from './gpu-catalog.ts';
 import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
-import { SERVING_MODEL_SIZES, TAINT_EFFECTS, type ClusterSpec, type ServingModelSize, type DepartmentSpec, type NodePoolSpec, type NodeSetSpec, type PoolQuota, type QueueSpec, type TopologyLevelSpec, type UserSpec } from './spec.ts';
+import {
+  SERVING_MODEL_SIZES,
+  TAINT_EFFECTS,
+  type ClusterSpec,
+  type ServingModelSize,
+  type DepartmentSpec,
+  type NodePoolSpec,
+  type NodeSetSpec,
+  type PoolQuota,
+  type QueueSpec,
+  type TopologyLevelSpec,
+  type UserSpec,
+} from './spec.ts';
 
 /** A pool made from the machine lwsim runs on; the outside world (src/hardware) supplies its nodes. */
 export interface LocalPoolSpec extends Omit<NodePoolSpec, 'nodes'> {
@@ -32,7 +44,11 @@ const poolQuotas = {
     },
   },
 } as const;
-const queueFields = { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }, rank: { type: 'integer' }, quota: poolQuotas } as const;
+const queueFields = {
+  name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+  rank: { type: 'integer' },
+  quota: poolQuotas,
+} as const;
 const name = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 63 } as const;
 
 /** The shape of a cluster file. Later sections (projects, users, delays) extend it. */
@@ -93,7 +109,10 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
         required: ['name', 'projects'],
         properties: {
           ...queueFields,
-          projects: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: queueFields } },
+          projects: {
+            type: 'array',
+            items: { type: 'object', additionalProperties: false, required: ['name'], properties: queueFields },
+          },
         },
       },
     },
@@ -137,12 +156,21 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
                     type: 'object',
                     additionalProperties: false,
                     required: ['key', 'effect'],
-                    properties: { key: { type: 'string', minLength: 1 }, value: { type: 'string' }, effect: { enum: [...TAINT_EFFECTS] } },
+                    properties: {
+                      key: { type: 'string', minLength: 1 },
+                      value: { type: 'string' },
+                      effect: { enum: [...TAINT_EFFECTS] },
+                    },
                   },
                 },
                 topology: {
                   type: 'object',
-                  additionalProperties: { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', minLength: 1 }] },
+                  additionalProperties: {
+                    oneOf: [
+                      { type: 'integer', minimum: 1 },
+                      { type: 'string', minLength: 1 },
+                    ],
+                  },
                 },
               },
             },
@@ -166,7 +194,11 @@ export function parseClusterFile(file: string, text: string): ClusterFileResult 
  * Validates a cluster description found at `at` inside a larger document (a scenario embeds one), reporting
  * errors against the same source.
  */
-export function validateClusterDocument(value: unknown, source: SourceDocument, at: readonly PathSegment[]): ClusterFileResult {
+export function validateClusterDocument(
+  value: unknown,
+  source: SourceDocument,
+  at: readonly PathSegment[],
+): ClusterFileResult {
   const schemaErrors = schemaCheck.check(value, source, at);
   if (schemaErrors.length > 0) return { ok: false, errors: schemaErrors };
   return new Normaliser(source, at).run(value as RawCluster);
@@ -217,14 +249,19 @@ class Normaliser {
       names.add(pool.name);
       const placement = pool.placement ?? 'binpack';
       if (pool.local === true) {
-        if (pool.nodes !== undefined) this.error(['nodePools', p, 'nodes'], 'a local pool takes its nodes from this machine; remove "nodes"');
+        if (pool.nodes !== undefined)
+          this.error(['nodePools', p, 'nodes'], 'a local pool takes its nodes from this machine; remove "nodes"');
         return { name: pool.name, placement, local: true };
       }
       if (pool.nodes === undefined) {
         this.error(['nodePools', p], 'missing required field "nodes" (or set "local: true")');
         return { name: pool.name, placement, nodes: [] };
       }
-      return { name: pool.name, placement, nodes: pool.nodes.map((set, s) => this.nodeSet(set, ['nodePools', p, 'nodes', s], levels)) };
+      return {
+        name: pool.name,
+        placement,
+        nodes: pool.nodes.map((set, s) => this.nodeSet(set, ['nodePools', p, 'nodes', s], levels)),
+      };
     });
     const departments = this.departments(raw, new Set(nodePools.map((p) => p.name)));
     const users = this.users(raw, new Set(departments.flatMap((d) => d.projects.map((p) => p.name))));
@@ -255,7 +292,8 @@ class Normaliser {
       tokens.add(user.token);
       emails.add(user.email);
       const wanted = user.projects ?? 'all';
-      if (wanted !== 'all') wanted.forEach((p, i) => projects.has(p) || this.error(['users', u, 'projects', i], `unknown project "${p}"`));
+      if (wanted !== 'all')
+        wanted.forEach((p, i) => projects.has(p) || this.error(['users', u, 'projects', i], `unknown project "${p}"`));
       return { email: user.email, token: user.token, projects: wanted, admin: user.admin ?? false };
     });
   }
@@ -266,10 +304,12 @@ class Normaliser {
     const projectNames = new Set<string>();
     return (raw.departments ?? []).map((department, d) => {
       const at: PathSegment[] = ['departments', d];
-      if (departmentNames.has(department.name)) this.error([...at, 'name'], `department "${department.name}" is defined twice`);
+      if (departmentNames.has(department.name))
+        this.error([...at, 'name'], `department "${department.name}" is defined twice`);
       departmentNames.add(department.name);
       const projects = department.projects.map((project, p) => {
-        if (projectNames.has(project.name)) this.error([...at, 'projects', p, 'name'], `project "${project.name}" is defined twice`);
+        if (projectNames.has(project.name))
+          this.error([...at, 'projects', p, 'name'], `project "${project.name}" is defined twice`);
         projectNames.add(project.name);
         return this.queue(project, [...at, 'projects', p], pools);
       });
@@ -280,7 +320,8 @@ class Normaliser {
   private queue(raw: RawQueue, at: PathSegment[], pools: ReadonlySet<string>): QueueSpec {
     const quotas: Record<string, Partial<PoolQuota>> = {};
     for (const [pool, quota] of Object.entries(raw.quota ?? {})) {
-      if (!pools.has(pool)) this.error([...at, 'quota', pool], `unknown node pool "${pool}" (pools: ${[...pools].join(', ')})`);
+      if (!pools.has(pool))
+        this.error([...at, 'quota', pool], `unknown node pool "${pool}" (pools: ${[...pools].join(', ')})`);
       if (quota.limit != null && quota.deserved !== undefined && quota.limit < quota.deserved) {
         this.error([...at, 'quota', pool, 'limit'], `limit ${quota.limit} is below deserved ${quota.deserved}`);
       }
@@ -292,7 +333,10 @@ class Normaliser {
   private levels(raw: RawCluster): TopologyLevelSpec[] {
     const seen = new Set<string>();
     return (raw.topology?.levels ?? []).map((level, i) => {
-      const spec = typeof level === 'string' ? { name: level, label: `lwsim.io/topology.${level}` } : { name: level.name, label: level.label ?? `lwsim.io/topology.${level.name}` };
+      const spec =
+        typeof level === 'string'
+          ? { name: level, label: `lwsim.io/topology.${level}` }
+          : { name: level.name, label: level.label ?? `lwsim.io/topology.${level.name}` };
       if (seen.has(spec.name)) this.error(['topology', 'levels', i], `topology level "${spec.name}" is listed twice`);
       seen.add(spec.name);
       return spec;
@@ -312,14 +356,21 @@ class Normaliser {
     }
     for (const key of Object.keys(raw.topology ?? {})) {
       if (!levels.some((l) => l.name === key)) {
-        const known = levels.length > 0 ? `known levels: ${levels.map((l) => l.name).join(', ')}` : 'the cluster declares no topology levels';
+        const known =
+          levels.length > 0
+            ? `known levels: ${levels.map((l) => l.name).join(', ')}`
+            : 'the cluster declares no topology levels';
         this.error([...path, 'topology', key], `unknown topology level "${key}" (${known})`);
       }
     }
     return {
       count: raw.count,
       ...(raw.namePrefix !== undefined ? { namePrefix: raw.namePrefix } : {}),
-      gpu: { model: raw.gpu?.model ?? 'cpu', count: raw.gpu?.count ?? 0, ...(gpuMemory !== undefined ? { memoryBytes: gpuMemory } : {}) },
+      gpu: {
+        model: raw.gpu?.model ?? 'cpu',
+        count: raw.gpu?.count ?? 0,
+        ...(gpuMemory !== undefined ? { memoryBytes: gpuMemory } : {}),
+      },
       cpuMillis: cpu.ok ? cpu.value : 0,
       memoryBytes: memory.ok ? memory.value : 0,
       labels: raw.labels ?? {},
@@ -335,13 +386,24 @@ class Normaliser {
 
 /** The spec with local pools left empty (for checks that run before the machine is known). */
 function withoutLocalPools(spec: ClusterFileSpec): ClusterSpec {
-  return { ...spec, nodePools: spec.nodePools.map((p) => ('local' in p ? { name: p.name, placement: p.placement, nodes: [] } : p)) };
+  return {
+    ...spec,
+    nodePools: spec.nodePools.map((p) => ('local' in p ? { name: p.name, placement: p.placement, nodes: [] } : p)),
+  };
 }
 
 /** Fills every local pool with the given node set (one node: this machine). */
 export function resolveLocalPools(spec: ClusterFileSpec, localNodes: NodeSetSpec): ClusterSpec {
   return {
     ...spec,
-    nodePools: spec.nodePools.map((p) => ('local' in p ? { name: p.name, placement: p.placement, nodes: [{ ...localNodes, namePrefix: localNodes.namePrefix ?? `${p.name}-` }] } : p)),
+    nodePools: spec.nodePools.map((p) =>
+      'local' in p
+        ? {
+            name: p.name,
+            placement: p.placement,
+            nodes: [{ ...localNodes, namePrefix: localNodes.namePrefix ?? `${p.name}-` }],
+          }
+        : p,
+    ),
   };
 }

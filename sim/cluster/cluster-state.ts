@@ -90,8 +90,14 @@ export class ClusterState {
           return index;
         }),
       );
-    this.levelDomains = levelIndex((d) => d.gpuCount, (d) => d.gpuCount);
-    this.levelDomainsByEmpty = levelIndex((d) => d.nodes.length, (d) => d.nodes.length);
+    this.levelDomains = levelIndex(
+      (d) => d.gpuCount,
+      (d) => d.gpuCount,
+    );
+    this.levelDomainsByEmpty = levelIndex(
+      (d) => d.nodes.length,
+      (d) => d.nodes.length,
+    );
   }
 
   // ---- reading ------------------------------------------------------------------------------------------
@@ -175,7 +181,9 @@ export class ClusterState {
       case 'portion':
         return Math.min(GPU_UNITS, Math.max(1, Math.round(gpu.portion * GPU_UNITS)));
       case 'memory':
-        return node.gpuMemoryBytes <= 0 ? GPU_UNITS + 1 : Math.max(1, Math.ceil((gpu.bytes / node.gpuMemoryBytes) * GPU_UNITS));
+        return node.gpuMemoryBytes <= 0
+          ? GPU_UNITS + 1
+          : Math.max(1, Math.ceil((gpu.bytes / node.gpuMemoryBytes) * GPU_UNITS));
     }
   }
 
@@ -213,7 +221,8 @@ export class ClusterState {
     let units = 0;
     if (pod.gpu.kind === 'devices') {
       units = GPU_UNITS;
-      for (let g = 0; g < info.gpuCount && gpus.length < pod.gpu.count; g++) if (this.gpuUsed[offset + g] === 0) gpus.push(g);
+      for (let g = 0; g < info.gpuCount && gpus.length < pod.gpu.count; g++)
+        if (this.gpuUsed[offset + g] === 0) gpus.push(g);
     } else if (pod.gpu.kind !== 'none') {
       units = this.unitsFor(info, pod.gpu);
       gpus.push(this.sharedDevice(node, units));
@@ -228,7 +237,9 @@ export class ClusterState {
     const offset = this.layout.gpuOffset[binding.node]!;
     for (const g of binding.gpus) {
       if (this.gpuUsed[offset + g]! < binding.unitsPerGpu) {
-        throw new Error(`release of ${binding.unitsPerGpu} units on ${this.layout.nodes[binding.node]!.name} gpu ${g}: only ${this.gpuUsed[offset + g]} in use`);
+        throw new Error(
+          `release of ${binding.unitsPerGpu} units on ${this.layout.nodes[binding.node]!.name} gpu ${g}: only ${this.gpuUsed[offset + g]} in use`,
+        );
       }
     }
     this.apply(binding, -1);
@@ -238,8 +249,14 @@ export class ClusterState {
   restore(binding: Binding): void {
     const offset = this.layout.gpuOffset[binding.node]!;
     const room = binding.gpus.every((g) => this.gpuUsed[offset + g]! + binding.unitsPerGpu <= GPU_UNITS);
-    if (!room || this.nodeCpuFree[binding.node]! < binding.cpuMillis || this.nodeMemoryFree[binding.node]! < binding.memoryBytes) {
-      throw new Error(`cannot restore a binding on ${this.layout.nodes[binding.node]!.name}: its resources were taken meanwhile`);
+    if (
+      !room ||
+      this.nodeCpuFree[binding.node]! < binding.cpuMillis ||
+      this.nodeMemoryFree[binding.node]! < binding.memoryBytes
+    ) {
+      throw new Error(
+        `cannot restore a binding on ${this.layout.nodes[binding.node]!.name}: its resources were taken meanwhile`,
+      );
     }
     this.apply(binding, +1);
   }
@@ -272,19 +289,28 @@ export class ClusterState {
       let freeUnits = 0;
       for (let i = gpuOffset[node.index]!; i < gpuOffset[node.index + 1]!; i++) {
         const used = this.gpuUsed[i]!;
-        if (used < 0 || used > GPU_UNITS) problems.push(`${node.name} gpu ${i - gpuOffset[node.index]!}: ${used} units used of ${GPU_UNITS}`);
+        if (used < 0 || used > GPU_UNITS)
+          problems.push(`${node.name} gpu ${i - gpuOffset[node.index]!}: ${used} units used of ${GPU_UNITS}`);
         if (used === 0) freeWhole++;
         freeUnits += GPU_UNITS - used;
       }
       const n = node.index;
-      if (this.nodeFreeWhole[n] !== freeWhole) problems.push(`${node.name}: free whole GPUs ${this.nodeFreeWhole[n]} != ${freeWhole}`);
-      if (this.nodeFreeUnits[n] !== freeUnits) problems.push(`${node.name}: free GPU units ${this.nodeFreeUnits[n]} != ${freeUnits}`);
-      if (!(this.nodeCpuFree[n]! >= 0 && this.nodeCpuFree[n]! <= node.cpuMillis)) problems.push(`${node.name}: free CPU ${this.nodeCpuFree[n]} outside [0, ${node.cpuMillis}]`);
-      if (!(this.nodeMemoryFree[n]! >= 0 && this.nodeMemoryFree[n]! <= node.memoryBytes)) problems.push(`${node.name}: free memory ${this.nodeMemoryFree[n]} outside [0, ${node.memoryBytes}]`);
+      if (this.nodeFreeWhole[n] !== freeWhole)
+        problems.push(`${node.name}: free whole GPUs ${this.nodeFreeWhole[n]} != ${freeWhole}`);
+      if (this.nodeFreeUnits[n] !== freeUnits)
+        problems.push(`${node.name}: free GPU units ${this.nodeFreeUnits[n]} != ${freeUnits}`);
+      if (!(this.nodeCpuFree[n]! >= 0 && this.nodeCpuFree[n]! <= node.cpuMillis))
+        problems.push(`${node.name}: free CPU ${this.nodeCpuFree[n]} outside [0, ${node.cpuMillis}]`);
+      if (!(this.nodeMemoryFree[n]! >= 0 && this.nodeMemoryFree[n]! <= node.memoryBytes))
+        problems.push(`${node.name}: free memory ${this.nodeMemoryFree[n]} outside [0, ${node.memoryBytes}]`);
       const ready = this.nodeReady[n] === 1;
       const expectedKey = ready ? freeWhole : -1;
-      if (this.poolNodes[node.pool]!.key(n) !== expectedKey) problems.push(`${node.name}: filed under ${this.poolNodes[node.pool]!.key(n)} free GPUs, expected ${expectedKey}`);
-      if (this.sharedNodes[node.pool]!.has(n) !== (ready && this.hasPartlyUsedDevice(n))) problems.push(`${node.name}: shared-GPU index is stale`);
+      if (this.poolNodes[node.pool]!.key(n) !== expectedKey)
+        problems.push(
+          `${node.name}: filed under ${this.poolNodes[node.pool]!.key(n)} free GPUs, expected ${expectedKey}`,
+        );
+      if (this.sharedNodes[node.pool]!.has(n) !== (ready && this.hasPartlyUsedDevice(n)))
+        problems.push(`${node.name}: shared-GPU index is stale`);
       if (!ready) continue;
       for (const d of [...node.domains, pools[node.pool]!.root]) {
         whole[d]! += freeWhole;
@@ -294,13 +320,22 @@ export class ClusterState {
     }
     for (const domain of domains) {
       const d = domain.id;
-      if (this.domainFreeWhole[d] !== whole[d] || this.domainFreeUnits[d] !== units[d] || this.domainEmptyNodes[d] !== empty[d]) {
+      if (
+        this.domainFreeWhole[d] !== whole[d] ||
+        this.domainFreeUnits[d] !== units[d] ||
+        this.domainEmptyNodes[d] !== empty[d]
+      ) {
         problems.push(
           `domain ${domain.name}: free (${this.domainFreeWhole[d]} GPUs, ${this.domainFreeUnits[d]} units, ${this.domainEmptyNodes[d]} empty nodes) != sum of its nodes (${whole[d]}, ${units[d]}, ${empty[d]})`,
         );
       }
-      if (domain.level >= 0 && this.levelDomains[domain.pool]![domain.level]!.key(d) !== Math.floor(units[d]! / GPU_UNITS)) problems.push(`domain ${domain.name}: index key is stale`);
-      if (domain.level >= 0 && this.levelDomainsByEmpty[domain.pool]![domain.level]!.key(d) !== empty[d]) problems.push(`domain ${domain.name}: empty-node index key is stale`);
+      if (
+        domain.level >= 0 &&
+        this.levelDomains[domain.pool]![domain.level]!.key(d) !== Math.floor(units[d]! / GPU_UNITS)
+      )
+        problems.push(`domain ${domain.name}: index key is stale`);
+      if (domain.level >= 0 && this.levelDomainsByEmpty[domain.pool]![domain.level]!.key(d) !== empty[d])
+        problems.push(`domain ${domain.name}: empty-node index key is stale`);
     }
     return problems;
   }
@@ -377,8 +412,10 @@ export class ClusterState {
       this.domainFreeWhole[domain]! += wholeDelta;
       this.domainFreeUnits[domain]! += unitDelta;
       this.domainEmptyNodes[domain]! += emptyDelta;
-      if (level >= 0 && unitDelta !== 0) this.levelDomains[info.pool]![level]!.set(domain, Math.floor(this.domainFreeUnits[domain]! / GPU_UNITS));
-      if (level >= 0 && emptyDelta !== 0) this.levelDomainsByEmpty[info.pool]![level]!.set(domain, this.domainEmptyNodes[domain]!);
+      if (level >= 0 && unitDelta !== 0)
+        this.levelDomains[info.pool]![level]!.set(domain, Math.floor(this.domainFreeUnits[domain]! / GPU_UNITS));
+      if (level >= 0 && emptyDelta !== 0)
+        this.levelDomainsByEmpty[info.pool]![level]!.set(domain, this.domainEmptyNodes[domain]!);
     }
   }
 

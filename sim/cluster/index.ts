@@ -11,7 +11,9 @@ import { ClusterState } from './cluster-state.ts';
 import type { ClusterSpec } from './spec.ts';
 
 /** A cluster with nothing allocated, from a validated spec. */
-export function buildCluster(spec: ClusterSpec): { ok: true; cluster: ClusterState } | { ok: false; errors: LayoutError[] } {
+export function buildCluster(
+  spec: ClusterSpec,
+): { ok: true; cluster: ClusterState } | { ok: false; errors: LayoutError[] } {
   const built = ClusterLayout.build(spec);
   return built.ok ? { ok: true, cluster: new ClusterState(built.layout) } : built;
 }

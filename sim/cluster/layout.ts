@@ -182,7 +182,13 @@ class LayoutBuilder {
    * Builds the domains of one node set from the innermost level outwards: a fan-out chunks the children into
    * new domains, a name joins (or opens) a shared domain, a missing level wraps the whole set in one domain.
    */
-  private placeInTopology(pool: number, root: number, members: number[], topology: NodeSetSpec['topology'], where: LayoutError['path']): void {
+  private placeInTopology(
+    pool: number,
+    root: number,
+    members: number[],
+    topology: NodeSetSpec['topology'],
+    where: LayoutError['path'],
+  ): void {
     const levels = this.spec.topologyLevels;
     let children: { domain: number; nodes: number[] }[] = members.map((n) => ({ domain: -1, nodes: [n] }));
     for (let level = levels.length - 1; level >= 0; level--) {

@@ -5,16 +5,33 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; reason: 
 
 const BYTE_SUFFIX: Record<string, number> = {
   '': 1,
-  k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15,
-  KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50,
-  KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
 };
 
 /** Bytes from `512Gi`, `80GB`, `1.5Ti` or a plain number of bytes. */
 export function parseBytes(input: string | number): QuantityResult {
   if (typeof input === 'number') {
-    return Number.isFinite(input) && input >= 0 ? { ok: true, value: Math.round(input) } : { ok: false, reason: `must be >= 0, got ${input}` };
+    return Number.isFinite(input) && input >= 0
+      ? { ok: true, value: Math.round(input) }
+      : { ok: false, reason: `must be >= 0, got ${input}` };
   }
   const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(input);
   const multiplier = match ? BYTE_SUFFIX[match[2]!] : undefined;
@@ -27,7 +44,9 @@ export function parseBytes(input: string | number): QuantityResult {
 /** Millicores from `96`, `0.5` or `500m`. */
 export function parseMillicores(input: string | number): QuantityResult {
   if (typeof input === 'number') {
-    return Number.isFinite(input) && input >= 0 ? { ok: true, value: Math.round(input * 1000) } : { ok: false, reason: `must be >= 0, got ${input}` };
+    return Number.isFinite(input) && input >= 0
+      ? { ok: true, value: Math.round(input * 1000) }
+      : { ok: false, reason: `must be >= 0, got ${input}` };
   }
   const match = /^\s*(\d+(?:\.\d+)?)(m?)\s*$/.exec(input);
   if (!match) return { ok: false, reason: `"${input}" is not a CPU quantity (examples: 96, 0.5, 500m)` };

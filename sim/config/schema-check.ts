@@ -16,7 +16,9 @@ export class SchemaCheck {
   /** Errors of `value`, which sits at `at` inside the source document. */
   check(value: unknown, source: SourceDocument, at: readonly PathSegment[] = []): ConfigError[] {
     if (this.validate(value)) return [];
-    return prune(this.validate.errors ?? []).map((e) => source.errorAt([...at, ...pathOf(e)], describe(e), e.keyword === 'additionalProperties'));
+    return prune(this.validate.errors ?? []).map((e) =>
+      source.errorAt([...at, ...pathOf(e)], describe(e), e.keyword === 'additionalProperties'),
+    );
   }
 }
 

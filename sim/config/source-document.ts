@@ -32,7 +32,10 @@ export class SourceDocument {
     private readonly lines: LineCounter,
   ) {}
 
-  static parse(file: string, text: string): { ok: true; source: SourceDocument; value: unknown } | { ok: false; errors: ConfigError[] } {
+  static parse(
+    file: string,
+    text: string,
+  ): { ok: true; source: SourceDocument; value: unknown } | { ok: false; errors: ConfigError[] } {
     const lines = new LineCounter();
     const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (document.errors.length > 0) {

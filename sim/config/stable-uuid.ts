@@ -49,7 +49,13 @@ export class UuidNamespace {
     const version = (b & 0x0fff) | 0x8000;
     const variant = ((c >>> 16) & 0x3fff) | 0x8000;
     // Joined into one flat string: ids are kept for ever, and a template literal would keep a tree of pieces.
-    return [hex16(a >>> 16) + hex16(a), hex16(b >>> 16), hex16(version), hex16(variant), hex16(c) + hex16(d >>> 16) + hex16(d)].join('-');
+    return [
+      hex16(a >>> 16) + hex16(a),
+      hex16(b >>> 16),
+      hex16(version),
+      hex16(variant),
+      hex16(c) + hex16(d >>> 16) + hex16(d),
+    ].join('-');
   }
 }
 

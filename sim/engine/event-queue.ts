@@ -108,7 +108,9 @@ export class EventQueue<E> {
   isScheduled(handle: EventHandle): boolean {
     if (!Number.isSafeInteger(handle) || handle < 0) return false;
     const slot = handle % SLOT_SPACE;
-    return slot < this.alive.length && this.alive[slot] === 1 && this.generations[slot] === Math.floor(handle / SLOT_SPACE);
+    return (
+      slot < this.alive.length && this.alive[slot] === 1 && this.generations[slot] === Math.floor(handle / SLOT_SPACE)
+    );
   }
 
   /** An independent copy: payloads are deep-copied, so a fork can never disturb the original's events. */
@@ -179,7 +181,11 @@ export class EventQueue<E> {
     let hole = 0;
     for (let child = 1; child < last; child = 2 * hole + 1) {
       const right = child + 1;
-      if (right < last && (keys[2 * right]! < keys[2 * child]! || (keys[2 * right] === keys[2 * child] && keys[2 * right + 1]! < keys[2 * child + 1]!))) {
+      if (
+        right < last &&
+        (keys[2 * right]! < keys[2 * child]! ||
+          (keys[2 * right] === keys[2 * child] && keys[2 * right + 1]! < keys[2 * child + 1]!))
+      ) {
         child = right;
       }
       keys[2 * hole] = keys[2 * child]!;
@@ -218,7 +224,11 @@ export class EventQueue<E> {
     let at = start;
     for (let child = 2 * at + 1; child < this.entries; child = 2 * at + 1) {
       const right = child + 1;
-      if (right < this.entries && (keys[2 * right]! < keys[2 * child]! || (keys[2 * right] === keys[2 * child] && keys[2 * right + 1]! < keys[2 * child + 1]!))) {
+      if (
+        right < this.entries &&
+        (keys[2 * right]! < keys[2 * child]! ||
+          (keys[2 * right] === keys[2 * child] && keys[2 * right + 1]! < keys[2 * child + 1]!))
+      ) {
         child = right;
       }
       if (time < keys[2 * child]! || (time === keys[2 * child] && order < keys[2 * child + 1]!)) break;

@@ -18,7 +18,7 @@ export class Random {
   /** Any finite number seeds a distinct stream (both 32-bit halves of integers up to 2^53 count). */
   seed(seed: number): void {
     if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-    let x = (Math.floor(seed) ^ Math.floor(seed / 2 ** 32) * 0x9e3779b9) >>> 0;
+    let x = (Math.floor(seed) ^ (Math.floor(seed / 2 ** 32) * 0x9e3779b9)) >>> 0;
     const next = (): number => {
       // splitmix32: spreads a small seed over the whole state so nearby seeds give unrelated streams.
       x = (x + 0x9e3779b9) >>> 0;

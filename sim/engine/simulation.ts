@@ -160,7 +160,6 @@ export class Simulation<E extends SimEvent> {
     copy.processedCount = this.processedCount;
     return copy;
   }
-
 }
 
 /** Routes each event to the handler for its type. */

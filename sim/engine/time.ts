@@ -39,7 +39,12 @@ export function formatDuration(t: Micros): string {
   if (t < MICROS_PER_SECOND) return t < 1000 ? `${t}us` : `${Math.round(t / 1000)}ms`;
   let rest = Math.round(t / MICROS_PER_SECOND);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

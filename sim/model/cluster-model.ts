@@ -88,18 +88,17 @@ export class ClusterModel {
   ) {
     this.departmentOf = new Map(spec.departments.flatMap((d) => d.projects.map((p) => [p.name, d.name] as const)));
     this.workloadIds = new UuidNamespace(`${spec.id}/workload/`);
-    const model = this;
     this.controller = new LwsController({
       get now() {
-        return model.sim.now;
+        return sim.now;
       },
       random: sim.random,
       delays,
       scheduler,
-      after: (delay, event) => void model.sim.after(delay, event),
-      requestCycle: () => model.requestCycle(),
-      touch: (workload) => void model.touched.add(workload),
-      nextGangSerial: () => model.gangSerial++,
+      after: (delay, event) => void this.sim.after(delay, event),
+      requestCycle: () => this.requestCycle(),
+      touch: (workload) => void this.touched.add(workload),
+      nextGangSerial: () => this.gangSerial++,
     });
     sim.bind((event) => this.dispatch(event));
   }
@@ -108,7 +107,12 @@ export class ClusterModel {
     const built = buildCluster(spec);
     if (!built.ok) throw new Error(`invalid cluster: ${built.errors.map((e) => e.message).join('; ')}`);
     const sim = new Simulation<ModelEvent>({ seed: options.seed ?? 1 });
-    return new ClusterModel(spec, sim, new Scheduler(built.cluster, spec.departments), options.delays ?? DEFAULT_DELAYS);
+    return new ClusterModel(
+      spec,
+      sim,
+      new Scheduler(built.cluster, spec.departments),
+      options.delays ?? DEFAULT_DELAYS,
+    );
   }
 
   get now(): Micros {
@@ -141,7 +145,11 @@ export class ClusterModel {
     // A generated name is free by construction; only a given one can conflict.
     const name = input.useGivenNameAsPrefix ? this.uniqueName(names, spec.name) : spec.name;
     if (!input.useGivenNameAsPrefix && names.find(name) >= 0) {
-      return { ok: false, error: 'conflict', message: `a workload named ${name} already exists in project ${spec.project}` };
+      return {
+        ok: false,
+        error: 'conflict',
+        message: `a workload named ${name} already exists in project ${spec.project}`,
+      };
     }
     const seq = this.nextSeq++;
     const workload: WorkloadState = {
@@ -189,14 +197,17 @@ export class ClusterModel {
     const workload = this.liveWorkload(id);
     if (!workload.ok) return workload;
     const w = workload.value;
-    if (w.completedAt !== null) return { ok: false, error: 'conflict', message: `workload ${w.name} has completed; it cannot be scaled` };
-    if (!Number.isInteger(replicas) || replicas < 0) return invalid(`spec.replicas must be a non-negative integer, got ${replicas}`);
+    if (w.completedAt !== null)
+      return { ok: false, error: 'conflict', message: `workload ${w.name} has completed; it cannot be scaled` };
+    if (!Number.isInteger(replicas) || replicas < 0)
+      return invalid(`spec.replicas must be a non-negative integer, got ${replicas}`);
     if (replicas !== w.replicas) {
       w.replicas = replicas;
       w.updating = true;
       const present = new Set(w.groups.filter((g) => g.status !== 'terminating').map((g) => g.index));
       for (let i = 0; i < replicas; i++) if (!present.has(i)) this.controller.createGroup(w, i);
-      for (const group of [...w.groups].reverse()) if (group.index >= replicas) this.controller.terminateGroup(w, group);
+      for (const group of [...w.groups].reverse())
+        if (group.index >= replicas) this.controller.terminateGroup(w, group);
       this.touched.add(w);
       this.requestCycle();
     }
@@ -350,7 +361,9 @@ export class ClusterModel {
 
   private onGroupTerminated(workloadId: string, index: number, generation: number): void {
     const workload = this.byId(workloadId);
-    const group = workload?.groups.find((g) => g.index === index && g.generation === generation && g.status === 'terminating');
+    const group = workload?.groups.find(
+      (g) => g.index === index && g.generation === generation && g.status === 'terminating',
+    );
     if (!workload || !group) return;
     if (this.scheduler.gang(group.gang)) this.scheduler.remove(group.gang, this.now);
     workload.groups = workload.groups.filter((g) => g !== group);
@@ -427,8 +440,10 @@ export class ClusterModel {
 
   private liveWorkload(id: string): ModelResult<WorkloadState> {
     const workload = this.byId(id);
-    if (workload === undefined || workload.deletedAt !== null) return { ok: false, error: 'not-found', message: `workload ${id} not found` };
-    if (workload.desiredPhase === 'Deleted') return { ok: false, error: 'not-found', message: `workload ${id} is being deleted` };
+    if (workload === undefined || workload.deletedAt !== null)
+      return { ok: false, error: 'not-found', message: `workload ${id} not found` };
+    if (workload.desiredPhase === 'Deleted')
+      return { ok: false, error: 'not-found', message: `workload ${id} is being deleted` };
     return { ok: true, value: workload };
   }
 

@@ -87,7 +87,8 @@ export class KeyIndex {
     const capacity = old.length / 2;
     this.slots = new Int32Array(2 * (4 * (this.live + 1) > capacity ? 2 * capacity : capacity));
     this.removed = 0;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== EMPTY && old[i + 1] !== REMOVED) this.place(old[i]!, old[i + 1]!);
+    for (let i = 0; i < old.length; i += 2)
+      if (old[i + 1] !== EMPTY && old[i + 1] !== REMOVED) this.place(old[i]!, old[i + 1]!);
   }
 }
 

@@ -63,13 +63,20 @@ export function whatIf(model: ClusterModel, question: WhatIfQuestion): WhatIfAns
   let placedAt: Micros | null = null;
   fork.observers.on('scheduling-cycle', (report) => {
     const mine = fork.workload(id);
-    if (placedAt === null && mine && mine.groups.length > 0 && mine.groups.every((g) => g.status !== 'pending')) placedAt = fork.now;
+    if (placedAt === null && mine && mine.groups.length > 0 && mine.groups.every((g) => g.status !== 'pending'))
+      placedAt = fork.now;
     for (const eviction of report.evictions) {
       if (!eviction.preemptor.spec.id.startsWith(`${id}/`)) continue;
       const victimId = eviction.victim.spec.id.split('/')[0]!;
       const victim = fork.workload(victimId);
       if (victim && !evicted.some((e) => e.workloadId === victimId)) {
-        evicted.push({ workloadId: victimId, name: victim.name, project: victim.project, action: eviction.action, message: eviction.message });
+        evicted.push({
+          workloadId: victimId,
+          name: victim.name,
+          project: victim.project,
+          action: eviction.action,
+          message: eviction.message,
+        });
       }
     }
   });
@@ -81,7 +88,17 @@ export function whatIf(model: ClusterModel, question: WhatIfQuestion): WhatIfAns
   fork.advanceTo(until);
   const pods = workload.groups.flatMap((group) =>
     group.pods.flatMap((pod): WhatIfPod[] =>
-      pod.binding && pod.node && pod.pool ? [{ name: pod.name, node: pod.node, nodePool: pod.pool, gpus: pod.binding.gpus, gpuShare: pod.binding.unitsPerGpu / 1_000_000 }] : [],
+      pod.binding && pod.node && pod.pool
+        ? [
+            {
+              name: pod.name,
+              node: pod.node,
+              nodePool: pod.pool,
+              gpus: pod.binding.gpus,
+              gpuShare: pod.binding.unitsPerGpu / 1_000_000,
+            },
+          ]
+        : [],
     ),
   );
   const waiting = workload.groups.filter((g) => g.status === 'pending');

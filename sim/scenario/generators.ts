@@ -40,14 +40,23 @@ export interface GeneratorSpec {
 export function expandGenerator(generator: GeneratorSpec, random: Random): ScenarioStep[] {
   const steps: ScenarioStep[] = [];
   let at = generator.start;
-  const priority = resolvePriority(generator.priorityClass ?? DEFAULT_PRIORITY_CLASS[generator.kind === 'training' ? 'training' : 'inference']);
+  const priority = resolvePriority(
+    generator.priorityClass ?? DEFAULT_PRIORITY_CLASS[generator.kind === 'training' ? 'training' : 'inference'],
+  );
   for (let i = 0; i < generator.count; i++) {
     if (i > 0) at += Math.round(random.exponential(generator.meanInterval));
     const name = `${generator.name}-${i}`;
     const gpus = draw(random, generator.gpus);
     const template = podTemplate(gpus);
     const workers = draw(random, generator.workers);
-    const lifetime = generator.duration ? seconds(random.lognormalFromMedian(generator.duration.median, Math.max(generator.duration.median, generator.duration.p90))) : undefined;
+    const lifetime = generator.duration
+      ? seconds(
+          random.lognormalFromMedian(
+            generator.duration.median,
+            Math.max(generator.duration.median, generator.duration.p90),
+          ),
+        )
+      : undefined;
     steps.push({
       at,
       action: {
@@ -69,7 +78,8 @@ export function expandGenerator(generator: GeneratorSpec, random: Random): Scena
         },
       },
     });
-    if (generator.kind === 'inference' && lifetime !== undefined) steps.push({ at: at + lifetime, action: { kind: 'delete', name } });
+    if (generator.kind === 'inference' && lifetime !== undefined)
+      steps.push({ at: at + lifetime, action: { kind: 'delete', name } });
   }
   return steps;
 }
@@ -79,6 +89,19 @@ function draw<T>(random: Random, choice: Choice<T>): T {
 }
 
 function podTemplate(gpus: number): PodTemplate {
-  const gpu = gpus <= 0 ? ({ kind: 'none' } as const) : gpus < 1 ? ({ kind: 'portion', portion: gpus } as const) : ({ kind: 'devices', count: Math.round(gpus) } as const);
-  return { image: 'generated', resources: { gpu, cpuMillis: 4000 * Math.max(1, Math.ceil(gpus)), memoryBytes: 32 * GIB * Math.max(1, Math.ceil(gpus)) }, constraints: {} };
+  const gpu =
+    gpus <= 0
+      ? ({ kind: 'none' } as const)
+      : gpus < 1
+        ? ({ kind: 'portion', portion: gpus } as const)
+        : ({ kind: 'devices', count: Math.round(gpus) } as const);
+  return {
+    image: 'generated',
+    resources: {
+      gpu,
+      cpuMillis: 4000 * Math.max(1, Math.ceil(gpus)),
+      memoryBytes: 32 * GIB * Math.max(1, Math.ceil(gpus)),
+    },
+    constraints: {},
+  };
 }

@@ -22,7 +22,10 @@ export interface ReplayOptions {
   readonly observe?: (model: ClusterModel) => void;
 }
 
-export function replay(scenario: Scenario, { onProgress, observe }: ReplayOptions = {}): { report: DeterministicReport; events: number } {
+export function replay(
+  scenario: Scenario,
+  { onProgress, observe }: ReplayOptions = {},
+): { report: DeterministicReport; events: number } {
   const model = ClusterModel.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
   observe?.(model);
   const recorder = new Recorder(model);
@@ -46,7 +49,12 @@ function apply(model: ClusterModel, action: ScenarioAction, ids: Map<string, str
   const id = (name: string): string => ids.get(name) ?? '';
   switch (action.kind) {
     case 'create': {
-      const created = model.createWorkload({ spec: action.spec, useGivenNameAsPrefix: action.useGivenNameAsPrefix, createdBy: 'scenario', request: JSON.stringify(action.request ?? null) });
+      const created = model.createWorkload({
+        spec: action.spec,
+        useGivenNameAsPrefix: action.useGivenNameAsPrefix,
+        createdBy: 'scenario',
+        request: JSON.stringify(action.request ?? null),
+      });
       if (created.ok) ids.set(action.spec.name, created.value.id);
       return created.ok;
     }
@@ -103,7 +111,11 @@ class Recorder {
       const capacity = cluster.readyGpus(pool.index);
       push(this.capacityByPool, pool.name, capacity);
       push(this.byPool, pool.name, round(capacity - cluster.domainFree(pool.root).gpus));
-      push(this.fragmentedByPool, pool.name, round(fragmentation(cluster, pool.index, referenceRequests(scheduler, pool.index)).fragmentedGpus));
+      push(
+        this.fragmentedByPool,
+        pool.name,
+        round(fragmentation(cluster, pool.index, referenceRequests(scheduler, pool.index)).fragmentedGpus),
+      );
     }
     this.pending.push(scheduler.pendingCount);
     this.running.push(this.runningNow);
@@ -113,15 +125,24 @@ class Recorder {
     const layout = this.model.scheduler.cluster.layout;
     const workloads = [...this.model.allWorkloads()].map((w) => workloadReport(w, scenario.until));
     const ran = workloads.filter((w) => w.firstRunningAt !== null);
-    const pools = layout.pools.map((p) => ({ pool: p.name, ...use(this.capacityByPool.get(p.name)!, this.byPool.get(p.name)!, this.fragmentedByPool.get(p.name)!) }));
-    const sum = (series: Map<string, number[]>) => this.t.map((_, i) => round([...series.values()].reduce((s, v) => s + v[i]!, 0)));
+    const pools = layout.pools.map((p) => ({
+      pool: p.name,
+      ...use(this.capacityByPool.get(p.name)!, this.byPool.get(p.name)!, this.fragmentedByPool.get(p.name)!),
+    }));
+    const sum = (series: Map<string, number[]>) =>
+      this.t.map((_, i) => round([...series.values()].reduce((s, v) => s + v[i]!, 0)));
     return {
       scenario: {
         name: scenario.name,
         file: scenario.file,
         seed: scenario.seed,
         until: toSeconds(scenario.until),
-        cluster: { name: scenario.cluster.name, nodes: layout.nodes.length, gpus: layout.totalGpus, pools: layout.pools.map((p) => ({ name: p.name, gpus: p.gpuCount })) },
+        cluster: {
+          name: scenario.cluster.name,
+          nodes: layout.nodes.length,
+          gpus: layout.totalGpus,
+          pools: layout.pools.map((p) => ({ name: p.name, gpus: p.gpuCount })),
+        },
       },
       workloads,
       summary: {
@@ -136,7 +157,11 @@ class Recorder {
       gpu: {
         overall: use(sum(this.capacityByPool), sum(this.byPool), sum(this.fragmentedByPool)),
         pools,
-        projects: [...this.byProject].map(([project, series]) => ({ project, meanAllocated: mean(series), peakAllocated: max(series) })),
+        projects: [...this.byProject].map(([project, series]) => ({
+          project,
+          meanAllocated: mean(series),
+          peakAllocated: max(series),
+        })),
       },
       series: {
         interval: toSeconds(scenario.sampleEvery),
@@ -154,7 +179,9 @@ class Recorder {
 
 function workloadReport(w: Readonly<WorkloadState>, until: Micros): WorkloadReport {
   const spec = w.spec;
-  const groupGpus = requestedGpus(spec.leader.resources.gpu) + spec.workers * (spec.worker ? requestedGpus(spec.worker.resources.gpu) : 0);
+  const groupGpus =
+    requestedGpus(spec.leader.resources.gpu) +
+    spec.workers * (spec.worker ? requestedGpus(spec.worker.resources.gpu) : 0);
   const end = w.firstScheduledAt ?? w.deletedAt ?? until;
   const restarts = w.groups.reduce((s, g) => s + g.restarts, 0) - w.evictions;
   return {
@@ -187,7 +214,8 @@ function use(capacity: readonly number[], allocated: readonly number[], fragment
 export function percentiles(values: readonly number[]): Percentiles {
   if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const at = (p: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   return { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]! };
 }
 

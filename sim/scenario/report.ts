@@ -10,7 +10,12 @@ export interface ReplayReport {
     readonly seed: number;
     /** The horizon, seconds. */
     readonly until: number;
-    readonly cluster: { readonly name: string; readonly nodes: number; readonly gpus: number; readonly pools: readonly { readonly name: string; readonly gpus: number }[] };
+    readonly cluster: {
+      readonly name: string;
+      readonly nodes: number;
+      readonly gpus: number;
+      readonly pools: readonly { readonly name: string; readonly gpus: number }[];
+    };
   };
   readonly workloads: readonly WorkloadReport[];
   readonly summary: {
@@ -26,7 +31,11 @@ export interface ReplayReport {
   readonly gpu: {
     readonly overall: GpuUse;
     readonly pools: readonly (GpuUse & { readonly pool: string })[];
-    readonly projects: readonly { readonly project: string; readonly meanAllocated: number; readonly peakAllocated: number }[];
+    readonly projects: readonly {
+      readonly project: string;
+      readonly meanAllocated: number;
+      readonly peakAllocated: number;
+    }[];
   };
   /** Sampled every `interval` seconds, at the times in `t`. */
   readonly series: {

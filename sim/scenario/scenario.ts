@@ -5,7 +5,12 @@ import type { InferenceSpec } from '../workloads/spec.ts';
 
 /** Something a scenario does at a moment of its timeline. Workloads are named as in the timeline's creates. */
 export type ScenarioAction =
-  | { readonly kind: 'create'; readonly spec: InferenceSpec; readonly useGivenNameAsPrefix: boolean; readonly request: unknown }
+  | {
+      readonly kind: 'create';
+      readonly spec: InferenceSpec;
+      readonly useGivenNameAsPrefix: boolean;
+      readonly request: unknown;
+    }
   | { readonly kind: 'scale'; readonly name: string; readonly replicas: number }
   | { readonly kind: 'delete'; readonly name: string }
   | { readonly kind: 'node'; readonly node: string; readonly ready: boolean }

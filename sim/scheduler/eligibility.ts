@@ -48,7 +48,8 @@ export class EligibilityCache {
   private compute(pod: GangPod, poolIndex: number): PoolEligibility {
     const pool = this.layout.pools[poolIndex]!;
     const predicates = this.filters.map((f) => f.compile(pod, pool, this.layout)).filter((p) => p !== null);
-    if (predicates.length === 0) return { allowed: null, allowedCount: pool.nodes.length, refused: new Map(), predicates };
+    if (predicates.length === 0)
+      return { allowed: null, allowedCount: pool.nodes.length, refused: new Map(), predicates };
     const allowed = new Uint8Array(this.layout.nodes.length);
     const refused = new Map<string, number>();
     let allowedCount = 0;

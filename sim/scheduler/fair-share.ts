@@ -17,12 +17,20 @@ export function computeFairShare(tree: QueueTree, usage: QueueUsage, poolCapacit
   const share = new Float64Array(tree.queues.length * tree.pools);
   for (let pool = 0; pool < tree.pools; pool++) {
     divide(tree, usage, share, pool, poolCapacity[pool]!, tree.departments);
-    for (const d of tree.departments) divide(tree, usage, share, pool, share[tree.slot(d, pool)]!, tree.queues[d]!.children);
+    for (const d of tree.departments)
+      divide(tree, usage, share, pool, share[tree.slot(d, pool)]!, tree.queues[d]!.children);
   }
   return share;
 }
 
-function divide(tree: QueueTree, usage: QueueUsage, share: Float64Array, pool: number, total: number, members: readonly number[]): void {
+function divide(
+  tree: QueueTree,
+  usage: QueueUsage,
+  share: Float64Array,
+  pool: number,
+  total: number,
+  members: readonly number[],
+): void {
   const usable = new Map<number, number>();
   let remaining = total;
   for (const q of members) {
@@ -44,7 +52,14 @@ function divide(tree: QueueTree, usage: QueueUsage, share: Float64Array, pool: n
 }
 
 /** Splits `amount` among `group` by weight, never past what each can use. Returns what was handed out. */
-function waterFill(tree: QueueTree, share: Float64Array, pool: number, amount: number, group: number[], usable: Map<number, number>): number {
+function waterFill(
+  tree: QueueTree,
+  share: Float64Array,
+  pool: number,
+  amount: number,
+  group: number[],
+  usable: Map<number, number>,
+): number {
   let active = group.filter((q) => tree.weight[tree.slot(q, pool)]! > 0 && usable.get(q)! > share[tree.slot(q, pool)]!);
   let left = amount;
   while (active.length > 0 && left > 0) {

@@ -35,7 +35,11 @@ export interface AllocationMetrics {
 export function allocationMetrics(scheduler: Scheduler): AllocationMetrics {
   const { cluster, tree, usage } = scheduler;
   const layout = cluster.layout;
-  const fairShare = computeFairShare(tree, usage, layout.pools.map((p) => cluster.readyGpus(p.index) * GPU_UNITS));
+  const fairShare = computeFairShare(
+    tree,
+    usage,
+    layout.pools.map((p) => cluster.readyGpus(p.index) * GPU_UNITS),
+  );
   const pools = layout.pools.map((pool): PoolMetrics => {
     const reference = referenceRequests(scheduler, pool.index);
     const { freeGpus, fragmentedGpus } = fragmentation(cluster, pool.index, reference);
@@ -85,11 +89,19 @@ export function referenceRequests(scheduler: Scheduler, pool: number): GpuReques
  * fractional request exists (a fraction fits on any free device); the free part of a shared device counts as
  * usable when the smallest fractional request fits in it. Everything else free is fragmented.
  */
-export function fragmentation(cluster: ClusterState, pool: number, reference: readonly GpuRequest[]): { freeGpus: number; fragmentedGpus: number } {
+export function fragmentation(
+  cluster: ClusterState,
+  pool: number,
+  reference: readonly GpuRequest[],
+): { freeGpus: number; fragmentedGpus: number } {
   let minWhole = Number.POSITIVE_INFINITY;
   for (const r of reference) if (r.kind === 'devices' && r.count < minWhole) minWhole = r.count;
   // Distinct fractional requests: thousands of pods usually ask for a handful of sizes.
-  const fractions = [...new Map(reference.filter((r) => r.kind === 'portion' || r.kind === 'memory').map((r) => [JSON.stringify(r), r])).values()];
+  const fractions = [
+    ...new Map(
+      reference.filter((r) => r.kind === 'portion' || r.kind === 'memory').map((r) => [JSON.stringify(r), r]),
+    ).values(),
+  ];
   let free = 0;
   let fragmented = 0;
   for (const node of cluster.layout.pools[pool]!.nodes) {

@@ -1,11 +1,21 @@
-import { GPU_UNITS, NODE_LABELS, type Binding, type ClusterState, type FitFailure, type PodResources } from '../cluster/index.ts';
+import {
+  GPU_UNITS,
+  NODE_LABELS,
+  type Binding,
+  type ClusterState,
+  type FitFailure,
+  type PodResources,
+} from '../cluster/index.ts';
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
 import type { GangPod, GangSpec } from './gang.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
 import type { Statement } from './statement.ts';
 
 /** Where one attempt may put a gang: the whole pool, one topology domain, or one node. */
-type NodeSet = { readonly kind: 'pool' } | { readonly kind: 'domain'; readonly domain: number; readonly level: number } | { readonly kind: 'node'; readonly node: number };
+type NodeSet =
+  | { readonly kind: 'pool' }
+  | { readonly kind: 'domain'; readonly domain: number; readonly level: number }
+  | { readonly kind: 'node'; readonly node: number };
 
 export type PlacementResult = { ok: true; bindings: Binding[] } | { ok: false; message: string };
 
@@ -87,15 +97,23 @@ export class GangPlacer {
   }
 
   /** Candidate node sets, tightest first. A required topology key that is not a level of the cluster fails. */
-  private nodeSets(gang: GangSpec, pool: number, need: GangNeed): { ok: true; sets: Iterable<NodeSet> } | { ok: false; message: string } {
+  private nodeSets(
+    gang: GangSpec,
+    pool: number,
+    need: GangNeed,
+  ): { ok: true; sets: Iterable<NodeSet> } | { ok: false; message: string } {
     const { layout } = this.cluster;
     const topology = gang.topology;
     if (topology === undefined && gang.pods.length === 1) return { ok: true, sets: [{ kind: 'pool' }] };
-    if (topology?.key === NODE_LABELS.hostname) return { ok: true, sets: this.singleNodes(pool, need, !topology.required) };
+    if (topology?.key === NODE_LABELS.hostname)
+      return { ok: true, sets: this.singleNodes(pool, need, !topology.required) };
     const level = topology === undefined ? -1 : layout.spec.topologyLevels.findIndex((l) => l.label === topology.key);
     if (topology?.required && level < 0) {
       const known = layout.spec.topologyLevels.map((l) => l.label).join(', ') || 'none';
-      return { ok: false, message: `topology key ${topology.key} is not a topology level of this cluster (levels: ${known})` };
+      return {
+        ok: false,
+        message: `topology key ${topology.key} is not a topology level of this cluster (levels: ${known})`,
+      };
     }
     const outermost = topology?.required ? level : 0;
     return { ok: true, sets: this.domains(pool, need, outermost, topology?.required === true ? level : -1) };
@@ -111,14 +129,28 @@ export class GangPlacer {
       const limit = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_TRIES;
       // Search by whichever resource binds: whole nodes when the gang needs them, else free devices.
       const byEmpty = need.fullNodes > 0;
-      const index = byEmpty ? this.cluster.domainsByEmptyNodes(pool, level) : this.cluster.domainsByFreeGpus(pool, level);
+      const index = byEmpty
+        ? this.cluster.domainsByEmptyNodes(pool, level)
+        : this.cluster.domainsByFreeGpus(pool, level);
       const candidates: number[] = [];
       let budget = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_SCAN;
       const from = byEmpty ? need.fullNodes : Math.floor(need.units / GPU_UNITS);
-      for (let key = index.nextKey(from); key >= 0 && candidates.length < limit && budget > 0; key = index.nextKey(key + 1)) {
-        for (let domain = index.first(key); domain >= 0 && candidates.length < limit && budget-- > 0; domain = index.after(domain)) {
+      for (
+        let key = index.nextKey(from);
+        key >= 0 && candidates.length < limit && budget > 0;
+        key = index.nextKey(key + 1)
+      ) {
+        for (
+          let domain = index.first(key);
+          domain >= 0 && candidates.length < limit && budget-- > 0;
+          domain = index.after(domain)
+        ) {
           const cluster = this.cluster;
-          if (cluster.domainFreeGpuUnits(domain) >= need.units && cluster.domainFreeWholeGpus(domain) >= need.wholeGpus && cluster.domainEmptyNodeCount(domain) >= need.fullNodes) {
+          if (
+            cluster.domainFreeGpuUnits(domain) >= need.units &&
+            cluster.domainFreeWholeGpus(domain) >= need.wholeGpus &&
+            cluster.domainEmptyNodeCount(domain) >= need.fullNodes
+          ) {
             candidates.push(domain);
           }
         }
@@ -142,29 +174,39 @@ export class GangPlacer {
   private chooseNode(resources: PodResources, eligible: PoolEligibility, pool: number, set: NodeSet): number {
     const allowed = eligible.allowed;
     if (set.kind === 'node') {
-      return (allowed === null || allowed[set.node] === 1) && this.cluster.fitFailure(set.node, resources) === null ? set.node : -1;
+      return (allowed === null || allowed[set.node] === 1) && this.cluster.fitFailure(set.node, resources) === null
+        ? set.node
+        : -1;
     }
     const { layout } = this.cluster;
     if (set.kind === 'domain' && layout.domains[set.domain]!.nodes.length <= SCAN_LIMIT) {
-      return this.scanDomain(resources, allowed, layout.domains[set.domain]!.nodes, layout.pools[pool]!.placement === 'spread');
+      return this.scanDomain(
+        resources,
+        allowed,
+        layout.domains[set.domain]!.nodes,
+        layout.pools[pool]!.placement === 'spread',
+      );
     }
     const gpu = resources.gpu;
     const fractional = gpu.kind === 'portion' || gpu.kind === 'memory';
     if (fractional) {
       // A device already shared that has room beats opening a fresh one: whole devices stay whole.
       const shared = this.cluster.nodesWithSharedGpus(pool);
-      for (let node = shared.first(0); node >= 0; node = shared.after(node)) if (this.hasRoomOnSharedDevice(node, resources) && this.admits(node, resources, allowed, set)) return node;
+      for (let node = shared.first(0); node >= 0; node = shared.after(node))
+        if (this.hasRoomOnSharedDevice(node, resources) && this.admits(node, resources, allowed, set)) return node;
     }
     const index = this.cluster.nodesByFreeGpus(pool);
     const need = fractional ? 1 : wholeDevices(gpu);
     if (layout.pools[pool]!.placement === 'spread') {
       for (let key = index.prevKey(index.maxKey); key >= need; key = index.prevKey(key - 1)) {
-        for (let node = index.first(key); node >= 0; node = index.after(node)) if (this.admits(node, resources, allowed, set)) return node;
+        for (let node = index.first(key); node >= 0; node = index.after(node))
+          if (this.admits(node, resources, allowed, set)) return node;
       }
       return -1;
     }
     for (let key = index.nextKey(need); key >= 0; key = index.nextKey(key + 1)) {
-      for (let node = index.first(key); node >= 0; node = index.after(node)) if (this.admits(node, resources, allowed, set)) return node;
+      for (let node = index.first(key); node >= 0; node = index.after(node))
+        if (this.admits(node, resources, allowed, set)) return node;
     }
     return -1;
   }
@@ -182,7 +224,12 @@ export class GangPlacer {
   }
 
   /** Small sets: score every node. Binpack takes the fewest free devices, spread the most; shared room first. */
-  private scanDomain(resources: PodResources, allowed: Uint8Array | null, nodes: readonly number[], spread: boolean): number {
+  private scanDomain(
+    resources: PodResources,
+    allowed: Uint8Array | null,
+    nodes: readonly number[],
+    spread: boolean,
+  ): number {
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (const node of nodes) {
@@ -214,7 +261,12 @@ export class GangPlacer {
     const { layout } = this.cluster;
     const pod = gang.pods[failedPod]!;
     const eligible = this.eligibility.forPod(pod, pool);
-    const nodes = set.kind === 'pool' ? layout.pools[pool]!.nodes : set.kind === 'node' ? [set.node] : layout.domains[set.domain]!.nodes;
+    const nodes =
+      set.kind === 'pool'
+        ? layout.pools[pool]!.nodes
+        : set.kind === 'node'
+          ? [set.node]
+          : layout.domains[set.domain]!.nodes;
     const counts = new Map<string, number>();
     for (const node of nodes) {
       let reason: string;
@@ -227,9 +279,16 @@ export class GangPlacer {
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
     }
     // A plain comparison, not localeCompare: the order must not depend on the machine's locale.
-    const details = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([reason, n]) => `${n} node(s) ${reason}`);
+    const details = [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([reason, n]) => `${n} node(s) ${reason}`);
     const why = details.length > 0 ? details.join(', ') : 'the pool has no nodes';
-    const where = set.kind === 'domain' ? ` in ${layout.levels[set.level]} ${layout.domains[set.domain]!.name}` : set.kind === 'node' ? ` on node ${layout.nodes[set.node]!.name}` : '';
+    const where =
+      set.kind === 'domain'
+        ? ` in ${layout.levels[set.level]} ${layout.domains[set.domain]!.name}`
+        : set.kind === 'node'
+          ? ` on node ${layout.nodes[set.node]!.name}`
+          : '';
     if (gang.pods.length === 1) return `Resources were not found for pod ${podName(gang, pod)}${where} due to: ${why}.`;
     return `Resources were found for ${placed} pods while ${gang.pods.length} are required for gang scheduling${where}. Additional pods cannot be scheduled due to: ${why}.`;
   }

@@ -18,7 +18,10 @@ export type Preemptibility = 'preemptible' | 'non-preemptible';
 export const NON_PREEMPTIBLE_THRESHOLD = 100;
 
 /** Defaults per workload kind: inference is very-high and non-preemptible; training is low and preemptible. */
-export const DEFAULT_PRIORITY_CLASS = { inference: 'very-high', training: 'low' } as const satisfies Record<string, PriorityClassName>;
+export const DEFAULT_PRIORITY_CLASS = { inference: 'very-high', training: 'low' } as const satisfies Record<
+  string,
+  PriorityClassName
+>;
 
 export function isPriorityClassName(value: string): value is PriorityClassName {
   return Object.hasOwn(PRIORITY_CLASSES, value);
@@ -31,7 +34,10 @@ export interface ResolvedPriority {
 }
 
 /** The explicit preemptibility wins; otherwise the class's value decides. */
-export function resolvePriority(className: PriorityClassName, preemptibility?: Preemptibility | null): ResolvedPriority {
+export function resolvePriority(
+  className: PriorityClassName,
+  preemptibility?: Preemptibility | null,
+): ResolvedPriority {
   const priority = PRIORITY_CLASSES[className];
   const preemptible = preemptibility ? preemptibility === 'preemptible' : priority < NON_PREEMPTIBLE_THRESHOLD;
   return { className, priority, preemptible };

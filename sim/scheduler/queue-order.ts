@@ -9,7 +9,13 @@ import type { QueueTree, QueueUsage } from './queues.ts';
  *   3. then the smaller share ratio (allocated + job) / fair share: the queue furthest below its fair share;
  *   4. then the name, so the order is total and runs are reproducible.
  */
-export function compareQueues(tree: QueueTree, usage: QueueUsage, fairShare: Float64Array, a: QueueBid, b: QueueBid): number {
+export function compareQueues(
+  tree: QueueTree,
+  usage: QueueUsage,
+  fairShare: Float64Array,
+  a: QueueBid,
+  b: QueueBid,
+): number {
   const [projectA, departmentA] = tree.chain(a.project);
   const [projectB, departmentB] = tree.chain(b.project);
   if (departmentA !== departmentB) return compareAt(tree, usage, fairShare, departmentA, a, departmentB, b);
@@ -23,7 +29,15 @@ export interface QueueBid {
   units: number;
 }
 
-function compareAt(tree: QueueTree, usage: QueueUsage, fairShare: Float64Array, qa: number, a: QueueBid, qb: number, b: QueueBid): number {
+function compareAt(
+  tree: QueueTree,
+  usage: QueueUsage,
+  fairShare: Float64Array,
+  qa: number,
+  a: QueueBid,
+  qb: number,
+  b: QueueBid,
+): number {
   const slotA = tree.slot(qa, a.pool);
   const slotB = tree.slot(qb, b.pool);
   const afterA = usage.allocated[slotA]! + a.units;

@@ -43,7 +43,14 @@ export class QueueTree {
       specs.push(department);
       for (const project of department.projects) {
         children.push(queues.length);
-        queues.push({ index: queues.length, name: project.name, kind: 'project', parent: d, children: [], rank: project.rank });
+        queues.push({
+          index: queues.length,
+          name: project.name,
+          kind: 'project',
+          parent: d,
+          children: [],
+          rank: project.rank,
+        });
         specs.push(project);
       }
     }

@@ -14,7 +14,9 @@ export function quotaUnits(gpu: GpuRequest, poolMaxDeviceMemory: number): number
     case 'portion':
       return Math.min(GPU_UNITS, Math.max(1, Math.round(gpu.portion * GPU_UNITS)));
     case 'memory':
-      return poolMaxDeviceMemory > 0 ? Math.min(GPU_UNITS, Math.max(1, Math.ceil((gpu.bytes / poolMaxDeviceMemory) * GPU_UNITS))) : GPU_UNITS;
+      return poolMaxDeviceMemory > 0
+        ? Math.min(GPU_UNITS, Math.max(1, Math.ceil((gpu.bytes / poolMaxDeviceMemory) * GPU_UNITS)))
+        : GPU_UNITS;
   }
 }
 

@@ -53,7 +53,12 @@ export class Scheduler implements SchedulerCore {
     options: SchedulerOptions = {},
     shared?: { tree: QueueTree; usage: QueueUsage; eligibility: EligibilityCache },
   ) {
-    this.tree = shared?.tree ?? new QueueTree(departments, cluster.layout.pools.map((p) => p.name));
+    this.tree =
+      shared?.tree ??
+      new QueueTree(
+        departments,
+        cluster.layout.pools.map((p) => p.name),
+      );
     this.usage = shared?.usage ?? new QueueUsage(this.tree);
     this.eligibility = shared?.eligibility ?? new EligibilityCache(cluster.layout, options.filters ?? DEFAULT_FILTERS);
     this.placer = new GangPlacer(cluster, this.eligibility);
@@ -125,7 +130,8 @@ export class Scheduler implements SchedulerCore {
   setNodeReady(node: number, ready: boolean, now: Micros): GangState[] {
     const displaced: GangState[] = [];
     if (!ready) {
-      for (const gang of this.runningSeqs.values()) if (gang.bindings.some((b) => b.node === node)) displaced.push(gang);
+      for (const gang of this.runningSeqs.values())
+        if (gang.bindings.some((b) => b.node === node)) displaced.push(gang);
       for (const gang of displaced) this.unbind(gang, now);
     }
     this.cluster.setReady(node, ready);
@@ -154,7 +160,12 @@ export class Scheduler implements SchedulerCore {
   /** An independent copy over a cloned cluster; static parts (queue tree, filter verdicts) are shared. */
   clone(): Scheduler {
     const cluster = this.cluster.clone();
-    const copy = new Scheduler(cluster, [], { actions: this.actions }, { tree: this.tree, usage: this.usage.clone(), eligibility: this.eligibility });
+    const copy = new Scheduler(
+      cluster,
+      [],
+      { actions: this.actions },
+      { tree: this.tree, usage: this.usage.clone(), eligibility: this.eligibility },
+    );
     for (const gang of this.gangs.values()) {
       const twin: GangState = { ...gang, bindings: [...gang.bindings] };
       copy.gangs.set(gang.spec.id, twin);
@@ -182,7 +193,9 @@ export class Scheduler implements SchedulerCore {
   unitsOf(gang: GangState, pool: number): number {
     let perPool = this.units.get(gang.seq);
     if (perPool === undefined) {
-      perPool = Float64Array.from(this.cluster.layout.pools, (p) => gangQuotaUnits(gang.spec, this.cluster.layout, p.index));
+      perPool = Float64Array.from(this.cluster.layout.pools, (p) =>
+        gangQuotaUnits(gang.spec, this.cluster.layout, p.index),
+      );
       this.units.set(gang.seq, perPool);
     }
     return perPool[pool]!;
@@ -191,7 +204,10 @@ export class Scheduler implements SchedulerCore {
   shapeOf(gang: GangState): string {
     let shape = this.shapes.get(gang.seq);
     if (shape === undefined) {
-      shape = JSON.stringify([gang.spec.pods.map((p) => [p.resources, p.constraints ?? null]), gang.spec.topology ?? null]);
+      shape = JSON.stringify([
+        gang.spec.pods.map((p) => [p.resources, p.constraints ?? null]),
+        gang.spec.topology ?? null,
+      ]);
       this.shapes.set(gang.seq, shape);
     }
     return shape;

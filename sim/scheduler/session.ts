@@ -130,7 +130,11 @@ export class Session {
       else list.push(gang);
     }
     // Each queue's bid (its head gang's pool and charge) is cached and refreshed only when its head moves.
-    const queues = [...byProject.values()].map((list) => ({ list: list.sort(compareJobs), next: 0, bid: { project: list[0]!.project, pool: 0, units: 0 } }));
+    const queues = [...byProject.values()].map((list) => ({
+      list: list.sort(compareJobs),
+      next: 0,
+      bid: { project: list[0]!.project, pool: 0, units: 0 },
+    }));
     const refresh = (queue: (typeof queues)[number]): void => {
       const head = queue.list[queue.next]!;
       queue.bid.pool = core.poolsOf(head)[0] ?? 0;
@@ -141,7 +145,8 @@ export class Session {
       let best: (typeof queues)[number] | undefined;
       for (const queue of queues) {
         if (queue.next >= queue.list.length) continue;
-        if (best === undefined || compareQueues(core.tree, core.usage, this.fairShare, queue.bid, best.bid) < 0) best = queue;
+        if (best === undefined || compareQueues(core.tree, core.usage, this.fairShare, queue.bid, best.bid) < 0)
+          best = queue;
       }
       if (best === undefined) return;
       const gang = best.list[best.next++]!;

@@ -4,8 +4,20 @@ import type { QueueUsage } from './queues.ts';
 
 type Op =
   | { readonly kind: 'bind'; readonly binding: Binding }
-  | { readonly kind: 'place'; readonly gang: GangState; readonly pool: number; readonly bindings: readonly Binding[]; readonly units: number }
-  | { readonly kind: 'evict'; readonly gang: GangState; readonly pool: number; readonly bindings: readonly Binding[]; readonly units: number };
+  | {
+      readonly kind: 'place';
+      readonly gang: GangState;
+      readonly pool: number;
+      readonly bindings: readonly Binding[];
+      readonly units: number;
+    }
+  | {
+      readonly kind: 'evict';
+      readonly gang: GangState;
+      readonly pool: number;
+      readonly bindings: readonly Binding[];
+      readonly units: number;
+    };
 
 export interface CommitResult {
   readonly placed: readonly GangState[];

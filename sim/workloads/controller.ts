@@ -6,8 +6,20 @@ import type { GroupState, PodStage, PodState, WorkloadState } from './state.ts';
 
 /** The events the controller schedules for itself. Each carries the generation it belongs to. */
 export type ControllerEvent =
-  | { readonly type: 'pod-step'; readonly workload: string; readonly group: number; readonly generation: number; readonly pod: string; readonly incarnation: number }
-  | { readonly type: 'group-terminated'; readonly workload: string; readonly group: number; readonly generation: number };
+  | {
+      readonly type: 'pod-step';
+      readonly workload: string;
+      readonly group: number;
+      readonly generation: number;
+      readonly pod: string;
+      readonly incarnation: number;
+    }
+  | {
+      readonly type: 'group-terminated';
+      readonly workload: string;
+      readonly group: number;
+      readonly generation: number;
+    };
 
 /** What the controller needs from the model around it. */
 export interface ControllerContext {
@@ -47,7 +59,16 @@ export class LwsController {
 
   /** Creates the group with this index and submits its gang. */
   createGroup(workload: WorkloadState, index: number): GroupState {
-    const group: GroupState = { index, generation: 0, gang: '', status: 'pending', pods: [], restarts: 0, createdAt: this.ctx.now, readyAt: null };
+    const group: GroupState = {
+      index,
+      generation: 0,
+      gang: '',
+      status: 'pending',
+      pods: [],
+      restarts: 0,
+      createdAt: this.ctx.now,
+      readyAt: null,
+    };
     workload.groups.push(group);
     workload.groups.sort((a, b) => a.index - b.index);
     // The leader's pod exists at once; workers too, unless they wait for a Ready leader.
@@ -65,7 +86,12 @@ export class LwsController {
     group.generation++;
     for (const pod of group.pods) this.setStage(pod, 'Terminating');
     const delay = group.pods.some((p) => p.node !== null) ? drawDelay(this.ctx.random, this.ctx.delays.termination) : 0;
-    this.ctx.after(delay, { type: 'group-terminated', workload: workload.id, group: group.index, generation: group.generation });
+    this.ctx.after(delay, {
+      type: 'group-terminated',
+      workload: workload.id,
+      group: group.index,
+      generation: group.generation,
+    });
     this.ctx.touch(workload);
   }
 
@@ -127,7 +153,12 @@ export class LwsController {
       return;
     }
     this.setStage(pod, 'Ready');
-    if (pod.role === 'leader' && workload.spec.startupPolicy === 'LeaderReady' && group.pods.length === 1 && workload.spec.workers > 0) {
+    if (
+      pod.role === 'leader' &&
+      workload.spec.startupPolicy === 'LeaderReady' &&
+      group.pods.length === 1 &&
+      workload.spec.workers > 0
+    ) {
       // LeaderReady: now the workers are created, on the resources reserved with the leader.
       const gang = this.ctx.scheduler.gang(group.gang);
       if (gang !== undefined) {
@@ -146,7 +177,8 @@ export class LwsController {
   gangSpec(workload: WorkloadState, group: GroupState): GangSpec {
     const { spec } = workload;
     const pods = [{ role: 'leader', resources: spec.leader.resources, constraints: spec.leader.constraints }];
-    for (let j = 1; j <= spec.workers; j++) pods.push({ role: `worker-${j}`, resources: spec.worker!.resources, constraints: spec.worker!.constraints });
+    for (let j = 1; j <= spec.workers; j++)
+      pods.push({ role: `worker-${j}`, resources: spec.worker!.resources, constraints: spec.worker!.constraints });
     return {
       id: group.gang,
       workload: `${workload.project}/${workload.name}`,
@@ -198,7 +230,14 @@ export class LwsController {
   /** Puts a pod in a starting stage and schedules the end of that stage. */
   private enter(workload: WorkloadState, group: GroupState, pod: PodState, stage: StartingStage): void {
     this.setStage(pod, stage);
-    const event = { type: 'pod-step' as const, workload: workload.id, group: group.index, generation: group.generation, pod: pod.name, incarnation: pod.incarnation };
+    const event = {
+      type: 'pod-step' as const,
+      workload: workload.id,
+      group: group.index,
+      generation: group.generation,
+      pod: pod.name,
+      incarnation: pod.incarnation,
+    };
     this.ctx.after(drawDelay(this.ctx.random, this.ctx.delays[STAGES[stage].lasts]), event);
   }
 

@@ -11,7 +11,13 @@ export function workerPodName(workload: string, group: number, worker: number): 
 }
 
 /** The environment LWS injects into every pod of a group. */
-export function lwsEnvironment(workload: string, namespace: string, group: number, workerIndex: number, groupSize: number): Record<string, string> {
+export function lwsEnvironment(
+  workload: string,
+  namespace: string,
+  group: number,
+  workerIndex: number,
+  groupSize: number,
+): Record<string, string> {
   return {
     LWS_LEADER_ADDRESS: `${leaderPodName(workload, group)}.${workload}.${namespace}`,
     LWS_GROUP_SIZE: String(groupSize),

@@ -13,7 +13,10 @@ import type { GroupState, WorkloadPhase, WorkloadState } from './state.ts';
  *  7. Pending    no group is Ready and at least one waits for placement (phaseMessage says why);
  *  8. Initializing  every group is placed and some pod is still pulling, starting or loading its model.
  */
-export function derivePhase(workload: WorkloadState, pendingMessage: (group: GroupState) => string | null): { phase: WorkloadPhase; message: string } {
+export function derivePhase(
+  workload: WorkloadState,
+  pendingMessage: (group: GroupState) => string | null,
+): { phase: WorkloadPhase; message: string } {
   if (workload.desiredPhase === 'Deleted') return { phase: 'Deleting', message: '' };
   if (workload.completedAt !== null) return { phase: 'Completed', message: '' };
   if (workload.replicas === 0) return { phase: workload.groups.length === 0 ? 'Stopped' : 'Stopping', message: '' };

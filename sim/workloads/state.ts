@@ -4,8 +4,20 @@ import type { InferenceSpec } from './spec.ts';
 
 /** Run:ai's workload phases (the contract's Phase enum). lwsim derives these from group and pod states. */
 export const WORKLOAD_PHASES = [
-  'Creating', 'Initializing', 'Resuming', 'Pending', 'Deleting', 'Running', 'Updating',
-  'Stopped', 'Stopping', 'Degraded', 'Failed', 'Completed', 'Terminating', 'Unknown',
+  'Creating',
+  'Initializing',
+  'Resuming',
+  'Pending',
+  'Deleting',
+  'Running',
+  'Updating',
+  'Stopped',
+  'Stopping',
+  'Degraded',
+  'Failed',
+  'Completed',
+  'Terminating',
+  'Unknown',
 ] as const;
 export type WorkloadPhase = (typeof WORKLOAD_PHASES)[number];
 

@@ -56,10 +56,17 @@ function sha256(text: string): string {
 }
 
 /** Builds the token table; throws on empty or duplicate tokens, which would make identities ambiguous. */
-export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm'>): Authenticator {
+export function createAuthenticator(
+  options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm'>,
+): Authenticator {
   const users: ApiUser[] = [...options.users];
   if (options.adminToken !== undefined && options.adminToken !== '') {
-    users.push({ token: options.adminToken, email: options.adminEmail ?? DEFAULT_ADMIN_EMAIL, projects: 'all', admin: true });
+    users.push({
+      token: options.adminToken,
+      email: options.adminEmail ?? DEFAULT_ADMIN_EMAIL,
+      projects: 'all',
+      admin: true,
+    });
   }
   const entries: Entry[] = [];
   const seen = new Set<string>();
@@ -78,12 +85,20 @@ export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminT
   return {
     authenticate(authorization) {
       if (authorization === undefined || authorization.trim() === '') {
-        throw apiError('unauthorized', 'Missing Authorization header: send "Authorization: Bearer <token>"', undefined, { headers: challenge() });
+        throw apiError(
+          'unauthorized',
+          'Missing Authorization header: send "Authorization: Bearer <token>"',
+          undefined,
+          { headers: challenge() },
+        );
       }
       const match = BEARER.exec(authorization);
       if (match === null) {
         const scheme = SCHEME.exec(authorization)?.[1] ?? '';
-        const message = scheme.toLowerCase() === 'bearer' ? 'Malformed bearer token' : 'Authorization header must use the Bearer scheme';
+        const message =
+          scheme.toLowerCase() === 'bearer'
+            ? 'Malformed bearer token'
+            : 'Authorization header must use the Bearer scheme';
         throw apiError('unauthorized', message, undefined, { headers: challenge('invalid_request') });
       }
       // Hash first so every comparison is over 64 hex digits, and compare against every user without stopping
@@ -94,7 +109,8 @@ export function createAuthenticator(options: Pick<AuthOptions, 'users' | 'adminT
         const equal = constantTimeEqual(presented, entry.digest);
         found = equal ? entry.principal : found;
       }
-      if (found === undefined) throw apiError('unauthorized', 'Invalid or expired token', undefined, { headers: challenge('invalid_token') });
+      if (found === undefined)
+        throw apiError('unauthorized', 'Invalid or expired token', undefined, { headers: challenge('invalid_token') });
       return found;
     },
   };
@@ -159,7 +175,8 @@ export class ConnectionCredentials {
 
   authenticate(connection: object, authorization: string | undefined): Principal {
     const last = this.verified.get(connection);
-    if (last !== undefined && authorization !== undefined && constantTimeEqual(last.header, authorization)) return last.principal;
+    if (last !== undefined && authorization !== undefined && constantTimeEqual(last.header, authorization))
+      return last.principal;
     const principal = this.authenticator.authenticate(authorization);
     this.verified.set(connection, { header: authorization!, principal });
     return principal;

@@ -59,7 +59,9 @@ export class ApiError extends Error {
   }
 
   get body(): ErrorBody {
-    return this.details === undefined ? { code: this.status, message: this.message } : { code: this.status, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.status, message: this.message }
+      : { code: this.status, message: this.message, details: this.details };
   }
 }
 
@@ -105,7 +107,10 @@ export function toApiError(error: unknown, request?: Pick<FastifyRequest, 'heade
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     const type = request?.headers['content-type'];
-    const message = type === undefined ? API_ERRORS.unsupportedMediaType.message : `Unsupported media type ${JSON.stringify(clip(type))}: send application/json`;
+    const message =
+      type === undefined
+        ? API_ERRORS.unsupportedMediaType.message
+        : `Unsupported media type ${JSON.stringify(clip(type))}: send application/json`;
     return apiError('unsupportedMediaType', message, undefined, { cause: error });
   }
   // The JSON parser's SyntaxError carries statusCode 400; its message says where the JSON broke.
@@ -115,7 +120,13 @@ export function toApiError(error: unknown, request?: Pick<FastifyRequest, 'heade
   const status = fe.statusCode;
   // A component that cannot serve now (lwsim's fail-stop after a journal failure) says so with a 503.
   if (status === 503) return apiError('unavailable', error.message, undefined, { cause: error });
-  if (typeof fe.code === 'string' && fe.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500) {
+  if (
+    typeof fe.code === 'string' &&
+    fe.code.startsWith('FST_') &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500
+  ) {
     return apiError(FASTIFY_CLIENT_ERRORS[status] ?? 'badRequest', error.message, undefined, { cause: error });
   }
   return apiError('internal', undefined, undefined, { cause: error });

@@ -7,7 +7,10 @@ type WithJsonText = { [JSON_TEXT]?: string | null };
 
 /** Replaces the instance's `application/json` parser by fastify's default one that also keeps the body's text. */
 export function installJsonBodyText(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error');
+  const parse = app.getDefaultJsonParser(
+    app.initialConfig.onProtoPoisoning ?? 'error',
+    app.initialConfig.onConstructorPoisoning ?? 'error',
+  );
   app.decorateRequest(JSON_TEXT, null);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

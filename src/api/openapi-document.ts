@@ -3,7 +3,10 @@ import { SIM_SCHEMAS } from './routes/simulator.ts';
 import { WHAT_IF_SCHEMA } from './routes/what-if.ts';
 import { COMPLETION_REQUEST_SCHEMA } from '../serving/completion-request.ts';
 
-const errorResponse = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const errorResponse = {
+  description: 'error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 
 /**
@@ -11,16 +14,39 @@ const ok = (description: string) => ({ description, content: { 'application/json
  * simulator's own surfaces under /sim/v1.
  */
 export function serverOpenApiDocument(): Record<string, unknown> {
-  const contract = getContract().document as unknown as { paths: Record<string, unknown>; info: Record<string, unknown> } & Record<string, unknown>;
+  const contract = getContract().document as unknown as {
+    paths: Record<string, unknown>;
+    info: Record<string, unknown>;
+  } & Record<string, unknown>;
   const sim: Record<string, unknown> = {
-    '/sim/v1/cluster': { get: { operationId: 'sim_get_cluster', tags: ['Simulator'], responses: { 200: ok('cluster, node pools, nodes, departments and projects with quotas and allocation'), 401: errorResponse } } },
-    '/sim/v1/clock': { get: { operationId: 'sim_get_clock', tags: ['Simulator'], responses: { 200: ok('the simulated clock'), 401: errorResponse } } },
+    '/sim/v1/cluster': {
+      get: {
+        operationId: 'sim_get_cluster',
+        tags: ['Simulator'],
+        responses: {
+          200: ok('cluster, node pools, nodes, departments and projects with quotas and allocation'),
+          401: errorResponse,
+        },
+      },
+    },
+    '/sim/v1/clock': {
+      get: {
+        operationId: 'sim_get_clock',
+        tags: ['Simulator'],
+        responses: { 200: ok('the simulated clock'), 401: errorResponse },
+      },
+    },
     '/sim/v1/clock/advance': {
       post: {
         operationId: 'sim_advance_clock',
         tags: ['Simulator'],
         requestBody: { content: { 'application/json': { schema: SIM_SCHEMAS.advance } } },
-        responses: { 200: ok('the clock after the advance'), 400: errorResponse, 401: errorResponse, 409: errorResponse },
+        responses: {
+          200: ok('the clock after the advance'),
+          400: errorResponse,
+          401: errorResponse,
+          409: errorResponse,
+        },
       },
     },
     '/sim/v1/faults': {
@@ -28,25 +54,55 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         operationId: 'sim_inject_fault',
         tags: ['Simulator'],
         requestBody: { content: { 'application/json': { schema: SIM_SCHEMAS.fault } } },
-        responses: { 202: ok('accepted'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+        responses: {
+          202: ok('accepted'),
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          404: errorResponse,
+        },
       },
     },
     '/sim/v1/what-if': {
       post: {
         operationId: 'sim_what_if',
         tags: ['Simulator'],
-        summary: 'What if this workload were submitted now? Answered by a fork of the live cluster, which is not touched.',
+        summary:
+          'What if this workload were submitted now? Answered by a fork of the live cluster, which is not touched.',
         requestBody: {
           content: {
             'application/json': {
-              schema: { ...WHAT_IF_SCHEMA, properties: { ...WHAT_IF_SCHEMA.properties, request: { $ref: '#/components/schemas/DistributedInferenceCreationRequest' } } },
+              schema: {
+                ...WHAT_IF_SCHEMA,
+                properties: {
+                  ...WHAT_IF_SCHEMA.properties,
+                  request: { $ref: '#/components/schemas/DistributedInferenceCreationRequest' },
+                },
+              },
             },
           },
         },
-        responses: { 200: ok('schedulable or not and why, pod placements, time to Running, preempted workloads, GPU allocation after'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 409: errorResponse },
+        responses: {
+          200: ok(
+            'schedulable or not and why, pod placements, time to Running, preempted workloads, GPU allocation after',
+          ),
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          409: errorResponse,
+        },
       },
     },
-    '/sim/v1/events': { get: { operationId: 'sim_events', tags: ['Simulator'], responses: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': {} } }, 401: errorResponse } } },
+    '/sim/v1/events': {
+      get: {
+        operationId: 'sim_events',
+        tags: ['Simulator'],
+        responses: {
+          200: { description: 'Server-Sent Events', content: { 'text/event-stream': {} } },
+          401: errorResponse,
+        },
+      },
+    },
     '/serving/{workloadId}/v1/completions': {
       post: {
         operationId: 'serving_completions',
@@ -55,7 +111,10 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         parameters: [{ name: 'workloadId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
         requestBody: { content: { 'application/json': { schema: COMPLETION_REQUEST_SCHEMA } } },
         responses: {
-          200: { description: 'a completion (or, with stream, Server-Sent Events ending with data: [DONE])', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': {} } },
+          200: {
+            description: 'a completion (or, with stream, Server-Sent Events ending with data: [DONE])',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': {} },
+          },
           400: errorResponse,
           401: errorResponse,
           403: errorResponse,
@@ -64,7 +123,9 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         },
       },
     },
-    '/sim/v1/openapi.json': { get: { operationId: 'sim_openapi', tags: ['Simulator'], security: [], responses: { 200: ok('this document') } } },
+    '/sim/v1/openapi.json': {
+      get: { operationId: 'sim_openapi', tags: ['Simulator'], security: [], responses: { 200: ok('this document') } },
+    },
   };
   return {
     ...contract,

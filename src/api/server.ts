@@ -57,11 +57,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   // Half a megabyte that never changes: serialized once.
   const document = JSON.stringify(serverOpenApiDocument());
-  app.get('/sim/v1/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
+  app.get('/sim/v1/openapi.json', async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(document),
+  );
   // URLs handed out (serving endpoints) name the address the server really listens on.
   app.addHook('onListen', async () => {
     const address = app.server.address();
-    if (address !== null && typeof address === 'object') origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    if (address !== null && typeof address === 'object')
+      origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   });
   return app;
 }

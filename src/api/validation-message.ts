@@ -48,7 +48,10 @@ export function describeIssues(issues: readonly ValidationIssue[], location: Val
 }
 
 /** The error body's `message` (first issue) and `details` (all of them, when there are several). */
-export function validationMessage(issues: readonly ValidationIssue[], location: ValidationLocation): { message: string; details: string | undefined } {
+export function validationMessage(
+  issues: readonly ValidationIssue[],
+  location: ValidationLocation,
+): { message: string; details: string | undefined } {
   const lines = describeIssues(issues, location);
   const first = lines[0] ?? `${ROOT_NAMES[location]}: is invalid`;
   return { message: first, details: lines.length > 1 ? lines.join('; ') : undefined };

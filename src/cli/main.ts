@@ -19,7 +19,11 @@ commands:
 `;
 
 async function cluster(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { cluster: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { cluster: { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+  });
   const loaded = await loadClusterFile(values.cluster ?? DEFAULT_CLUSTER_FILE);
   if (!loaded.ok) {
     for (const e of loaded.errors) process.stderr.write(`${e}\n`);

@@ -1,12 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { formatConfigError } from '../../sim/config/source-document.ts';
-import { buildCluster, parseClusterFile, resolveLocalPools, type ClusterFileSpec, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
+import {
+  buildCluster,
+  parseClusterFile,
+  resolveLocalPools,
+  type ClusterFileSpec,
+  type ClusterSpec,
+  type ClusterState,
+} from '../../sim/cluster/index.ts';
 import { describeLocalMachine, localNodeSet, type LocalMachine } from '../hardware/index.ts';
 
 export const DEFAULT_CLUSTER_FILE = fileURLToPath(new URL('../../scenarios/clusters/default.yaml', import.meta.url));
 
-export type LoadedCluster = { ok: true; spec: ClusterSpec; cluster: ClusterState; machine?: LocalMachine } | { ok: false; errors: string[] };
+export type LoadedCluster =
+  { ok: true; spec: ClusterSpec; cluster: ClusterState; machine?: LocalMachine } | { ok: false; errors: string[] };
 
 /**
  * Reads a cluster file, validates it, fills any `local` pool with this machine and builds the cluster.
@@ -28,7 +36,11 @@ export async function loadClusterFile(file: string, machine?: LocalMachine): Pro
  * A validated cluster file made real: any `local` pool filled with this machine (described once, on demand), and
  * the cluster built. `where` prefixes the (rare) errors only the built layout can find.
  */
-export async function completeCluster(fileSpec: ClusterFileSpec, where: string, machine?: LocalMachine): Promise<LoadedCluster> {
+export async function completeCluster(
+  fileSpec: ClusterFileSpec,
+  where: string,
+  machine?: LocalMachine,
+): Promise<LoadedCluster> {
   const needsMachine = fileSpec.nodePools.some((p) => 'local' in p);
   const local = needsMachine ? (machine ?? (await describeLocalMachine())) : undefined;
   const spec = local ? resolveLocalPools(fileSpec, localNodeSet(local)) : (fileSpec as ClusterSpec);

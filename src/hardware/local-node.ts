@@ -21,7 +21,10 @@ export function localNodeSet(machine: LocalMachine): NodeSetSpec {
     labels: {
       'run.ai/type': 'local',
       'lwsim.io/local': 'true',
-      'lwsim.io/hostname': machine.hostname.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 63),
+      'lwsim.io/hostname': machine.hostname
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]/g, '-')
+        .slice(0, 63),
     },
     taints: [],
     topology: {},

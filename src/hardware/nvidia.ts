@@ -100,7 +100,12 @@ function describeFailure(err: ExecError, stdout: string, stderr: string, timeout
 }
 
 function firstLine(s: string): string {
-  return s.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    s
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }
 
 function clip(s: string, max = 120): string {

@@ -19,7 +19,11 @@ export class Barrier {
   private readonly generation: number;
   private readonly abortWord: number;
 
-  constructor(private readonly i32: Int32Array, control: number, private readonly participants: number) {
+  constructor(
+    private readonly i32: Int32Array,
+    control: number,
+    private readonly participants: number,
+  ) {
     this.count = control + Ctl.barrierCount;
     this.generation = control + Ctl.barrierGeneration;
     this.abortWord = control + Ctl.abort;

@@ -48,7 +48,9 @@ export function modelPreset(name: string): ModelConfig {
   const key = name.trim().toLowerCase();
   const size = isModelSize(key) ? key : SIZE_ALIASES[key];
   if (size === undefined) {
-    throw new RangeError(`unknown model size '${name}' (expected one of ${Object.keys(MODEL_PRESETS).join(', ')}, or 1b)`);
+    throw new RangeError(
+      `unknown model size '${name}' (expected one of ${Object.keys(MODEL_PRESETS).join(', ')}, or 1b)`,
+    );
   }
   return MODEL_PRESETS[size];
 }

@@ -60,12 +60,20 @@ export interface TpEngine {
   readonly threads: number;
   readonly plan: MemoryPlan;
   /** Greedy decoding; requests on one engine run one at a time, in call order. */
-  generate(promptTokens: readonly number[], maxTokens: number, onToken?: (id: number) => void,
-    options?: GenerateOptions): Promise<GenerateResult>;
+  generate(
+    promptTokens: readonly number[],
+    maxTokens: number,
+    onToken?: (id: number) => void,
+    options?: GenerateOptions,
+  ): Promise<GenerateResult>;
   close(): Promise<void>;
 }
 
-type WaitAsync = (a: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /** Workers are TypeScript: they load the tsx loader, resolved from here so any cwd works. */
@@ -75,7 +83,8 @@ function tsxImport(): string {
 
 function validatePrompt(prompt: readonly number[], model: ModelConfig): void {
   if (prompt.length === 0) throw new RangeError('prompt must hold at least one token');
-  if (prompt.length >= model.maxSeq) throw new RangeError(`prompt of ${prompt.length} tokens exceeds the context (${model.maxSeq - 1})`);
+  if (prompt.length >= model.maxSeq)
+    throw new RangeError(`prompt of ${prompt.length} tokens exceeds the context (${model.maxSeq - 1})`);
   for (const id of prompt) {
     if (!Number.isInteger(id) || id < 0 || id >= model.vocab) throw new RangeError(`token id ${id} out of vocabulary`);
   }
@@ -119,7 +128,10 @@ class Engine implements TpEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(private readonly handles: EngineHandles, private readonly pool: Piscina<WorkerTask, WorkerResult>) {
+  constructor(
+    private readonly handles: EngineHandles,
+    private readonly pool: Piscina<WorkerTask, WorkerResult>,
+  ) {
     this.plan = handles.plan;
     this.model = this.plan.model;
     this.tp = this.plan.tp;
@@ -129,8 +141,12 @@ class Engine implements TpEngine {
     this.f32 = new Float32Array(handles.memory.buffer);
   }
 
-  generate(prompt: readonly number[], maxTokens: number, onToken?: (id: number) => void,
-    options: GenerateOptions = {}): Promise<GenerateResult> {
+  generate(
+    prompt: readonly number[],
+    maxTokens: number,
+    onToken?: (id: number) => void,
+    options: GenerateOptions = {},
+  ): Promise<GenerateResult> {
     if (this.closed) return Promise.reject(new EngineClosedError());
     try {
       validatePrompt(prompt, this.model);
@@ -152,14 +168,19 @@ class Engine implements TpEngine {
     return run;
   }
 
-  private async run(prompt: readonly number[], spec: GenerateSpec, onToken: ((id: number) => void) | undefined,
-    signal: AbortSignal | undefined): Promise<GenerateResult> {
+  private async run(
+    prompt: readonly number[],
+    spec: GenerateSpec,
+    onToken: ((id: number) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<GenerateResult> {
     if (this.closed) throw new EngineClosedError();
     if (signal?.aborted === true) throw new GenerationAbortedError();
     const ctl = this.plan.control;
     resetControl(this.i32, ctl);
     this.i32.set(prompt, this.plan.tokens);
-    const abort = (code: typeof AbortCode.rankFailed | typeof AbortCode.cancelled): void => raiseAbort(this.i32, ctl, code);
+    const abort = (code: typeof AbortCode.rankFailed | typeof AbortCode.cancelled): void =>
+      raiseAbort(this.i32, ctl, code);
     const onAbort = (): void => abort(AbortCode.cancelled);
     signal?.addEventListener('abort', onAbort, { once: true });
     let callbackError: unknown;
@@ -177,7 +198,8 @@ class Engine implements TpEngine {
         this.pool.run({ kind: 'generate', handles: this.handles, group, spec }).catch((err: unknown) => {
           abort(AbortCode.rankFailed); // wakes peers if this task died without raising the flag itself
           throw err;
-        }));
+        }),
+      );
       const settled = await this.stream(tasks, prompt.length, deliver);
       if (callbackError !== undefined) throw callbackError;
       this.throwIfFailed(settled);
@@ -188,8 +210,11 @@ class Engine implements TpEngine {
   }
 
   /** Hands tokens to `deliver` as the sampling rank publishes them, until every task has settled. */
-  private async stream(tasks: Promise<WorkerResult>[], promptLength: number,
-    deliver: (id: number) => void): Promise<PromiseSettledResult<WorkerResult>[]> {
+  private async stream(
+    tasks: Promise<WorkerResult>[],
+    promptLength: number,
+    deliver: (id: number) => void,
+  ): Promise<PromiseSettledResult<WorkerResult>[]> {
     const word = this.plan.control + Ctl.tokenCount;
     let done = false;
     const all = Promise.allSettled(tasks).then((results) => {
@@ -208,7 +233,9 @@ class Engine implements TpEngine {
   }
 
   private throwIfFailed(settled: PromiseSettledResult<WorkerResult>[]): void {
-    const failures = settled.flatMap((s, group) => (s.status === 'rejected' ? [{ group, reason: s.reason as unknown }] : []));
+    const failures = settled.flatMap((s, group) =>
+      s.status === 'rejected' ? [{ group, reason: s.reason as unknown }] : [],
+    );
     if (failures.length === 0) return;
     const ctl = this.plan.control;
     if (Atomics.load(this.i32, ctl + Ctl.abort) === AbortCode.cancelled) throw new GenerationAbortedError();

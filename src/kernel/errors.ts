@@ -2,7 +2,13 @@
 
 /** A rank threw (or its thread died) during a request; the engine stays usable for the next one. */
 export class RankFailedError extends Error {
-  constructor(readonly rank: number, readonly stage: number, readonly tpRank: number, detail: string, cause?: unknown) {
+  constructor(
+    readonly rank: number,
+    readonly stage: number,
+    readonly tpRank: number,
+    detail: string,
+    cause?: unknown,
+  ) {
     super(`rank ${rank} (pipeline stage ${stage}, tensor-parallel rank ${tpRank}) failed: ${detail}`, { cause });
     this.name = 'RankFailedError';
   }

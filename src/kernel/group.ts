@@ -13,7 +13,10 @@ import { EOS } from './tokenizer.ts';
 
 /** Raised inside a rank; carries which rank so the engine can report it. */
 export class RankError extends Error {
-  constructor(readonly rank: number, cause: unknown) {
+  constructor(
+    readonly rank: number,
+    cause: unknown,
+  ) {
     super(`rank ${rank}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'RankError';
   }
@@ -27,7 +30,12 @@ export class GroupRunner {
   private readonly sampler: boolean;
   private forwards = 0;
 
-  constructor(private readonly k: WasmKernels, private readonly plan: MemoryPlan, group: number, private readonly spec: GenerateSpec) {
+  constructor(
+    private readonly k: WasmKernels,
+    private readonly plan: MemoryPlan,
+    group: number,
+    private readonly spec: GenerateSpec,
+  ) {
     const owned = ranksOfGroup(plan.tp * plan.pp, plan.groups, group);
     this.ranks = owned.map((r) => {
       const slot = plan.ranks[r];

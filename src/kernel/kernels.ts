@@ -4,11 +4,45 @@
 import { exportedFunction, Wasm, type WasmMemory } from './wasm-api.ts';
 import type { KernelModules } from './wasm-modules.ts';
 
-type GemmFn = (a: number, lda: number, bp: number, k: number, c: number, ldc: number, m: number, n: number,
-  acc: number, scratch: number, scratchBytes: number) => void;
-type AttentionFn = (q: number, ldq: number, kc: number, vc: number, headStride: number, out: number, ldo: number,
-  n: number, pos0: number, nh: number, group: number, hd: number, scratch: number, scale: number) => void;
-type RmsNormFn = (x: number, ldx: number, w: number, out: number, ldo: number, rows: number, n: number, eps: number) => void;
+type GemmFn = (
+  a: number,
+  lda: number,
+  bp: number,
+  k: number,
+  c: number,
+  ldc: number,
+  m: number,
+  n: number,
+  acc: number,
+  scratch: number,
+  scratchBytes: number,
+) => void;
+type AttentionFn = (
+  q: number,
+  ldq: number,
+  kc: number,
+  vc: number,
+  headStride: number,
+  out: number,
+  ldo: number,
+  n: number,
+  pos0: number,
+  nh: number,
+  group: number,
+  hd: number,
+  scratch: number,
+  scale: number,
+) => void;
+type RmsNormFn = (
+  x: number,
+  ldx: number,
+  w: number,
+  out: number,
+  ldo: number,
+  rows: number,
+  n: number,
+  eps: number,
+) => void;
 type SiluMulFn = (g: number, ldg: number, upOff: number, out: number, ldo: number, rows: number, n: number) => void;
 type RopeFn = (src: number, dst: number, dstStride: number, nh: number, hd: number, cos: number, sin: number) => void;
 type ScatterFn = (src: number, dst: number, dstStride: number, nh: number, hd: number) => void;
@@ -31,7 +65,10 @@ export class WasmKernels {
   private readonly scatterFn: ScatterFn;
   private readonly addIntoFn: AddIntoFn;
 
-  constructor(modules: KernelModules, readonly memory: WasmMemory) {
+  constructor(
+    modules: KernelModules,
+    readonly memory: WasmMemory,
+  ) {
     const imports = { env: { memory } };
     const gemm = new Wasm.Instance(modules.gemm, imports);
     const attention = new Wasm.Instance(modules.attention, imports);
@@ -52,18 +89,66 @@ export class WasmKernels {
    * of 8. `scratch` is a float offset of `scratchFloats` (>= 4k) floats for packed rows of A; it sets how
    * many rows are packed per block (scratchFloats / k, rounded down to a multiple of 4).
    */
-  gemm(a: MatrixRef, bPacked: number, k: number, c: MatrixRef, m: number, n: number, accumulate: boolean,
-    scratch: number, scratchFloats: number): void {
+  gemm(
+    a: MatrixRef,
+    bPacked: number,
+    k: number,
+    c: MatrixRef,
+    m: number,
+    n: number,
+    accumulate: boolean,
+    scratch: number,
+    scratchFloats: number,
+  ): void {
     if (m <= 0 || n <= 0) return;
-    if (n % 8 !== 0 || k < 1 || scratchFloats < 4 * k) throw new RangeError(`gemm: bad shape n=${n} k=${k} scratch=${scratchFloats}`);
-    this.gemmFn(a.at * 4, a.ld * 4, bPacked * 4, k, c.at * 4, c.ld * 4, m, n, accumulate ? 1 : 0, scratch * 4, scratchFloats * 4);
+    if (n % 8 !== 0 || k < 1 || scratchFloats < 4 * k)
+      throw new RangeError(`gemm: bad shape n=${n} k=${k} scratch=${scratchFloats}`);
+    this.gemmFn(
+      a.at * 4,
+      a.ld * 4,
+      bPacked * 4,
+      k,
+      c.at * 4,
+      c.ld * 4,
+      m,
+      n,
+      accumulate ? 1 : 0,
+      scratch * 4,
+      scratchFloats * 4,
+    );
   }
 
   /** Causal attention of n query rows (positions pos0..) over a [kvHead][maxSeq][hd] cache. */
-  attention(q: MatrixRef, kCache: number, vCache: number, headStride: number, out: MatrixRef, n: number, pos0: number,
-    heads: number, group: number, hd: number, scratch: number, scale: number): void {
-    this.attentionFn(q.at * 4, q.ld * 4, kCache * 4, vCache * 4, headStride * 4, out.at * 4, out.ld * 4,
-      n, pos0, heads, group, hd, scratch * 4, scale);
+  attention(
+    q: MatrixRef,
+    kCache: number,
+    vCache: number,
+    headStride: number,
+    out: MatrixRef,
+    n: number,
+    pos0: number,
+    heads: number,
+    group: number,
+    hd: number,
+    scratch: number,
+    scale: number,
+  ): void {
+    this.attentionFn(
+      q.at * 4,
+      q.ld * 4,
+      kCache * 4,
+      vCache * 4,
+      headStride * 4,
+      out.at * 4,
+      out.ld * 4,
+      n,
+      pos0,
+      heads,
+      group,
+      hd,
+      scratch * 4,
+      scale,
+    );
   }
 
   rmsnorm(x: MatrixRef, weight: number, out: MatrixRef, rows: number, n: number, eps: number): void {

@@ -84,8 +84,17 @@ class Arena {
   }
 }
 
-function rankSlot(arena: Arena, model: ModelConfig, d: ShardDims, tp: number, pp: number, stage: number,
-  tpRank: number, chunk: number, packFloats: number): RankSlot {
+function rankSlot(
+  arena: Arena,
+  model: ModelConfig,
+  d: ShardDims,
+  tp: number,
+  pp: number,
+  stage: number,
+  tpRank: number,
+  chunk: number,
+  packFloats: number,
+): RankSlot {
   const { first, end } = stageLayers(model.layers, pp, stage);
   const layers: LayerSlot[] = [];
   for (let layer = first; layer < end; layer++) {
@@ -118,7 +127,14 @@ function rankSlot(arena: Arena, model: ModelConfig, d: ShardDims, tp: number, pp
   };
 }
 
-function planWithChunk(model: ModelConfig, tp: number, pp: number, threads: number, seed: number, chunk: number): MemoryPlan {
+function planWithChunk(
+  model: ModelConfig,
+  tp: number,
+  pp: number,
+  threads: number,
+  seed: number,
+  chunk: number,
+): MemoryPlan {
   const d = shardDims(model, tp);
   const arena = new Arena();
   const kMax = Math.max(model.hidden, d.qCols, d.mlpCols);
@@ -140,8 +156,27 @@ function planWithChunk(model: ModelConfig, tp: number, pp: number, threads: numb
   }
   const pages = Math.ceil((arena.used * 4) / PAGE_BYTES);
   return {
-    model, seed, tp, pp, groups: groupCount(tp * pp, threads), dims: d, chunk, packFloats, pages,
-    control, tokens, logits, logitsHistory, cos, sin, embedding, finalNorm, attnNorm, mlpNorm, residual, ranks,
+    model,
+    seed,
+    tp,
+    pp,
+    groups: groupCount(tp * pp, threads),
+    dims: d,
+    chunk,
+    packFloats,
+    pages,
+    control,
+    tokens,
+    logits,
+    logitsHistory,
+    cos,
+    sin,
+    embedding,
+    finalNorm,
+    attnNorm,
+    mlpNorm,
+    residual,
+    ranks,
   };
 }
 
@@ -149,13 +184,22 @@ function planWithChunk(model: ModelConfig, tp: number, pp: number, threads: numb
  * Lays out an engine. The prefill chunk starts at `chunk` (default min(maxSeq, 512)) and halves until
  * the whole plan fits one wasm32 memory; models too large even then are rejected.
  */
-export function planMemory(model: ModelConfig, tp: number, pp: number, threads: number, seed: number, chunk?: number): MemoryPlan {
+export function planMemory(
+  model: ModelConfig,
+  tp: number,
+  pp: number,
+  threads: number,
+  seed: number,
+  chunk?: number,
+): MemoryPlan {
   let c = Math.max(1, Math.min(model.maxSeq, chunk ?? 512));
   for (;;) {
     const plan = planWithChunk(model, tp, pp, threads, seed, c);
     if (plan.pages <= MAX_PAGES - 1) return plan;
     if (c <= 16) {
-      throw new RangeError(`model needs ${(plan.pages * PAGE_BYTES / 2 ** 30).toFixed(2)} GiB of shared memory; wasm32 allows 4 GiB`);
+      throw new RangeError(
+        `model needs ${((plan.pages * PAGE_BYTES) / 2 ** 30).toFixed(2)} GiB of shared memory; wasm32 allows 4 GiB`,
+      );
     }
     c = Math.floor(c / 2);
   }

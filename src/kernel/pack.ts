@@ -16,7 +16,13 @@ export function packedFloats(k: number, n: number): number {
  * Writes a packed [k x n] matrix at float offset `dst`; element (r, c) comes from `at`.
  * Padding columns (n up to a whole panel) are zero.
  */
-export function packPanels(out: Float32Array, dst: number, k: number, n: number, at: (r: number, c: number) => number): void {
+export function packPanels(
+  out: Float32Array,
+  dst: number,
+  k: number,
+  n: number,
+  at: (r: number, c: number) => number,
+): void {
   const panels = roundUp(n, PANEL) / PANEL;
   for (let p = 0; p < panels; p++) {
     const base = dst + p * k * PANEL;

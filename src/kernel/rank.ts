@@ -18,7 +18,11 @@ export class RankRunner {
   private readonly x: number;
   private readonly scale: number;
 
-  constructor(private readonly k: WasmKernels, private readonly plan: MemoryPlan, readonly slot: RankSlot) {
+  constructor(
+    private readonly k: WasmKernels,
+    private readonly plan: MemoryPlan,
+    readonly slot: RankSlot,
+  ) {
     this.hidden = plan.model.hidden;
     this.x = at(plan.residual, slot.tpRank);
     this.scale = 1 / Math.sqrt(plan.dims.hd);
@@ -69,7 +73,17 @@ export class RankRunner {
     const h = this.hidden;
     k.rmsnorm({ at: this.x, ld: h }, at(this.plan.attnNorm, L.layer), { at: this.slot.xn, ld: h }, n, h, model.normEps);
     const s = this.slot;
-    k.gemm({ at: s.xn, ld: h }, L.wqkv, h, { at: s.qkv, ld: d.qkvCols }, n, d.qkvCols, false, s.pack, this.plan.packFloats);
+    k.gemm(
+      { at: s.xn, ld: h },
+      L.wqkv,
+      h,
+      { at: s.qkv, ld: d.qkvCols },
+      n,
+      d.qkvCols,
+      false,
+      s.pack,
+      this.plan.packFloats,
+    );
     const half = d.hd / 2;
     const headStride = model.maxSeq * d.hd;
     for (let t = 0; t < n; t++) {
@@ -81,11 +95,33 @@ export class RankRunner {
       k.rope(row + d.qCols, L.kCache + pos * d.hd, headStride, d.kvHeads, d.hd, cos, sin);
       k.scatterHeads(row + d.qCols + d.kvCols, L.vCache + pos * d.hd, headStride, d.kvHeads, d.hd);
     }
-    k.attention({ at: s.qkv, ld: d.qkvCols }, L.kCache, L.vCache, headStride, { at: s.attn, ld: d.qCols }, n, pos0,
-      d.heads, d.group, d.hd, s.scores, this.scale);
+    k.attention(
+      { at: s.qkv, ld: d.qkvCols },
+      L.kCache,
+      L.vCache,
+      headStride,
+      { at: s.attn, ld: d.qCols },
+      n,
+      pos0,
+      d.heads,
+      d.group,
+      d.hd,
+      s.scores,
+      this.scale,
+    );
     // Row-parallel output projection: with one rank it adds straight into the residual stream.
     const out = tp === 1 ? this.x : s.pAttn;
-    k.gemm({ at: s.attn, ld: d.qCols }, L.wo, d.qCols, { at: out, ld: h }, n, h, tp === 1, s.pack, this.plan.packFloats);
+    k.gemm(
+      { at: s.attn, ld: d.qCols },
+      L.wo,
+      d.qCols,
+      { at: out, ld: h },
+      n,
+      h,
+      tp === 1,
+      s.pack,
+      this.plan.packFloats,
+    );
   }
 
   /** Gated MLP block of one layer. */
@@ -101,7 +137,17 @@ export class RankRunner {
     k.gemm({ at: s.xn, ld: h }, L.wgu, h, gu, n, 2 * d.mlpCols, false, s.pack, this.plan.packFloats);
     k.siluMul(gu, d.mlpCols, { at: s.act, ld: d.mlpCols }, n, d.mlpCols);
     const out = tp === 1 ? this.x : s.pMlp;
-    k.gemm({ at: s.act, ld: d.mlpCols }, L.wdown, d.mlpCols, { at: out, ld: h }, n, h, tp === 1, s.pack, this.plan.packFloats);
+    k.gemm(
+      { at: s.act, ld: d.mlpCols },
+      L.wdown,
+      d.mlpCols,
+      { at: out, ld: h },
+      n,
+      h,
+      tp === 1,
+      s.pack,
+      this.plan.packFloats,
+    );
   }
 
   /** Final norm and this rank's vocabulary slice of the logits, for the last of n rows only. */
@@ -114,6 +160,16 @@ export class RankRunner {
     const last = { at: this.x + (n - 1) * h, ld: h };
     k.rmsnorm(last, this.plan.finalNorm, { at: s.xn, ld: h }, 1, h, model.normEps);
     const logits = this.plan.logits + s.tpRank * d.vocabCols;
-    k.gemm({ at: s.xn, ld: h }, s.lmHead, h, { at: logits, ld: d.vocabCols }, 1, d.vocabCols, false, s.pack, this.plan.packFloats);
+    k.gemm(
+      { at: s.xn, ld: h },
+      s.lmHead,
+      h,
+      { at: logits, ld: d.vocabCols },
+      1,
+      d.vocabCols,
+      false,
+      s.pack,
+      this.plan.packFloats,
+    );
   }
 }

@@ -8,8 +8,15 @@ import { gemmTs } from './ts-gemm.ts';
 import { globalTensor, layerTensor, materialize } from './weights.ts';
 
 interface LayerWeights {
-  attnNorm: Float32Array; wq: Float32Array; wk: Float32Array; wv: Float32Array; wo: Float32Array;
-  mlpNorm: Float32Array; wGate: Float32Array; wUp: Float32Array; wDown: Float32Array;
+  attnNorm: Float32Array;
+  wq: Float32Array;
+  wk: Float32Array;
+  wv: Float32Array;
+  wo: Float32Array;
+  mlpNorm: Float32Array;
+  wGate: Float32Array;
+  wUp: Float32Array;
+  wDown: Float32Array;
 }
 
 export interface ReferenceResult {
@@ -54,7 +61,10 @@ export class ReferenceModel {
   private readonly kCache: Float32Array[];
   private readonly vCache: Float32Array[];
 
-  constructor(readonly model: ModelConfig, readonly seed: number) {
+  constructor(
+    readonly model: ModelConfig,
+    readonly seed: number,
+  ) {
     const names = ['attnNorm', 'wq', 'wk', 'wv', 'wo', 'mlpNorm', 'wGate', 'wUp', 'wDown'] as const;
     this.layers = Array.from({ length: model.layers }, (_, l) => {
       const entries = names.map((n) => [n, materialize(layerTensor(model, seed, l, n))] as const);
@@ -112,8 +122,15 @@ export class ReferenceModel {
     gemmTs(out, w.wo, x, n, heads * hd, hidden, true);
   }
 
-  private attendHead(q: Float32Array, kc: Float32Array, vc: Float32Array, out: Float32Array, t: number, h: number,
-    len: number): void {
+  private attendHead(
+    q: Float32Array,
+    kc: Float32Array,
+    vc: Float32Array,
+    out: Float32Array,
+    t: number,
+    h: number,
+    len: number,
+  ): void {
     const { heads, kvHeads } = this.model;
     const hd = this.hd;
     const g = Math.floor(h / (heads / kvHeads));

@@ -38,10 +38,17 @@ function row1(a: Float32Array, b: Float32Array, c0: Float64Array, i: number, k: 
  * C[m x n] (+)= A[m x k] · B[k x n], all row-major, i-k-j order. Rows of C accumulate in float64 and
  * are rounded to float32 once.
  */
-export function gemmTs(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
-  accumulate = false): void {
+export function gemmTs(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  accumulate = false,
+): void {
   const acc = [0, 1, 2, 3].map(() => new Float64Array(n));
-  for (let i = 0; i < m; ) {
+  for (let i = 0; i < m;) {
     const rows = m - i >= 4 ? 4 : 1;
     for (let r = 0; r < rows; r++) {
       const row = acc[r]!;

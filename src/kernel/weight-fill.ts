@@ -39,7 +39,15 @@ export function fillRank(f32: Float32Array, plan: MemoryPlan, slot: RankSlot): v
   const m = d.mlpCols;
   for (const L of slot.layers) {
     const src = (name: Parameters<typeof layerTensor>[3]): TensorSource => layerTensor(model, seed, L.layer, name);
-    const [wq, wk, wv, wo, wg, wu, wd] = [src('wq'), src('wk'), src('wv'), src('wo'), src('wGate'), src('wUp'), src('wDown')];
+    const [wq, wk, wv, wo, wg, wu, wd] = [
+      src('wq'),
+      src('wk'),
+      src('wv'),
+      src('wo'),
+      src('wGate'),
+      src('wUp'),
+      src('wDown'),
+    ];
     packColumns(f32, L.wqkv, h, d.qkvCols, (out, dst, stride, c, rows) => {
       if (c < q) wq.column(out, dst, stride, 0, t * q + c, rows);
       else if (c < q + kv) wk.column(out, dst, stride, 0, t * kv + c - q, rows);

@@ -67,7 +67,8 @@ function source(shape: TensorShape, key: number, kind: 'norm' | 'embedding' | 'l
     cols,
     at: (r, c) => scale * uniformAt(key, r * cols + c),
     column(out, dst, stride, row0, col, n) {
-      for (let i = 0, index = row0 * cols + col; i < n; i++, index += cols) out[dst + i * stride] = scale * uniformAt(key, index);
+      for (let i = 0, index = row0 * cols + col; i < n; i++, index += cols)
+        out[dst + i * stride] = scale * uniformAt(key, index);
     },
   };
 }

@@ -3,8 +3,29 @@
  * Every ordering has a name tie-break so the same replay gives the same report.md byte for byte (but for the run block).
  */
 import type { GpuUse, ReplayReport, WorkloadReport } from '../../sim/scenario/report.ts';
-import { code, left, note, paragraph, right, strong, subheading, table, type Block, type Inline, type ReportDocument, type Section } from './document.ts';
-import { formatCount, formatDuration, formatGpus, formatPercent, formatRate, formatWallSeconds, NONE } from './format.ts';
+import {
+  code,
+  left,
+  note,
+  paragraph,
+  right,
+  strong,
+  subheading,
+  table,
+  type Block,
+  type Inline,
+  type ReportDocument,
+  type Section,
+} from './document.ts';
+import {
+  formatCount,
+  formatDuration,
+  formatGpus,
+  formatPercent,
+  formatRate,
+  formatWallSeconds,
+  NONE,
+} from './format.ts';
 
 /** How many never-ran workloads are listed one by one before "and N more". */
 export const NEVER_RAN_LISTED = 20;
@@ -24,14 +45,26 @@ export function buildDocument(report: ReplayReport): ReportDocument {
 
 function intro({ scenario }: ReplayReport): Block[] {
   const { cluster } = scenario;
-  const pools: Inline[] = cluster.pools.flatMap((p, i) => [i === 0 ? '' : ', ', code(p.name), ` (${formatGpus(p.gpus)} GPUs)`]);
+  const pools: Inline[] = cluster.pools.flatMap((p, i) => [
+    i === 0 ? '' : ', ',
+    code(p.name),
+    ` (${formatGpus(p.gpus)} GPUs)`,
+  ]);
   return [
-    paragraph('Scenario ', code(scenario.name), ' from ', code(scenario.file), `, seed ${scenario.seed}, replayed over ${formatDuration(scenario.until)} of simulated time.`),
+    paragraph(
+      'Scenario ',
+      code(scenario.name),
+      ' from ',
+      code(scenario.file),
+      `, seed ${scenario.seed}, replayed over ${formatDuration(scenario.until)} of simulated time.`,
+    ),
     paragraph(
       'Cluster ',
       code(cluster.name),
       `: ${formatCount(cluster.nodes)} nodes, ${formatGpus(cluster.gpus)} GPUs`,
-      ...(cluster.pools.length === 0 ? ['.'] : [` in ${cluster.pools.length} node pool${cluster.pools.length === 1 ? '' : 's'}: `, ...pools, '.']),
+      ...(cluster.pools.length === 0
+        ? ['.']
+        : [` in ${cluster.pools.length} node pool${cluster.pools.length === 1 ? '' : 's'}: `, ...pools, '.']),
     ),
   ];
 }
@@ -54,7 +87,11 @@ function summary({ summary: s }: ReplayReport): Section {
       ),
       table(
         [left('Percentile'), right('Pending time'), right('Time to Running')],
-        (['p50', 'p90', 'p99', 'max'] as const).map((p) => [p, formatDuration(s.pendingSeconds[p]), ran ? formatDuration(s.timeToRunningSeconds[p]) : NONE]),
+        (['p50', 'p90', 'p99', 'max'] as const).map((p) => [
+          p,
+          formatDuration(s.pendingSeconds[p]),
+          ran ? formatDuration(s.timeToRunningSeconds[p]) : NONE,
+        ]),
       ),
       note(
         'Pending time runs from submission to first placement (or to deletion, or the horizon, for a workload never placed); ',
@@ -76,22 +113,38 @@ function useRow(scope: Inline, use: GpuUse): Inline[] {
 }
 
 function gpuUse({ gpu }: ReplayReport): Section {
-  const projects = [...gpu.projects].sort((a, b) => b.meanAllocated - a.meanAllocated || compareNames(a.project, b.project));
+  const projects = [...gpu.projects].sort(
+    (a, b) => b.meanAllocated - a.meanAllocated || compareNames(a.project, b.project),
+  );
   return {
     id: 'gpu',
     title: 'GPU use',
     blocks: [
       table(
-        [left('Scope'), right('Capacity'), right('Mean allocated'), right('Peak allocated'), right('Mean fragmented'), right('Peak fragmented')],
+        [
+          left('Scope'),
+          right('Capacity'),
+          right('Mean allocated'),
+          right('Peak allocated'),
+          right('Mean fragmented'),
+          right('Peak fragmented'),
+        ],
         [useRow(strong('Overall'), gpu.overall), ...gpu.pools.map((p) => useRow(code(p.pool), p))],
       ),
-      note('In GPUs. Fragmented: free GPUs that no waiting pod could use (judged against the running pods when none wait).'),
+      note(
+        'In GPUs. Fragmented: free GPUs that no waiting pod could use (judged against the running pods when none wait).',
+      ),
       subheading('Per project'),
       projects.length === 0
         ? paragraph('No project allocated GPUs.')
         : table(
             [left('Project'), right('Mean allocated'), right('Peak allocated'), right('Mean share of cluster')],
-            projects.map((p) => [code(p.project), formatGpus(p.meanAllocated), formatGpus(p.peakAllocated), formatPercent(p.meanAllocated, gpu.overall.capacity)]),
+            projects.map((p) => [
+              code(p.project),
+              formatGpus(p.meanAllocated),
+              formatGpus(p.peakAllocated),
+              formatPercent(p.meanAllocated, gpu.overall.capacity),
+            ]),
           ),
     ],
   };
@@ -120,8 +173,26 @@ function neverRan({ workloads }: ReplayReport): Section {
     table([left('Reason (numbers shown as #)'), right('Workloads')], reasonRows),
     subheading('Which'),
     table(
-      [left('Workload'), left('Project'), left('Kind'), right('GPUs'), right('Submitted at'), right('Waited'), left('Final phase'), left('Reason')],
-      listed.map((w) => [code(w.name), code(w.project), w.kind, formatGpus(w.gpus), formatDuration(w.submittedAt), formatDuration(w.pendingSeconds), w.finalPhase, w.pendingReason ?? NO_REASON]),
+      [
+        left('Workload'),
+        left('Project'),
+        left('Kind'),
+        right('GPUs'),
+        right('Submitted at'),
+        right('Waited'),
+        left('Final phase'),
+        left('Reason'),
+      ],
+      listed.map((w) => [
+        code(w.name),
+        code(w.project),
+        w.kind,
+        formatGpus(w.gpus),
+        formatDuration(w.submittedAt),
+        formatDuration(w.pendingSeconds),
+        w.finalPhase,
+        w.pendingReason ?? NO_REASON,
+      ]),
     ),
   ];
   if (never.length > listed.length) blocks.push(paragraph(`…and ${formatCount(never.length - listed.length)} more.`));
@@ -137,7 +208,17 @@ function longestWaits({ workloads }: ReplayReport): Section {
       longest.length === 0
         ? paragraph('No workloads.')
         : table(
-            [left('Workload'), left('Project'), left('Kind'), right('GPUs'), right('Submitted at'), right('Pending'), right('Time to Running'), right('Preemptions'), left('Final phase')],
+            [
+              left('Workload'),
+              left('Project'),
+              left('Kind'),
+              right('GPUs'),
+              right('Submitted at'),
+              right('Pending'),
+              right('Time to Running'),
+              right('Preemptions'),
+              left('Final phase'),
+            ],
             longest.map((w) => [
               code(w.name),
               code(w.project),
@@ -159,7 +240,14 @@ function events(report: ReplayReport): Section {
   return {
     id: 'events',
     title: 'Events',
-    blocks: [rows.length === 0 ? paragraph('No events recorded.') : table([left('Event'), right('Count')], rows.map(([what, n]) => [what, formatCount(n)]))],
+    blocks: [
+      rows.length === 0
+        ? paragraph('No events recorded.')
+        : table(
+            [left('Event'), right('Count')],
+            rows.map(([what, n]) => [what, formatCount(n)]),
+          ),
+    ],
   };
 }
 
@@ -168,7 +256,9 @@ function run({ run: r }: ReplayReport): Section {
     id: 'run',
     title: 'This run (machine-dependent)',
     blocks: [
-      note('These numbers depend on the machine that replayed the scenario and change from run to run; everything above is the same for the same scenario file and seed.'),
+      note(
+        'These numbers depend on the machine that replayed the scenario and change from run to run; everything above is the same for the same scenario file and seed.',
+      ),
       table(
         [left('Measure'), right('Value')],
         [

@@ -37,7 +37,11 @@ export function timeAxis(report: ReplayReport): TimeAxis {
   const { t } = report.series;
   const span = Math.max(report.scenario.until, t.at(-1) ?? 0);
   const unit = timeAxisUnit(span);
-  return { unitLabel: unit.label, unitSeconds: unit.seconds, samplesPerPoint: Math.max(1, Math.ceil(t.length / MAX_POINTS)) };
+  return {
+    unitLabel: unit.label,
+    unitSeconds: unit.seconds,
+    samplesPerPoint: Math.max(1, Math.ceil(t.length / MAX_POINTS)),
+  };
 }
 
 /** Bucket means: unlike picking every k-th sample, they keep stacked bands summing to the mean total. */
@@ -69,10 +73,20 @@ export function allocationRows(report: ReplayReport, axis: TimeAxis): SeriesRow[
   const rest = ranked.slice(shown.length);
   const layers = shown.map((r) => ({ name: r.project, values: r.values }));
   if (rest.length > 0) {
-    layers.push({ name: `${rest.length} other projects`, values: t.map((_, i) => rest.reduce((s, r) => s + (r.values[i] ?? 0), 0)) });
+    layers.push({
+      name: `${rest.length} other projects`,
+      values: t.map((_, i) => rest.reduce((s, r) => s + (r.values[i] ?? 0), 0)),
+    });
   }
   const times = thin(t, axis.samplesPerPoint).map((s) => s / axis.unitSeconds);
-  return layers.flatMap((layer, order) => thin(layer.values, axis.samplesPerPoint).map((value, i) => ({ t: times[i] ?? 0, series: layer.name, value, order })));
+  return layers.flatMap((layer, order) =>
+    thin(layer.values, axis.samplesPerPoint).map((value, i) => ({
+      t: times[i] ?? 0,
+      series: layer.name,
+      value,
+      order,
+    })),
+  );
 }
 
 export const PENDING_GANGS = 'Pending gangs';
@@ -86,7 +100,9 @@ export function queueRows(report: ReplayReport, axis: TimeAxis): SeriesRow[] {
     [PENDING_GANGS, aligned(pendingGangs, t.length)],
     [RUNNING_WORKLOADS, aligned(runningWorkloads, t.length)],
   ];
-  return lines.flatMap(([series, values], order) => thin(values, axis.samplesPerPoint).map((value, i) => ({ t: times[i] ?? 0, series, value, order })));
+  return lines.flatMap(([series, values], order) =>
+    thin(values, axis.samplesPerPoint).map((value, i) => ({ t: times[i] ?? 0, series, value, order })),
+  );
 }
 
 export const RAN = 'reached Running';
@@ -108,7 +124,10 @@ export interface PendingHistogram {
 export function pendingHistogram(report: ReplayReport): PendingHistogram {
   const values = report.workloads.map((w) => w.pendingSeconds);
   const unit = timeAxisUnit(Math.max(0, ...values));
-  const scaled = report.workloads.map((w) => ({ v: w.pendingSeconds / unit.seconds, outcome: w.firstRunningAt === null ? NEVER_RAN : RAN }));
+  const scaled = report.workloads.map((w) => ({
+    v: w.pendingSeconds / unit.seconds,
+    outcome: w.firstRunningAt === null ? NEVER_RAN : RAN,
+  }));
   const max = Math.max(0, ...scaled.map((s) => s.v));
   const step = max > 0 ? niceStep(max, MAX_BINS) : 1;
   const bins = Math.max(1, Math.floor(max / step) + 1);

@@ -4,7 +4,17 @@
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { ReplayReport } from '../../sim/scenario/report.ts';
-import { allocationRows, NEVER_RAN, pendingHistogram, PENDING_GANGS, queueRows, RAN, RUNNING_WORKLOADS, timeAxis, type TimeAxis } from './chart-data.ts';
+import {
+  allocationRows,
+  NEVER_RAN,
+  pendingHistogram,
+  PENDING_GANGS,
+  queueRows,
+  RAN,
+  RUNNING_WORKLOADS,
+  timeAxis,
+  type TimeAxis,
+} from './chart-data.ts';
 import { formatCount, formatDuration, formatGpus } from './format.ts';
 
 export const CHART_TITLES = {
@@ -21,8 +31,25 @@ const CONFIG: Config = {
   background: 'white',
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif',
   padding: 8,
-  title: { fontSize: 15, fontWeight: 600, anchor: 'start', color: '#1f2328', subtitleFontSize: 12, subtitleColor: '#57606a', offset: 12 },
-  axis: { labelFontSize: 11, labelColor: '#333', titleFontSize: 12, titleFontWeight: 'normal', titleColor: '#1f2328', gridColor: '#e6e6e6', domainColor: '#888', tickColor: '#888' },
+  title: {
+    fontSize: 15,
+    fontWeight: 600,
+    anchor: 'start',
+    color: '#1f2328',
+    subtitleFontSize: 12,
+    subtitleColor: '#57606a',
+    offset: 12,
+  },
+  axis: {
+    labelFontSize: 11,
+    labelColor: '#333',
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    titleColor: '#1f2328',
+    gridColor: '#e6e6e6',
+    domainColor: '#888',
+    tickColor: '#888',
+  },
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 220, symbolType: 'square' },
   view: { stroke: '#d0d7de' },
 };
@@ -47,7 +74,10 @@ export function allocationChart(report: ReplayReport): TopLevelSpec {
   const names = [...new Set(rows.map((r) => r.series))];
   const capacity = report.gpu.overall.capacity;
   return {
-    title: { text: CHART_TITLES.allocation, subtitle: `Stacked; dashed line: cluster capacity (${formatGpus(capacity)} GPUs); ${samplingNote(report, axis)}` },
+    title: {
+      text: CHART_TITLES.allocation,
+      subtitle: `Stacked; dashed line: cluster capacity (${formatGpus(capacity)} GPUs); ${samplingNote(report, axis)}`,
+    },
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
@@ -83,7 +113,13 @@ export function queueChart(report: ReplayReport): TopLevelSpec {
     encoding: {
       x: timeEncoding(report, axis),
       y: { field: 'value', type: 'quantitative', title: 'Count' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: [PENDING_GANGS, RUNNING_WORKLOADS], range: ['#e45756', '#4c78a8'] }, legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 2 } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain: [PENDING_GANGS, RUNNING_WORKLOADS], range: ['#e45756', '#4c78a8'] },
+        legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 2 },
+      },
     },
   };
 }
@@ -91,7 +127,10 @@ export function queueChart(report: ReplayReport): TopLevelSpec {
 export function pendingChart(report: ReplayReport): TopLevelSpec {
   const histogram = pendingHistogram(report);
   return {
-    title: { text: CHART_TITLES.pending, subtitle: `${formatCount(report.workloads.length)} workloads; a workload that never ran counts its wait up to deletion or the horizon` },
+    title: {
+      text: CHART_TITLES.pending,
+      subtitle: `${formatCount(report.workloads.length)} workloads; a workload that never ran counts its wait up to deletion or the horizon`,
+    },
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
@@ -101,7 +140,13 @@ export function pendingChart(report: ReplayReport): TopLevelSpec {
       x: { field: 'start', type: 'quantitative', bin: 'binned', title: `Pending time (${histogram.unitLabel})` },
       x2: { field: 'end' },
       y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'Workloads' },
-      color: { field: 'outcome', type: 'nominal', title: null, scale: { domain: [RAN, NEVER_RAN], range: ['#4c78a8', '#e45756'] }, legend: { orient: 'top' } },
+      color: {
+        field: 'outcome',
+        type: 'nominal',
+        title: null,
+        scale: { domain: [RAN, NEVER_RAN], range: ['#4c78a8', '#e45756'] },
+        legend: { orient: 'top' },
+      },
     },
   };
 }

@@ -47,7 +47,10 @@ export const code = (text: string): Code => ({ code: text });
 export const strong = (text: string): Strong => ({ strong: text });
 export const paragraph = (...content: Inline[]): Block => ({ kind: 'paragraph', content });
 export const note = (...content: Inline[]): Block => ({ kind: 'note', content });
-export const table = (columns: readonly Column[], rows: readonly (readonly Inline[])[]): Block => ({ kind: 'table', table: { columns, rows } });
+export const table = (columns: readonly Column[], rows: readonly (readonly Inline[])[]): Block => ({
+  kind: 'table',
+  table: { columns, rows },
+});
 export const subheading = (text: string): Block => ({ kind: 'subheading', text });
 export const left = (title: string): Column => ({ title, align: 'left' });
 export const right = (title: string): Column => ({ title, align: 'right' });

@@ -24,13 +24,16 @@ export async function renderHtml(report: ReplayReport): Promise<string> {
   // One at a time: each render is CPU-bound, so running them together only interleaves them.
   const figures: string[] = [];
   for (const [id, spec] of charts) {
-    figures.push(`<figure id="chart-${id}" aria-label="${escapeHtml(chartTitle(spec))}">\n${await renderSvg(spec, `chart-${id}`)}\n</figure>`);
+    figures.push(
+      `<figure id="chart-${id}" aria-label="${escapeHtml(chartTitle(spec))}">\n${await renderSvg(spec, `chart-${id}`)}\n</figure>`,
+    );
   }
 
   const sections: { id: string; title: string; html: string }[] = [];
   for (const section of doc.sections) {
     sections.push({ id: section.id, title: section.title, html: sectionHtml(section) });
-    if (section.id === CHARTS_AFTER) sections.push({ id: 'charts', title: 'Over time', html: `<h2>Over time</h2>\n${figures.join('\n')}` });
+    if (section.id === CHARTS_AFTER)
+      sections.push({ id: 'charts', title: 'Over time', html: `<h2>Over time</h2>\n${figures.join('\n')}` });
   }
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
 
@@ -64,6 +67,7 @@ function sectionHtml(section: Section): string {
 function chartTitle(spec: TopLevelSpec): string {
   const title = 'title' in spec ? spec.title : undefined;
   if (typeof title === 'string') return title;
-  if (title !== undefined && typeof title === 'object' && 'text' in title && typeof title.text === 'string') return title.text;
+  if (title !== undefined && typeof title === 'object' && 'text' in title && typeof title.text === 'string')
+    return title.text;
   return 'chart';
 }

@@ -13,7 +13,11 @@ export interface ProjectInfo {
  */
 export class Organisation {
   readonly projects: readonly ProjectInfo[];
-  readonly departments: readonly { readonly id: string; readonly name: string; readonly projectIds: readonly string[] }[];
+  readonly departments: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly projectIds: readonly string[];
+  }[];
   private readonly byId: ReadonlyMap<string, ProjectInfo>;
   private readonly byName: ReadonlyMap<string, ProjectInfo>;
 

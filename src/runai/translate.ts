@@ -48,8 +48,23 @@ export interface RequestPodSpec {
     gpuPortionRequest?: number | null;
     gpuRequestType?: 'portion' | 'memory' | null;
   } | null;
-  nodeAffinityRequired?: { nodeSelectorTerms?: ({ matchExpressions?: ({ key: string; operator: MatchExpression['operator']; values?: string[] | null } | null)[] | null } | null)[] | null } | null;
-  tolerations?: ({ key?: string | null; operator?: 'Equal' | 'Exists' | null; value?: string | null; effect?: Toleration['effect'] | null; exclude?: boolean | null } | null)[] | null;
+  nodeAffinityRequired?: {
+    nodeSelectorTerms?:
+      | ({
+          matchExpressions?:
+            ({ key: string; operator: MatchExpression['operator']; values?: string[] | null } | null)[] | null;
+        } | null)[]
+      | null;
+  } | null;
+  tolerations?:
+    | ({
+        key?: string | null;
+        operator?: 'Equal' | 'Exists' | null;
+        value?: string | null;
+        effect?: Toleration['effect'] | null;
+        exclude?: boolean | null;
+      } | null)[]
+    | null;
   podAffinity?: { type?: 'Required' | 'Preferred' | null; key?: string | null } | null;
 }
 
@@ -62,11 +77,15 @@ export interface TranslationContext {
 }
 
 export function translateCreation(body: CreationRequest, context: TranslationContext): Translation {
-  if (body.clusterId.toLowerCase() !== context.clusterId) return fail('clusterId', `${body.clusterId} is not this cluster (${context.clusterId})`);
+  if (body.clusterId.toLowerCase() !== context.clusterId)
+    return fail('clusterId', `${body.clusterId} is not this cluster (${context.clusterId})`);
   const project = context.projectName(body.projectId);
   if (project === undefined) return fail('projectId', `no project with id ${body.projectId}`);
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(body.name) || body.name.length > 63) {
-    return fail('name', 'must be a DNS-1123 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters');
+    return fail(
+      'name',
+      'must be a DNS-1123 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters',
+    );
   }
   const spec = body.spec ?? {};
   if (!spec.leader) return fail('spec.leader', 'is required');
@@ -77,8 +96,13 @@ export function translateCreation(body: CreationRequest, context: TranslationCon
   const worker = workers > 0 && spec.worker ? podTemplate(spec.worker, 'spec.worker') : undefined;
   if (worker !== undefined && !worker.ok) return worker;
   const className = spec.priorityClass ?? DEFAULT_PRIORITY_CLASS.inference;
-  if (!isPriorityClassName(className)) return fail('spec.priorityClass', `unknown priority class "${className}" (very-low, low, medium-low, medium, medium-high, high, very-high)`);
-  const topology = podAffinity(spec.leader, 'spec.leader') ?? (spec.worker ? podAffinity(spec.worker, 'spec.worker') : undefined);
+  if (!isPriorityClassName(className))
+    return fail(
+      'spec.priorityClass',
+      `unknown priority class "${className}" (very-low, low, medium-low, medium, medium-high, high, very-high)`,
+    );
+  const topology =
+    podAffinity(spec.leader, 'spec.leader') ?? (spec.worker ? podAffinity(spec.worker, 'spec.worker') : undefined);
   if (topology !== undefined && !('key' in topology)) return topology;
   return {
     ok: true,
@@ -98,7 +122,10 @@ export function translateCreation(body: CreationRequest, context: TranslationCon
   };
 }
 
-function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: PodTemplate } | { ok: false; message: string } {
+function podTemplate(
+  pod: RequestPodSpec,
+  at: string,
+): { ok: true; template: PodTemplate } | { ok: false; message: string } {
   const resources = podResources(pod.compute ?? {}, at);
   if (!resources.ok) return resources;
   // Built only as far as the request goes: most pods ask for no constraints at all.
@@ -107,7 +134,9 @@ function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: Pod
   const terms = pod.nodeAffinityRequired?.nodeSelectorTerms?.filter((t) => t !== null) ?? [];
   if (terms.length > 0) {
     constraints.nodeAffinity = terms.map((term) => ({
-      matchExpressions: (term.matchExpressions ?? []).filter((e) => e !== null).map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] })),
+      matchExpressions: (term.matchExpressions ?? [])
+        .filter((e) => e !== null)
+        .map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] })),
     }));
   }
   const requested = pod.tolerations ?? [];
@@ -115,7 +144,8 @@ function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: Pod
   for (let i = 0; i < requested.length; i++) {
     const t = requested[i];
     if (!t || t.exclude) continue;
-    if ((t.operator ?? 'Equal') === 'Equal' && !t.key) return fail(`${at}.tolerations[${i}].key`, 'is required with operator Equal');
+    if ((t.operator ?? 'Equal') === 'Equal' && !t.key)
+      return fail(`${at}.tolerations[${i}].key`, 'is required with operator Equal');
     tolerations.push({
       ...(t.key ? { key: t.key } : {}),
       operator: t.operator ?? 'Equal',
@@ -124,34 +154,55 @@ function podTemplate(pod: RequestPodSpec, at: string): { ok: true; template: Pod
     });
   }
   if (tolerations.length > 0) constraints.tolerations = tolerations;
-  const none = constraints.nodeType === undefined && constraints.nodeAffinity === undefined && constraints.tolerations === undefined;
-  return { ok: true, template: { image: pod.image ?? '', resources: resources.value, constraints: none ? NO_CONSTRAINTS : constraints } };
+  const none =
+    constraints.nodeType === undefined &&
+    constraints.nodeAffinity === undefined &&
+    constraints.tolerations === undefined;
+  return {
+    ok: true,
+    template: { image: pod.image ?? '', resources: resources.value, constraints: none ? NO_CONSTRAINTS : constraints },
+  };
 }
 
 /** `pod` is the pod's field path (`spec.leader`); a refusal names `<pod>.compute.<field>`. */
-function podResources(compute: NonNullable<RequestPodSpec['compute']>, pod: string): { ok: true; value: PodResources } | { ok: false; message: string } {
+function podResources(
+  compute: NonNullable<RequestPodSpec['compute']>,
+  pod: string,
+): { ok: true; value: PodResources } | { ok: false; message: string } {
   const devices = compute.gpuDevicesRequest ?? null;
   const portion = compute.gpuPortionRequest ?? null;
   const memory = compute.gpuMemoryRequest ?? null;
   const type = compute.gpuRequestType ?? (portion !== null ? 'portion' : memory !== null ? 'memory' : null);
   if (devices !== null && devices > 1 && (portion !== null || memory !== null)) {
-    return fail(`${pod}.compute.gpuDevicesRequest`, `is ${devices}: a GPU portion or GPU memory can only be requested with one device`);
+    return fail(
+      `${pod}.compute.gpuDevicesRequest`,
+      `is ${devices}: a GPU portion or GPU memory can only be requested with one device`,
+    );
   }
   let gpu: GpuRequest = devices ? gpuDevices(devices) : NO_GPU;
   if (type === 'portion') {
     if (portion === null) return fail(`${pod}.compute.gpuPortionRequest`, 'is required when gpuRequestType is portion');
-    if (!(portion > 0 && portion <= 1)) return fail(`${pod}.compute.gpuPortionRequest`, `must be in (0, 1], got ${portion}`);
+    if (!(portion > 0 && portion <= 1))
+      return fail(`${pod}.compute.gpuPortionRequest`, `must be in (0, 1], got ${portion}`);
     gpu = portion === 1 ? gpuDevices(1) : { kind: 'portion', portion };
   } else if (type === 'memory') {
     if (memory === null) return fail(`${pod}.compute.gpuMemoryRequest`, 'is required when gpuRequestType is memory');
     const bytes = parseBytes(memory);
-    if (!bytes.ok || bytes.value <= 0) return fail(`${pod}.compute.gpuMemoryRequest`, `"${memory}" is not a positive memory quantity (examples: 20Gi, 40G)`);
+    if (!bytes.ok || bytes.value <= 0)
+      return fail(
+        `${pod}.compute.gpuMemoryRequest`,
+        `"${memory}" is not a positive memory quantity (examples: 20Gi, 40G)`,
+      );
     gpu = { kind: 'memory', bytes: bytes.value };
   }
   let memoryBytes = 0;
   if (compute.cpuMemoryRequest != null) {
     const parsed = parseBytes(compute.cpuMemoryRequest);
-    if (!parsed.ok) return fail(`${pod}.compute.cpuMemoryRequest`, `"${compute.cpuMemoryRequest}" is not a memory quantity (examples: 64Gi, 512M)`);
+    if (!parsed.ok)
+      return fail(
+        `${pod}.compute.cpuMemoryRequest`,
+        `"${compute.cpuMemoryRequest}" is not a memory quantity (examples: 64Gi, 512M)`,
+      );
     memoryBytes = parsed.value;
   }
   return { ok: true, value: { gpu, cpuMillis: Math.round((compute.cpuCoreRequest ?? 0) * 1000), memoryBytes } };
@@ -170,17 +221,23 @@ const NO_NODE_POOLS: readonly string[] = Object.freeze([]);
 const NO_CONSTRAINTS: PodConstraints = Object.freeze({});
 const NO_GPU: GpuRequest = Object.freeze({ kind: 'none' });
 /** Shared requests for the device counts real nodes have (a count from a request cannot grow the table). */
-const DEVICES: readonly GpuRequest[] = Array.from({ length: 65 }, (_, count) => Object.freeze({ kind: 'devices', count }));
+const DEVICES: readonly GpuRequest[] = Array.from({ length: 65 }, (_, count) =>
+  Object.freeze({ kind: 'devices', count }),
+);
 const PRIORITIES = new Map<string, ResolvedPriority>();
 
 function gpuDevices(count: number): GpuRequest {
   return DEVICES[count] ?? { kind: 'devices', count };
 }
 
-function priorityOf(className: PriorityClassName, preemptibility: 'preemptible' | 'non-preemptible' | null): ResolvedPriority {
+function priorityOf(
+  className: PriorityClassName,
+  preemptibility: 'preemptible' | 'non-preemptible' | null,
+): ResolvedPriority {
   const key = preemptibility === null ? className : `${className}/${preemptibility}`;
   let priority = PRIORITIES.get(key);
-  if (priority === undefined) PRIORITIES.set(key, (priority = Object.freeze(resolvePriority(className, preemptibility))));
+  if (priority === undefined)
+    PRIORITIES.set(key, (priority = Object.freeze(resolvePriority(className, preemptibility))));
   return priority;
 }
 

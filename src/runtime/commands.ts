@@ -33,13 +33,22 @@ export function encodeCommand(command: Command, requestText?: string): EncodedCo
   if (command.type !== 'create') return { command, json: JSON.stringify(command) };
   // The text the client sent, when the caller has it and it fits on one journal line. It may lack defaults that
   // validation filled into `command.request`: translation applies the same ones, and echoes fill them in again.
-  const requestJson = requestText !== undefined && !requestText.includes('\n') ? requestText : JSON.stringify(command.request);
+  const requestJson =
+    requestText !== undefined && !requestText.includes('\n') ? requestText : JSON.stringify(command.request);
   // The command as JSON.stringify(command) would encode it, with the request's text spliced in.
-  return { command, requestJson, json: `{"type":"create","request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}` };
+  return {
+    command,
+    requestJson,
+    json: `{"type":"create","request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}`,
+  };
 }
 
 /** Applies a command to the model at its current time; `cluster` resolves what a creation request names. */
-export function applyCommand(model: ClusterModel, { command, requestJson }: EncodedCommand, cluster: TranslationContext): CommandResult {
+export function applyCommand(
+  model: ClusterModel,
+  { command, requestJson }: EncodedCommand,
+  cluster: TranslationContext,
+): CommandResult {
   switch (command.type) {
     case 'create': {
       const { request, createdBy } = command;

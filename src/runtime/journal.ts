@@ -13,7 +13,14 @@ export type JournalEntry =
    * The server (re)started: simulated time `at` corresponded to wall time `wallMs` at `timeScale`. The first
    * anchor also fixes what a replay needs to be exact: the cluster and the seed.
    */
-  | { readonly kind: 'anchor'; readonly at: Micros; readonly wallMs: number; readonly timeScale: number; readonly clusterId: string; readonly seed: number };
+  | {
+      readonly kind: 'anchor';
+      readonly at: Micros;
+      readonly wallMs: number;
+      readonly timeScale: number;
+      readonly clusterId: string;
+      readonly seed: number;
+    };
 
 export interface JournalRecovery {
   readonly entries: JournalEntry[];
@@ -44,7 +51,10 @@ export class Journal {
   ) {}
 
   /** Reads what is there (skipping unreadable lines, and cutting off a torn last line), then opens for append. */
-  static async open(dataDir: string, durability: Durability = 'process'): Promise<{ journal: Journal; recovery: JournalRecovery }> {
+  static async open(
+    dataDir: string,
+    durability: Durability = 'process',
+  ): Promise<{ journal: Journal; recovery: JournalRecovery }> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'journal.jsonl');
     const recovery = existsSync(path) ? Journal.read(path) : { entries: [], problems: [] };
@@ -141,7 +151,9 @@ export class Journal {
           entries.push(entry);
           goodEnd = end;
         } else {
-          problems.push(`${path}:${i + 1}: unreadable journal line skipped${last || lines.slice(i + 1).every((l) => l.trim() === '') ? ' (a write torn by a crash)' : ''}`);
+          problems.push(
+            `${path}:${i + 1}: unreadable journal line skipped${last || lines.slice(i + 1).every((l) => l.trim() === '') ? ' (a write torn by a crash)' : ''}`,
+          );
         }
       }
       if (line.trim() === '' && !last) goodEnd = Math.max(goodEnd, end);
@@ -179,9 +191,16 @@ function parseEntry(line: string): JournalEntry | undefined {
   try {
     const value = JSON.parse(line) as Partial<JournalEntry> & Record<string, unknown>;
     if (typeof value.at !== 'number') return undefined;
-    if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null) return value as JournalEntry;
+    if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null)
+      return value as JournalEntry;
     if (value.kind === 'advance') return value as JournalEntry;
-    if (value.kind === 'anchor' && typeof value.wallMs === 'number' && typeof value.timeScale === 'number' && typeof value.seed === 'number') return value as JournalEntry;
+    if (
+      value.kind === 'anchor' &&
+      typeof value.wallMs === 'number' &&
+      typeof value.timeScale === 'number' &&
+      typeof value.seed === 'number'
+    )
+      return value as JournalEntry;
     return undefined;
   } catch {
     return undefined;

@@ -75,11 +75,14 @@ export class LiveCluster {
     const first = recovery.entries.find((e): e is Extract<JournalEntry, { kind: 'anchor' }> => e.kind === 'anchor');
     if (first && first.clusterId !== spec.id) {
       await journal.close();
-      throw new Error(`the journal in ${options.dataDir} belongs to cluster ${first.clusterId}, not ${spec.id}; use another --data-dir`);
+      throw new Error(
+        `the journal in ${options.dataDir} belongs to cluster ${first.clusterId}, not ${spec.id}; use another --data-dir`,
+      );
     }
     // A replay must use the seed the journal was written with, whatever the flags say now.
     const seed = first?.seed ?? options.seed;
-    if (first && first.seed !== options.seed) problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
+    if (first && first.seed !== options.seed)
+      problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
     const model = ClusterModel.create(spec, { seed });
     const organisation = new Organisation(spec.departments);
     const names = namesOf(model, organisation);
@@ -95,17 +98,36 @@ export class LiveCluster {
         const result = applyCommand(model, encodeCommand(entry.command), names);
         if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
       } catch (e) {
-        problems.push(`journal entry ${replayed + 1} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`);
+        problems.push(
+          `journal entry ${replayed + 1} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       replayed++;
     }
     // The simulated cluster kept running while the server was down, if the clock is the same one.
     const wallNow = wallClock();
     const running = lastAnchor !== undefined && lastAnchor.timeScale === options.timeScale && options.timeScale > 0;
-    const resumeAt = running ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale)) : lastAt;
+    const resumeAt = running
+      ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale))
+      : lastAt;
     model.advanceTo(resumeAt);
-    await journal.append({ kind: 'anchor', at: resumeAt, wallMs: wallNow, timeScale: options.timeScale, clusterId: spec.id, seed });
-    const live = new LiveCluster(model, journal, options.timeScale, resumeAt, wallClock, first?.wallMs ?? wallNow, organisation);
+    await journal.append({
+      kind: 'anchor',
+      at: resumeAt,
+      wallMs: wallNow,
+      timeScale: options.timeScale,
+      clusterId: spec.id,
+      seed,
+    });
+    const live = new LiveCluster(
+      model,
+      journal,
+      options.timeScale,
+      resumeAt,
+      wallClock,
+      first?.wallMs ?? wallNow,
+      organisation,
+    );
     if (options.timeScale > 0) {
       live.timer = setInterval(() => {
         // Once the cluster has stopped serving (journal failure) there is nothing left to advance.
@@ -158,7 +180,10 @@ export class LiveCluster {
 
   /** Moves the manual clock forward. */
   async advance(micros: Micros): Promise<Micros> {
-    if (this.timeScale !== 0) throw new Error('the clock runs with the wall clock (--time-scale > 0); only a manual clock (--time-scale 0) can be advanced');
+    if (this.timeScale !== 0)
+      throw new Error(
+        'the clock runs with the wall clock (--time-scale > 0); only a manual clock (--time-scale 0) can be advanced',
+      );
     this.anchorSim = this.model.now + Math.max(0, Math.round(micros));
     this.sync();
     await this.record(this.journal.append({ kind: 'advance', at: this.anchorSim }));

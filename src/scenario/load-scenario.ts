@@ -1,8 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { GIB, parseClusterFile, validateClusterDocument, type ClusterFileResult, type ClusterSpec } from '../../sim/cluster/index.ts';
+import {
+  GIB,
+  parseClusterFile,
+  validateClusterDocument,
+  type ClusterFileResult,
+  type ClusterSpec,
+} from '../../sim/cluster/index.ts';
 import { SchemaCheck } from '../../sim/config/schema-check.ts';
-import { formatConfigError, SourceDocument, type ConfigError, type PathSegment } from '../../sim/config/source-document.ts';
+import {
+  formatConfigError,
+  SourceDocument,
+  type ConfigError,
+  type PathSegment,
+} from '../../sim/config/source-document.ts';
 import { stableUuid } from '../../sim/config/stable-uuid.ts';
 import { parseDuration, Random, type Micros } from '../../sim/engine/index.ts';
 import { isPriorityClassName, resolvePriority } from '../../sim/scheduler/index.ts';
@@ -27,7 +38,10 @@ const schemaCheck = new SchemaCheck(SCENARIO_SCHEMA);
  * every `create` validated exactly as the API validates it, and the generators expanded with the seed. Errors
  * name the file, the line and what is wrong.
  */
-export async function loadScenarioFile(file: string, options: { seed?: number; machine?: LocalMachine } = {}): Promise<LoadedScenario> {
+export async function loadScenarioFile(
+  file: string,
+  options: { seed?: number; machine?: LocalMachine } = {},
+): Promise<LoadedScenario> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -50,7 +64,12 @@ function fail(errors: readonly ConfigError[]): { ok: false; errors: string[] } {
   return { ok: false, errors: errors.map(formatConfigError) };
 }
 
-async function loadCluster(value: unknown, source: SourceDocument, base: string, machine: LocalMachine | undefined): Promise<LoadedCluster> {
+async function loadCluster(
+  value: unknown,
+  source: SourceDocument,
+  base: string,
+  machine: LocalMachine | undefined,
+): Promise<LoadedCluster> {
   let result: ClusterFileResult;
   if (typeof value === 'string') {
     const path = resolve(base, value);
@@ -58,7 +77,12 @@ async function loadCluster(value: unknown, source: SourceDocument, base: string,
     try {
       text = await readFile(path, 'utf8');
     } catch (e) {
-      return fail([source.errorAt(['cluster'], `cannot read cluster file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)]);
+      return fail([
+        source.errorAt(
+          ['cluster'],
+          `cannot read cluster file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        ),
+      ]);
     }
     result = parseClusterFile(path, text);
   } else {
@@ -101,7 +125,9 @@ interface RawScenario {
 class ScenarioReader {
   readonly errors: ConfigError[] = [];
   private readonly projects: Map<string, string>; // id or name -> name
-  private readonly validateCreation = contractAjv('body').getSchema(contractRef('DistributedInferenceCreationRequest'))!;
+  private readonly validateCreation = contractAjv('body').getSchema(
+    contractRef('DistributedInferenceCreationRequest'),
+  )!;
 
   constructor(
     private readonly source: SourceDocument,
@@ -109,15 +135,20 @@ class ScenarioReader {
   ) {
     const names = cluster.departments.flatMap((d) => d.projects.map((p) => p.name));
     // API ids (101, 102, ... in file order) and plain names both name a project in a scenario.
-    this.projects = new Map([...names.map((n, i) => [String(101 + i), n] as const), ...names.map((n) => [n, n] as const)]);
+    this.projects = new Map([
+      ...names.map((n, i) => [String(101 + i), n] as const),
+      ...names.map((n) => [n, n] as const),
+    ]);
   }
 
   read(raw: RawScenario, file: string, seedOverride: number | undefined): Scenario | undefined {
     const seed = seedOverride ?? raw.seed ?? 1;
     const until = this.duration(raw.until, ['until']);
-    const sampleEvery = raw.sample !== undefined ? this.duration(raw.sample, ['sample']) : Math.max(1_000_000, Math.round(until / 288));
+    const sampleEvery =
+      raw.sample !== undefined ? this.duration(raw.sample, ['sample']) : Math.max(1_000_000, Math.round(until / 288));
     if (raw.sample !== undefined && sampleEvery < 1_000_000) this.error(['sample'], 'must be at least 1s');
-    else if (until / sampleEvery > 100_000) this.error(['sample'], `would take ${Math.ceil(until / sampleEvery)} samples; at most 100,000`);
+    else if (until / sampleEvery > 100_000)
+      this.error(['sample'], `would take ${Math.ceil(until / sampleEvery)} samples; at most 100,000`);
     const delays = this.delays(raw.delays);
     const steps: ScenarioStep[] = [];
     (raw.timeline ?? []).forEach((item, i) => {
@@ -127,11 +158,23 @@ class ScenarioReader {
     });
     (raw.generators ?? []).forEach((g, i) => {
       const spec = this.generator(g, ['generators', i]);
-      if (spec) steps.push(...expandGenerator(spec, new Random(seed * 0x9e3779b1 + parseInt(stableUuid(g.name).slice(0, 8), 16))));
+      if (spec)
+        steps.push(
+          ...expandGenerator(spec, new Random(seed * 0x9e3779b1 + parseInt(stableUuid(g.name).slice(0, 8), 16))),
+        );
     });
     if (this.errors.length > 0) return undefined;
     steps.sort((a, b) => a.at - b.at);
-    return { name: raw.name, file, seed, until, cluster: this.cluster, delays, sampleEvery, steps: steps.filter((s) => s.at <= until) };
+    return {
+      name: raw.name,
+      file,
+      seed,
+      until,
+      cluster: this.cluster,
+      delays,
+      sampleEvery,
+      steps: steps.filter((s) => s.at <= until),
+    };
   }
 
   private action(item: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
@@ -151,30 +194,65 @@ class ScenarioReader {
   private create(body: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
     const request = { clusterId: this.cluster.id, ...body } as Record<string, unknown>;
     const projectName = this.projects.get(String(request.projectId ?? ''));
-    if (projectName !== undefined) request.projectId = String(101 + this.cluster.departments.flatMap((d) => d.projects).findIndex((p) => p.name === projectName));
+    if (projectName !== undefined)
+      request.projectId = String(
+        101 + this.cluster.departments.flatMap((d) => d.projects).findIndex((p) => p.name === projectName),
+      );
     if (!this.validateCreation(request)) {
       for (const e of this.validateCreation.errors ?? []) {
         const path = fieldPath(e.instancePath);
-        this.errors.push(this.source.errorAt([...at, ...path.split(/[.[\]]+/).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p))], `${path || 'body'}: ${e.message ?? e.keyword}`));
+        this.errors.push(
+          this.source.errorAt(
+            [
+              ...at,
+              ...path
+                .split(/[.[\]]+/)
+                .filter((p) => p !== '')
+                .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+            ],
+            `${path || 'body'}: ${e.message ?? e.keyword}`,
+          ),
+        );
       }
       return undefined;
     }
-    const translated = translateCreation(request as unknown as CreationRequest, { clusterId: this.cluster.id, projectName: (id) => this.projects.get(id) });
+    const translated = translateCreation(request as unknown as CreationRequest, {
+      clusterId: this.cluster.id,
+      projectName: (id) => this.projects.get(id),
+    });
     if (!translated.ok) {
       this.errors.push(this.source.errorAt(at, translated.message));
       return undefined;
     }
-    return { kind: 'create', spec: translated.spec, useGivenNameAsPrefix: request.useGivenNameAsPrefix === true, request };
+    return {
+      kind: 'create',
+      spec: translated.spec,
+      useGivenNameAsPrefix: request.useGivenNameAsPrefix === true,
+      request,
+    };
   }
 
   /** A preemptible training gang of `1 + workers` pods that runs for `duration`. */
   private train(raw: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
-    const t = raw as { name: string; project: string; gpus: number; workers?: number; replicas?: number; duration: string | number; priorityClass?: string; nodePools?: string[] };
+    const t = raw as {
+      name: string;
+      project: string;
+      gpus: number;
+      workers?: number;
+      replicas?: number;
+      duration: string | number;
+      priorityClass?: string;
+      nodePools?: string[];
+    };
     const project = this.projects.get(t.project);
     if (project === undefined) return this.error([...at, 'project'], `unknown project "${t.project}"`);
     const className = t.priorityClass ?? 'low';
-    if (!isPriorityClassName(className)) return this.error([...at, 'priorityClass'], `unknown priority class "${className}"`);
-    const gpu = t.gpus < 1 ? ({ kind: 'portion', portion: t.gpus } as const) : ({ kind: 'devices', count: Math.round(t.gpus) } as const);
+    if (!isPriorityClassName(className))
+      return this.error([...at, 'priorityClass'], `unknown priority class "${className}"`);
+    const gpu =
+      t.gpus < 1
+        ? ({ kind: 'portion', portion: t.gpus } as const)
+        : ({ kind: 'devices', count: Math.round(t.gpus) } as const);
     const pod = { image: 'training', resources: { gpu, cpuMillis: 8000, memoryBytes: 64 * GIB }, constraints: {} };
     const workers = t.workers ?? 0;
     const spec: InferenceSpec = {
@@ -201,8 +279,10 @@ class ScenarioReader {
     const gpus = this.choice<number>(g.gpus, [...at, 'gpus'], numeric(0, 64));
     const workers = this.choice<number>(g.workers ?? 0, [...at, 'workers'], numeric(0, 1000, true));
     const replicas = this.choice<number>(g.replicas ?? 1, [...at, 'replicas'], numeric(1, 1000, true));
-    if (g.priorityClass !== undefined && !isPriorityClassName(g.priorityClass)) return this.error([...at, 'priorityClass'], `unknown priority class "${g.priorityClass}"`);
-    if (g.kind === 'training' && g.duration === undefined) return this.error([...at, 'duration'], 'a training generator needs a duration');
+    if (g.priorityClass !== undefined && !isPriorityClassName(g.priorityClass))
+      return this.error([...at, 'priorityClass'], `unknown priority class "${g.priorityClass}"`);
+    if (g.kind === 'training' && g.duration === undefined)
+      return this.error([...at, 'duration'], 'a training generator needs a duration');
     if (!projects || !gpus || !workers || !replicas) return undefined;
     const meanInterval = this.duration(g.every, [...at, 'every']);
     if (meanInterval <= 0) return this.error([...at, 'every'], 'must be a positive duration');
@@ -217,14 +297,24 @@ class ScenarioReader {
       workers,
       replicas,
       ...(g.duration ? { duration: this.spread(g.duration, [...at, 'duration']) } : {}),
-      ...(g.priorityClass !== undefined && isPriorityClassName(g.priorityClass) ? { priorityClass: g.priorityClass } : {}),
+      ...(g.priorityClass !== undefined && isPriorityClassName(g.priorityClass)
+        ? { priorityClass: g.priorityClass }
+        : {}),
       nodePools: g.nodePools ?? [],
     };
   }
 
   /** A choice as files write it: `8`, `[1, 2, 8]` or `{ "8": 1, "1": 4 }` (value: weight). */
-  private choice<T>(value: ChoiceValue, at: PathSegment[], check: (v: string | number) => Checked<T>): Choice<T> | undefined {
-    const entries: [string | number, number][] = Array.isArray(value) ? value.map((v) => [v, 1]) : typeof value === 'object' ? Object.entries(value) : [[value, 1]];
+  private choice<T>(
+    value: ChoiceValue,
+    at: PathSegment[],
+    check: (v: string | number) => Checked<T>,
+  ): Choice<T> | undefined {
+    const entries: [string | number, number][] = Array.isArray(value)
+      ? value.map((v) => [v, 1])
+      : typeof value === 'object'
+        ? Object.entries(value)
+        : [[value, 1]];
     const values: T[] = [];
     if (entries.every(([, w]) => w === 0)) return this.error(at, 'the weights must not all be zero');
     for (const [v] of entries) {
@@ -236,8 +326,14 @@ class ScenarioReader {
   }
 
   private delays(raw: RawScenario['delays']): LifecycleDelays {
-    const pick = (key: keyof LifecycleDelays): DelaySpec => (raw?.[key] ? this.spread(raw[key]!, ['delays', key]) : DEFAULT_DELAYS[key]);
-    return { imagePull: pick('imagePull'), containerStart: pick('containerStart'), modelLoad: pick('modelLoad'), termination: pick('termination') };
+    const pick = (key: keyof LifecycleDelays): DelaySpec =>
+      raw?.[key] ? this.spread(raw[key]!, ['delays', key]) : DEFAULT_DELAYS[key];
+    return {
+      imagePull: pick('imagePull'),
+      containerStart: pick('containerStart'),
+      modelLoad: pick('modelLoad'),
+      termination: pick('termination'),
+    };
   }
 
   private spread(raw: RawSpread, at: PathSegment[]): Spread {
@@ -267,7 +363,10 @@ function numeric(min: number, max: number, integer = false): (v: string | number
   return (v) => {
     const n = typeof v === 'number' ? v : Number(v);
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      return { ok: false, reason: `${JSON.stringify(v)} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]` };
+      return {
+        ok: false,
+        reason: `${JSON.stringify(v)} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`,
+      };
     }
     return { ok: true, value: n };
   };

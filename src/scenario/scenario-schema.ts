@@ -10,7 +10,12 @@ const choice = {
     { type: 'object', minProperties: 1, additionalProperties: { type: 'number', minimum: 0 } },
   ],
 } as const;
-const spread = { type: 'object', additionalProperties: false, required: ['median'], properties: { median: duration, p90: duration } } as const;
+const spread = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['median'],
+  properties: { median: duration, p90: duration },
+} as const;
 
 /**
  * The shape of a scenario file. `create` bodies are checked against the Run:ai contract afterwards (the same
@@ -57,12 +62,27 @@ export const SCENARIO_SCHEMA: SchemaObject = {
               nodePools: { type: 'array', items: { type: 'string' } },
             },
           },
-          patch: { type: 'object', additionalProperties: false, required: ['name', 'replicas'], properties: { name, replicas: { type: 'integer', minimum: 0, maximum: 1000 } } },
+          patch: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'replicas'],
+            properties: { name, replicas: { type: 'integer', minimum: 0, maximum: 1000 } },
+          },
           delete: { type: 'object', additionalProperties: false, required: ['name'], properties: { name } },
           fault: {
             oneOf: [
-              { type: 'object', additionalProperties: false, required: ['node', 'ready'], properties: { node: { type: 'string' }, ready: { type: 'boolean' } } },
-              { type: 'object', additionalProperties: false, required: ['workload', 'pod'], properties: { workload: name, pod: { type: 'string' } } },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['node', 'ready'],
+                properties: { node: { type: 'string' }, ready: { type: 'boolean' } },
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['workload', 'pod'],
+                properties: { workload: name, pod: { type: 'string' } },
+              },
             ],
           },
         },

@@ -34,7 +34,11 @@ export function servingAccess(request: unknown): ServingAccess {
  * or a thrown 401 (no or bad token) / 403 (valid token, not admitted). Emails compare case-insensitively.
  * lwsim users belong to no groups, so `authorizedGroups` admits nobody.
  */
-export function authorizeServing(access: ServingAccess, authenticator: Authenticator, authorization: string | undefined): Principal | undefined {
+export function authorizeServing(
+  access: ServingAccess,
+  authenticator: Authenticator,
+  authorization: string | undefined,
+): Principal | undefined {
   if (access.authorizationType === 'public') return undefined;
   const principal = authenticator.authenticate(authorization);
   switch (access.authorizationType) {
@@ -46,6 +50,9 @@ export function authorizeServing(access: ServingAccess, authenticator: Authentic
       throw apiError('forbidden', `user ${principal.email} is not in this workload's servingPort.authorizedUsers`);
     }
     case 'authorizedGroups':
-      throw apiError('forbidden', 'servingPort.authorizationType is authorizedGroups, and lwsim users belong to no groups: nobody is admitted');
+      throw apiError(
+        'forbidden',
+        'servingPort.authorizationType is authorizedGroups, and lwsim users belong to no groups: nobody is admitted',
+      );
   }
 }

@@ -33,7 +33,12 @@ export const COMPLETION_REQUEST_SCHEMA = {
     // instead of as "must be string".
     prompt: {
       if: { type: 'array' },
-      then: { type: 'array', minItems: 1, maxItems: 8192, items: { type: 'integer', minimum: 0, maximum: BYTE_VOCAB - 1 } },
+      then: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 8192,
+        items: { type: 'integer', minimum: 0, maximum: BYTE_VOCAB - 1 },
+      },
       else: { type: 'string', maxLength: 65_536 },
     },
     max_tokens: { type: 'integer', minimum: 1, maximum: MAX_COMPLETION_TOKENS, default: DEFAULT_MAX_TOKENS },
@@ -59,9 +64,15 @@ export function promptTokens(prompt: CompletionRequest['prompt']): number[] {
 export function checkContext(prompt: readonly number[], maxTokens: number, model: ModelConfig, size: string): void {
   const context = model.maxSeq;
   if (prompt.length >= context) {
-    throw apiError('validation', `prompt: ${prompt.length} tokens do not fit the ${context}-token context of model ${size} (at most ${context - 1})`);
+    throw apiError(
+      'validation',
+      `prompt: ${prompt.length} tokens do not fit the ${context}-token context of model ${size} (at most ${context - 1})`,
+    );
   }
   if (prompt.length + maxTokens > context) {
-    throw apiError('validation', `max_tokens: ${maxTokens} with a ${prompt.length}-token prompt exceeds the ${context}-token context of model ${size} (at most ${context - prompt.length})`);
+    throw apiError(
+      'validation',
+      `max_tokens: ${maxTokens} with a ${prompt.length}-token prompt exceeds the ${context}-token context of model ${size} (at most ${context - prompt.length})`,
+    );
   }
 }

@@ -45,7 +45,11 @@ export interface CompletionBody {
 }
 
 function usage(result: GenerateResult): CompletionUsage {
-  return { prompt_tokens: result.promptTokens, completion_tokens: result.tokens.length, total_tokens: result.promptTokens + result.tokens.length };
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.tokens.length,
+    total_tokens: result.promptTokens + result.tokens.length,
+  };
 }
 
 function round3(ms: number): number {
@@ -53,7 +57,10 @@ function round3(ms: number): number {
 }
 
 /** The closing fields: usage, timing and the parallelism that produced them. */
-function summary(meta: CompletionMeta, result: GenerateResult): Pick<CompletionBody, 'usage' | 'timing' | 'parallelism'> {
+function summary(
+  meta: CompletionMeta,
+  result: GenerateResult,
+): Pick<CompletionBody, 'usage' | 'timing' | 'parallelism'> {
   return {
     usage: usage(result),
     timing: { prefillMs: round3(result.prefillMs), decodeMsPerToken: round3(result.decodeMsPerToken) },
@@ -81,7 +88,11 @@ export function textChunk(meta: CompletionMeta, text: string): CompletionBody {
 
 /** The last streamed chunk: the remaining text, why generation stopped, usage and timing. */
 export function finalChunk(meta: CompletionMeta, result: GenerateResult, text: string): CompletionBody {
-  return { ...head(meta), choices: [{ index: 0, text, logprobs: null, finish_reason: result.finishReason }], ...summary(meta, result) };
+  return {
+    ...head(meta),
+    choices: [{ index: 0, text, logprobs: null, finish_reason: result.finishReason }],
+    ...summary(meta, result),
+  };
 }
 
 /** One Server-Sent Events message. */

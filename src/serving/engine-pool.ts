@@ -1,6 +1,12 @@
 // One kernel engine per serving workload: created on its first request, closed when the workload stops
 // serving or the server closes. The kernel runs one request at a time per engine.
-import { createTpEngine, EngineClosedError, type ModelConfig, type TpEngine, type TpEngineOptions } from '../kernel/index.ts';
+import {
+  createTpEngine,
+  EngineClosedError,
+  type ModelConfig,
+  type TpEngine,
+  type TpEngineOptions,
+} from '../kernel/index.ts';
 
 export type EngineFactory = (options: TpEngineOptions) => Promise<TpEngine>;
 
@@ -29,7 +35,8 @@ export class EnginePool {
   private readonly create: EngineFactory;
 
   constructor(private readonly options: EnginePoolOptions) {
-    if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`kernel threads must be a positive integer, got ${options.threads}`);
+    if (!Number.isInteger(options.threads) || options.threads < 1)
+      throw new RangeError(`kernel threads must be a positive integer, got ${options.threads}`);
     this.create = options.create ?? createTpEngine;
   }
 
@@ -50,7 +57,13 @@ export class EnginePool {
     if (this.closed) return Promise.reject(new EngineClosedError());
     const existing = this.engines.get(workloadId);
     if (existing !== undefined) return existing;
-    const created = this.create({ model: shape.model, tp: shape.tp, pp: shape.pp, threads: this.options.threads, seed: this.options.seed ?? SERVING_WEIGHT_SEED });
+    const created = this.create({
+      model: shape.model,
+      tp: shape.tp,
+      pp: shape.pp,
+      threads: this.options.threads,
+      seed: this.options.seed ?? SERVING_WEIGHT_SEED,
+    });
     this.engines.set(workloadId, created);
     // A failed creation is forgotten so the next request tries again.
     created.catch(() => {
@@ -64,7 +77,12 @@ export class EnginePool {
     const entry = this.engines.get(workloadId);
     if (entry === undefined) return Promise.resolve();
     this.engines.delete(workloadId);
-    const done = entry.then((engine) => engine.close(), () => undefined).catch(() => undefined);
+    const done = entry
+      .then(
+        (engine) => engine.close(),
+        () => undefined,
+      )
+      .catch(() => undefined);
     this.closing.add(done);
     void done.finally(() => this.closing.delete(done));
     return done;

@@ -27,14 +27,18 @@ function annotationValue(annotations: unknown, name: string): string | undefined
  * leader's wins, as the leader is the pod that serves. An unknown size is refused, not silently replaced.
  */
 export function modelChoice(request: unknown, fallback: ModelSize): ModelChoice {
-  const value = annotationValue(pathOf(request, 'spec', 'leader', 'annotations'), MODEL_SIZE_ANNOTATION)
-    ?? annotationValue(pathOf(request, 'spec', 'worker', 'annotations'), MODEL_SIZE_ANNOTATION);
+  const value =
+    annotationValue(pathOf(request, 'spec', 'leader', 'annotations'), MODEL_SIZE_ANNOTATION) ??
+    annotationValue(pathOf(request, 'spec', 'worker', 'annotations'), MODEL_SIZE_ANNOTATION);
   if (value === undefined) return { ok: true, size: fallback, model: MODEL_PRESETS[fallback] };
   let model: ModelConfig;
   try {
     model = modelPreset(value);
   } catch (err) {
-    return { ok: false, message: `annotation ${MODEL_SIZE_ANNOTATION}: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      message: `annotation ${MODEL_SIZE_ANNOTATION}: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   // modelPreset resolves aliases (`1b`) to a preset object; name it by identity.
   const size = (Object.keys(MODEL_PRESETS) as ModelSize[]).find((s) => MODEL_PRESETS[s] === model) ?? fallback;

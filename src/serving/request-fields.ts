@@ -3,7 +3,9 @@
 
 /** `value[key]` when `value` is a non-null object, else undefined. */
 export function fieldOf(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /** The value at a path of keys, or undefined as soon as one step is missing or not an object. */

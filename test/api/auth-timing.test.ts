@@ -15,7 +15,11 @@ vi.mock('../../src/api/constant-time.ts', async (importOriginal) => {
 
 const { createAuthenticator } = await import('../../src/api/auth.ts');
 
-const users = Array.from({ length: 5 }, (_, i) => ({ token: `token-${i}-${'x'.repeat(i * 7)}`, email: `u${i}@example.com`, projects: [] }));
+const users = Array.from({ length: 5 }, (_, i) => ({
+  token: `token-${i}-${'x'.repeat(i * 7)}`,
+  email: `u${i}@example.com`,
+  projects: [],
+}));
 const auth = createAuthenticator({ users, adminToken: 'admin-token' });
 
 describe('token comparison', () => {
@@ -41,7 +45,9 @@ describe('token comparison', () => {
 });
 
 describe('constantTimeEqual', async () => {
-  const { constantTimeEqual } = await vi.importActual<typeof import('../../src/api/constant-time.ts')>('../../src/api/constant-time.ts');
+  const { constantTimeEqual } = await vi.importActual<typeof import('../../src/api/constant-time.ts')>(
+    '../../src/api/constant-time.ts',
+  );
 
   it('is true only for equal strings', () => {
     expect(constantTimeEqual('a1b2', 'a1b2')).toBe(true);

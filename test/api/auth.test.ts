@@ -1,6 +1,13 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canUseProject, ConnectionCredentials, createAuthenticator, DEFAULT_ADMIN_EMAIL, principalOf, type ApiUser } from '../../src/api/auth.ts';
+import {
+  canUseProject,
+  ConnectionCredentials,
+  createAuthenticator,
+  DEFAULT_ADMIN_EMAIL,
+  principalOf,
+  type ApiUser,
+} from '../../src/api/auth.ts';
 import { validatorFor } from '../../src/api/contract/ajv.ts';
 import { contractRoute } from '../../src/api/contract/fastify-contract.ts';
 import { ApiError } from '../../src/api/errors.ts';
@@ -34,7 +41,11 @@ describe('bearer authentication on a real server', () => {
       routes: (app) => {
         app.get('/healthz', async () => ({ ok: true }));
         app.get('/whoami', async (req) => principalOf(req));
-        app.route(contractRoute('create_distributed_inference', async (_req, reply) => reply.code(202).send({}), { responses: false }));
+        app.route(
+          contractRoute('create_distributed_inference', async (_req, reply) => reply.code(202).send({}), {
+            responses: false,
+          }),
+        );
       },
     });
   });
@@ -45,10 +56,16 @@ describe('bearer authentication on a real server', () => {
   });
 
   it('rejects other schemes and malformed bearer headers', async () => {
-    expect(expect401(await get('/whoami', 'Basic YWxpY2U6cHc='), 'invalid_request')).toBe('Authorization header must use the Bearer scheme');
-    expect(expect401(await get('/whoami', 'alice-token-1'), 'invalid_request')).toBe('Authorization header must use the Bearer scheme');
+    expect(expect401(await get('/whoami', 'Basic YWxpY2U6cHc='), 'invalid_request')).toBe(
+      'Authorization header must use the Bearer scheme',
+    );
+    expect(expect401(await get('/whoami', 'alice-token-1'), 'invalid_request')).toBe(
+      'Authorization header must use the Bearer scheme',
+    );
     expect(expect401(await get('/whoami', 'Bearer'), 'invalid_request')).toBe('Malformed bearer token');
-    expect(expect401(await get('/whoami', 'Bearer alice-token-1 extra'), 'invalid_request')).toBe('Malformed bearer token');
+    expect(expect401(await get('/whoami', 'Bearer alice-token-1 extra'), 'invalid_request')).toBe(
+      'Malformed bearer token',
+    );
     expect(expect401(await get('/whoami', 'Bearer al"ice'), 'invalid_request')).toBe('Malformed bearer token');
   });
 
@@ -61,7 +78,10 @@ describe('bearer authentication on a real server', () => {
     const res = await get('/whoami', 'Bearer alice-token-1');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ email: 'alice@example.com', projects: ['research', 'llm-serving'], admin: false });
-    expect((await get('/whoami', 'bearer ops.token_3~+/=')).body).toMatchObject({ email: 'ops@example.com', projects: 'all' });
+    expect((await get('/whoami', 'bearer ops.token_3~+/=')).body).toMatchObject({
+      email: 'ops@example.com',
+      projects: 'all',
+    });
   });
 
   it('accepts the LWSIM admin token as an admin with every project', async () => {
@@ -79,7 +99,11 @@ describe('bearer authentication on a real server', () => {
   });
 
   it('authenticates before it parses or validates a body', async () => {
-    const res = await request(`${server.url}/api/v1/workloads/distributed-inferences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad json' });
+    const res = await request(`${server.url}/api/v1/workloads/distributed-inferences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{bad json',
+    });
     expect401(res);
   });
 });
@@ -88,24 +112,47 @@ describe('authentication per connection', () => {
   it('answers each request of one keep-alive connection for the header it carries', async () => {
     const server = await startServer({
       auth: { users: USERS },
-      routes: (app) => void app.get('/whoami/connection', async (req) => ({ email: principalOf(req).email, port: req.raw.socket.remotePort })),
+      routes: (app) =>
+        void app.get('/whoami/connection', async (req) => ({
+          email: principalOf(req).email,
+          port: req.raw.socket.remotePort,
+        })),
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = (authorization: string): Promise<{ status: number; body: { email?: string; port?: number } }> =>
       new Promise((resolve, reject) => {
         const req = httpRequest(`${server.url}/whoami/connection`, { agent, headers: { authorization } }, (res) => {
           let text = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          res
+            .setEncoding('utf8')
+            .on('data', (chunk: string) => (text += chunk))
+            .on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
         });
         req.on('error', reject).end();
       });
     try {
       const answers = [];
-      for (const header of ['Bearer alice-token-1', 'Bearer alice-token-1', 'Bearer alice-token-2', 'Bearer alice-token-1', 'Bearer bob-token-2', 'Bearer alice-token-1x', 'Bearer bob-token-2']) {
+      for (const header of [
+        'Bearer alice-token-1',
+        'Bearer alice-token-1',
+        'Bearer alice-token-2',
+        'Bearer alice-token-1',
+        'Bearer bob-token-2',
+        'Bearer alice-token-1x',
+        'Bearer bob-token-2',
+      ]) {
         answers.push(await get(header));
       }
       expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 200, 200, 401, 200]);
-      expect(answers.map((a) => a.body.email ?? null)).toEqual(['alice@example.com', 'alice@example.com', null, 'alice@example.com', 'bob@example.com', null, 'bob@example.com']);
+      expect(answers.map((a) => a.body.email ?? null)).toEqual([
+        'alice@example.com',
+        'alice@example.com',
+        null,
+        'alice@example.com',
+        'bob@example.com',
+        null,
+        'bob@example.com',
+      ]);
       // One connection served them all (the 401s keep it open too).
       expect(new Set(answers.flatMap((a) => (a.body.port === undefined ? [] : [a.body.port]))).size).toBe(1);
     } finally {
@@ -125,7 +172,8 @@ describe('authentication per connection', () => {
     expect(credentials.authenticate(b, 'Bearer alice-token-1').email).toBe('alice@example.com');
     expect(calls).toBe(2);
     // A prefix, an extension or no header at all is not the verified header.
-    for (const header of ['Bearer alice-token-', 'Bearer alice-token-1 1', undefined]) expect(() => credentials.authenticate(a, header)).toThrow(ApiError);
+    for (const header of ['Bearer alice-token-', 'Bearer alice-token-1 1', undefined])
+      expect(() => credentials.authenticate(a, header)).toThrow(ApiError);
     expect(calls).toBe(5);
     expect(credentials.authenticate(a, 'Bearer bob-token-2').email).toBe('bob@example.com');
     expect(credentials.authenticate(a, 'Bearer alice-token-1').email).toBe('alice@example.com');
@@ -144,7 +192,9 @@ describe('createAuthenticator', () => {
 
   it('refuses ambiguous configurations: empty or shared tokens', () => {
     expect(() => createAuthenticator({ users: [{ token: '', email: 'a', projects: [] }] })).toThrow(/empty token/);
-    expect(() => createAuthenticator({ users: [USERS[0]!, { ...USERS[1]!, token: USERS[0]!.token }] })).toThrow(/shares a token/);
+    expect(() => createAuthenticator({ users: [USERS[0]!, { ...USERS[1]!, token: USERS[0]!.token }] })).toThrow(
+      /shares a token/,
+    );
     expect(() => createAuthenticator({ users: USERS, adminToken: USERS[0]!.token })).toThrow(/shares a token/);
   });
 

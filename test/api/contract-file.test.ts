@@ -10,7 +10,9 @@ describe('the contract file', () => {
   it('is the recorded prose-free Run:ai 2.24 extract, unmodified', () => {
     const bytes = readFileSync(CONTRACT_URL);
     expect(bytes.length).toBe(78_263);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe('ab11bd1fac92d1878d8a2bbe51f9b5379f7a8e7264edc3a1c30c6a07252b646c');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+      'ab11bd1fac92d1878d8a2bbe51f9b5379f7a8e7264edc3a1c30c6a07252b646c',
+    );
     const source = readFileSync(SOURCE_URL, 'utf8');
     expect(source).toContain('runai-professional-services/runapy');
     expect(source).toContain('.generator/swagger.json');
@@ -31,9 +33,24 @@ describe('the contract file', () => {
     const summary = operations().map((o) => [o.operationId, o.method, o.url, o.statuses.join(',')]);
     expect(summary).toEqual([
       ['create_distributed_inference', 'POST', '/api/v1/workloads/distributed-inferences', '202,400,401,403,503'],
-      ['delete_distributed_inference', 'DELETE', '/api/v1/workloads/distributed-inferences/:workloadId', '202,401,403,404,500,503'],
-      ['get_distributed_inference', 'GET', '/api/v1/workloads/distributed-inferences/:workloadId', '200,401,403,404,500,503'],
-      ['update_distributed_inference_spec', 'PATCH', '/api/v1/workloads/distributed-inferences/:workloadId', '202,401,403,404,500,503'],
+      [
+        'delete_distributed_inference',
+        'DELETE',
+        '/api/v1/workloads/distributed-inferences/:workloadId',
+        '202,401,403,404,500,503',
+      ],
+      [
+        'get_distributed_inference',
+        'GET',
+        '/api/v1/workloads/distributed-inferences/:workloadId',
+        '200,401,403,404,500,503',
+      ],
+      [
+        'update_distributed_inference_spec',
+        'PATCH',
+        '/api/v1/workloads/distributed-inferences/:workloadId',
+        '202,401,403,404,500,503',
+      ],
       ['get_workloads', 'GET', '/api/v1/workloads', '200,401,403,500,503'],
       ['get_workload', 'GET', '/api/v1/workloads/:workloadId', '200,401,403,404,500,503'],
       ['count_workloads', 'GET', '/api/v1/workloads/count', '200,401,403,500,503'],
@@ -44,19 +61,46 @@ describe('the contract file', () => {
   it('resolves parameters, bodies and shared responses', () => {
     const create = operation('create_distributed_inference');
     expect(create.path).toBe('/api/v1/workloads/distributed-inferences');
-    expect(create.requestBody).toMatchObject({ required: false, mediaType: 'application/json', schema: { $ref: 'runai#/definitions/DistributedInferenceCreationRequest' } });
-    expect(create.responses.find((r) => r.status === 400)).toMatchObject({ component: '400BadRequest', schema: { $ref: 'runai#/definitions/Error' } });
-    expect(operation('delete_distributed_inference').responses.find((r) => r.status === 202)?.schema).toEqual({ $ref: 'runai#/definitions/HttpResponse' });
+    expect(create.requestBody).toMatchObject({
+      required: false,
+      mediaType: 'application/json',
+      schema: { $ref: 'runai#/definitions/DistributedInferenceCreationRequest' },
+    });
+    expect(create.responses.find((r) => r.status === 400)).toMatchObject({
+      component: '400BadRequest',
+      schema: { $ref: 'runai#/definitions/Error' },
+    });
+    expect(operation('delete_distributed_inference').responses.find((r) => r.status === 202)?.schema).toEqual({
+      $ref: 'runai#/definitions/HttpResponse',
+    });
     const list = operation('get_workloads');
-    expect(list.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['query:deleted', 'query:offset', 'query:limit', 'query:sortOrder', 'query:sortBy', 'query:filterBy', 'query:search']);
+    expect(list.parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'query:deleted',
+      'query:offset',
+      'query:limit',
+      'query:sortOrder',
+      'query:sortBy',
+      'query:filterBy',
+      'query:search',
+    ]);
     expect(list.parameters.find((p) => p.name === 'filterBy')).toMatchObject({ style: 'form', explode: false });
-    expect(operation('get_workload_pods').parameters[0]).toMatchObject({ name: 'workloadId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    expect(operation('get_workload_pods').parameters[0]).toMatchObject({
+      name: 'workloadId',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', format: 'uuid' },
+    });
     expect(() => operation('no_such_operation')).toThrow(/unknown operationId/);
   });
 
   it('is read from src/api at run time, never from the research folder', () => {
-    const files = readdirSync(new URL('../../src/api/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const files = readdirSync(new URL('../../src/api/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts'),
+    );
     expect(files.length).toBeGreaterThan(0);
-    for (const file of files) expect(readFileSync(new URL(`../../src/api/${file}`, import.meta.url), 'utf8')).not.toMatch(/shared\/research|\.\.\/shared/);
+    for (const file of files)
+      expect(readFileSync(new URL(`../../src/api/${file}`, import.meta.url), 'utf8')).not.toMatch(
+        /shared\/research|\.\.\/shared/,
+      );
   });
 });

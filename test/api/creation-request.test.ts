@@ -35,11 +35,14 @@ function servingPort(body: Body): Record<string, unknown> {
 }
 
 function probeHttpGet(body: Body): Record<string, unknown> {
-  return (leader(body).probes as { readiness: { handler: { httpGet: Record<string, unknown> } } }).readiness.handler.httpGet;
+  return (leader(body).probes as { readiness: { handler: { httpGet: Record<string, unknown> } } }).readiness.handler
+    .httpGet;
 }
 
 function firstMatchExpression(body: Body): Record<string, unknown> {
-  const affinity = leader(body).nodeAffinityRequired as { nodeSelectorTerms: { matchExpressions: Record<string, unknown>[] }[] };
+  const affinity = leader(body).nodeAffinityRequired as {
+    nodeSelectorTerms: { matchExpressions: Record<string, unknown>[] }[];
+  };
   return affinity.nodeSelectorTerms[0]!.matchExpressions[0]!;
 }
 
@@ -56,7 +59,9 @@ describe('DistributedInferenceCreationRequest', () => {
   });
 
   it('accepts the smallest request: name, project and cluster only', () => {
-    expect(messageFor({ name: 'n', projectId: '1', clusterId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' })).toBeUndefined();
+    expect(
+      messageFor({ name: 'n', projectId: '1', clusterId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' }),
+    ).toBeUndefined();
   });
 
   it.each<[string, (b: Body) => void, string]>([
@@ -67,31 +72,95 @@ describe('DistributedInferenceCreationRequest', () => {
     ['numeric name', (b) => (b.name = 42), 'name: must be string'],
     ['clusterId not a UUID', (b) => (b.clusterId = 'cluster-1'), 'clusterId: must match format "uuid"'],
     ['templateId not a UUID', (b) => (b.templateId = '1234'), 'templateId: must match format "uuid"'],
-    ['useGivenNameAsPrefix as a string', (b) => (b.useGivenNameAsPrefix = 'yes'), 'useGivenNameAsPrefix: must be boolean'],
+    [
+      'useGivenNameAsPrefix as a string',
+      (b) => (b.useGivenNameAsPrefix = 'yes'),
+      'useGivenNameAsPrefix: must be boolean',
+    ],
     ['workers above 1000', (b) => (b.spec.workers = 1001), 'spec.workers: must be <= 1000'],
     ['negative workers', (b) => (b.spec.workers = -1), 'spec.workers: must be >= 0'],
     ['fractional workers', (b) => (b.spec.workers = 1.5), 'spec.workers: must be integer or null'],
-    ['workers as a string (no coercion of JSON bodies)', (b) => (b.spec.workers = '2'), 'spec.workers: must be integer or null'],
+    [
+      'workers as a string (no coercion of JSON bodies)',
+      (b) => (b.spec.workers = '2'),
+      'spec.workers: must be integer or null',
+    ],
     ['workers as a boolean', (b) => (b.spec.workers = true), 'spec.workers: must be integer or null'],
     ['replicas above 1000', (b) => (b.spec.replicas = 5000), 'spec.replicas: must be <= 1000'],
     ['serving port 0', (b) => (servingPort(b).port = 0), 'spec.servingPort.port: must be >= 1'],
     ['serving port above 65535', (b) => (servingPort(b).port = 65536), 'spec.servingPort.port: must be <= 65535'],
-    ['serving protocol grpc', (b) => (servingPort(b).protocol = 'grpc'), 'spec.servingPort.protocol: must be one of "http", null'],
-    ['unknown restart policy', (b) => (b.spec.restartPolicy = 'Always'), 'spec.restartPolicy: must be one of "RecreateGroupOnPodRestart", "None", null'],
-    ['unknown startup policy', (b) => (b.spec.startupPolicy = 'LeaderStarted'), 'spec.startupPolicy: must be one of "LeaderCreated", "LeaderReady", null'],
-    ['unknown preemptibility', (b) => (b.spec.preemptibility = 'maybe'), 'spec.preemptibility: must be one of "preemptible", "non-preemptible", null'],
+    [
+      'serving protocol grpc',
+      (b) => (servingPort(b).protocol = 'grpc'),
+      'spec.servingPort.protocol: must be one of "http", null',
+    ],
+    [
+      'unknown restart policy',
+      (b) => (b.spec.restartPolicy = 'Always'),
+      'spec.restartPolicy: must be one of "RecreateGroupOnPodRestart", "None", null',
+    ],
+    [
+      'unknown startup policy',
+      (b) => (b.spec.startupPolicy = 'LeaderStarted'),
+      'spec.startupPolicy: must be one of "LeaderCreated", "LeaderReady", null',
+    ],
+    [
+      'unknown preemptibility',
+      (b) => (b.spec.preemptibility = 'maybe'),
+      'spec.preemptibility: must be one of "preemptible", "non-preemptible", null',
+    ],
     ['nodePools as a string', (b) => (b.spec.nodePools = 'default'), 'spec.nodePools: must be array or null'],
     ['leader as a number', (b) => (b.spec.leader = 5), 'spec.leader: must be object or null'],
-    ['negative GPU devices', (b) => (compute(b).gpuDevicesRequest = -1), 'spec.leader.compute.gpuDevicesRequest: must be >= 0'],
-    ['GPU devices as a string', (b) => (compute(b).gpuDevicesRequest = 'one'), 'spec.leader.compute.gpuDevicesRequest: must be integer or null'],
-    ['unknown GPU request type', (b) => (compute(b).gpuRequestType = 'mig'), 'spec.leader.compute.gpuRequestType: must be one of "portion", "memory", null'],
-    ['memory quantity with a space', (b) => (compute(b).cpuMemoryRequest = '12 GB'), 'spec.leader.compute.cpuMemoryRequest: must match pattern "^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"'],
-    ['unknown image pull policy', (b) => (leader(b).imagePullPolicy = 'Sometimes'), 'spec.leader.imagePullPolicy: must be one of "Always", "Never", "IfNotPresent", null'],
-    ['empty environment variable name', (b) => (item(leader(b).environmentVariables, 1).name = ''), 'spec.leader.environmentVariables[1].name: must NOT have fewer than 1 characters'],
-    ['unknown capability', (b) => (leader(b).security = { capabilities: ['FLY'] }), 'spec.leader.security.capabilities[0]: must be one of'],
-    ['probe port out of range', (b) => (probeHttpGet(b).port = 70000), 'spec.leader.probes.readiness.handler.httpGet.port: must be <= 65535'],
-    ['match expression without operator', (b) => delete firstMatchExpression(b).operator, 'spec.leader.nodeAffinityRequired.nodeSelectorTerms[0].matchExpressions[0].operator: is required'],
-    ['worker toleration operator unknown', (b) => (item((b.spec.worker as Record<string, unknown>).tolerations, 0).operator = 'Like'), 'spec.worker.tolerations[0].operator: must be one of "Equal", "Exists", null'],
+    [
+      'negative GPU devices',
+      (b) => (compute(b).gpuDevicesRequest = -1),
+      'spec.leader.compute.gpuDevicesRequest: must be >= 0',
+    ],
+    [
+      'GPU devices as a string',
+      (b) => (compute(b).gpuDevicesRequest = 'one'),
+      'spec.leader.compute.gpuDevicesRequest: must be integer or null',
+    ],
+    [
+      'unknown GPU request type',
+      (b) => (compute(b).gpuRequestType = 'mig'),
+      'spec.leader.compute.gpuRequestType: must be one of "portion", "memory", null',
+    ],
+    [
+      'memory quantity with a space',
+      (b) => (compute(b).cpuMemoryRequest = '12 GB'),
+      'spec.leader.compute.cpuMemoryRequest: must match pattern "^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"',
+    ],
+    [
+      'unknown image pull policy',
+      (b) => (leader(b).imagePullPolicy = 'Sometimes'),
+      'spec.leader.imagePullPolicy: must be one of "Always", "Never", "IfNotPresent", null',
+    ],
+    [
+      'empty environment variable name',
+      (b) => (item(leader(b).environmentVariables, 1).name = ''),
+      'spec.leader.environmentVariables[1].name: must NOT have fewer than 1 characters',
+    ],
+    [
+      'unknown capability',
+      (b) => (leader(b).security = { capabilities: ['FLY'] }),
+      'spec.leader.security.capabilities[0]: must be one of',
+    ],
+    [
+      'probe port out of range',
+      (b) => (probeHttpGet(b).port = 70000),
+      'spec.leader.probes.readiness.handler.httpGet.port: must be <= 65535',
+    ],
+    [
+      'match expression without operator',
+      (b) => delete firstMatchExpression(b).operator,
+      'spec.leader.nodeAffinityRequired.nodeSelectorTerms[0].matchExpressions[0].operator: is required',
+    ],
+    [
+      'worker toleration operator unknown',
+      (b) => (item((b.spec.worker as Record<string, unknown>).tolerations, 0).operator = 'Like'),
+      'spec.worker.tolerations[0].operator: must be one of "Equal", "Exists", null',
+    ],
   ])('rejects %s, naming the field', (_name, mutate, expected) => {
     const message = messageFor(variant(mutate));
     expect(message).toBeDefined();

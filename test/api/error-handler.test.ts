@@ -29,20 +29,39 @@ describe('error handling on a real server', () => {
     server = await startServer({
       bodyLimit: 64 * 1024,
       routes: (app) => {
-        app.route(contractRoute('create_distributed_inference', async (_req, reply) => reply.code(202).send(distributedInference())));
-        app.route(contractRoute('get_distributed_inference', async (req) => {
-          throw apiError('notFound', `Distributed inference ${(req.params as { workloadId: string }).workloadId} not found`);
-        }));
-        app.route(contractRoute('update_distributed_inference_spec', async () => apiError('forbidden', 'Not allowed to update workloads in project research')));
-        app.route(contractRoute('delete_distributed_inference', async () => {
-          throw new Error('database password is hunter2');
-        }));
-        app.route(contractRoute('get_workload', async () => {
-          throw Object.assign(new Error('upstream said no'), { statusCode: 418 });
-        }));
-        app.route(contractRoute('count_workloads', async () => {
-          throw apiError('unavailable', 'The simulator is starting');
-        }));
+        app.route(
+          contractRoute('create_distributed_inference', async (_req, reply) =>
+            reply.code(202).send(distributedInference()),
+          ),
+        );
+        app.route(
+          contractRoute('get_distributed_inference', async (req) => {
+            throw apiError(
+              'notFound',
+              `Distributed inference ${(req.params as { workloadId: string }).workloadId} not found`,
+            );
+          }),
+        );
+        app.route(
+          contractRoute('update_distributed_inference_spec', async () =>
+            apiError('forbidden', 'Not allowed to update workloads in project research'),
+          ),
+        );
+        app.route(
+          contractRoute('delete_distributed_inference', async () => {
+            throw new Error('database password is hunter2');
+          }),
+        );
+        app.route(
+          contractRoute('get_workload', async () => {
+            throw Object.assign(new Error('upstream said no'), { statusCode: 418 });
+          }),
+        );
+        app.route(
+          contractRoute('count_workloads', async () => {
+            throw apiError('unavailable', 'The simulator is starting');
+          }),
+        );
       },
     });
     url = server.url;
@@ -50,7 +69,11 @@ describe('error handling on a real server', () => {
   afterAll(() => server.close());
 
   it('answers a valid create with 202 and a body that matches the contract', async () => {
-    const res = await request(`${url}${CREATE}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(creationRequest()) });
+    const res = await request(`${url}${CREATE}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(creationRequest()),
+    });
     expect(res.status).toBe(202);
     expect(validatorFor('DistributedInference')(res.body)).toBe(true);
   });
@@ -77,7 +100,11 @@ describe('error handling on a real server', () => {
     expect(expectError(res, 400)).toBe('spec.workers: must be <= 1000');
     const array = await request(`${url}${CREATE}`, { method: 'POST', headers: JSON_HEADERS, body: '[]' });
     expect(expectError(array, 400)).toBe('body: must be object');
-    const missing = await request(`${url}${CREATE}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name: 'x', projectId: '1' }) });
+    const missing = await request(`${url}${CREATE}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ name: 'x', projectId: '1' }),
+    });
     expect(expectError(missing, 400)).toBe('clusterId: is required');
   });
 
@@ -88,7 +115,11 @@ describe('error handling on a real server', () => {
 
   it('unsupported media types -> 415', async () => {
     for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
-      const res = await request(`${url}${CREATE}`, { method: 'POST', headers: { 'content-type': type }, body: 'name=llama' });
+      const res = await request(`${url}${CREATE}`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: 'name=llama',
+      });
       expect(expectError(res, 415)).toContain(type);
     }
   });
@@ -115,7 +146,11 @@ describe('error handling on a real server', () => {
   });
 
   it('a returned apiError -> its status and message', async () => {
-    const res = await request(`${url}${CREATE}/${WORKLOAD_ID}`, { method: 'PATCH', headers: JSON_HEADERS, body: JSON.stringify({ spec: { replicas: 2 } }) });
+    const res = await request(`${url}${CREATE}/${WORKLOAD_ID}`, {
+      method: 'PATCH',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ spec: { replicas: 2 } }),
+    });
     expect(expectError(res, 403)).toBe('Not allowed to update workloads in project research');
   });
 
@@ -132,15 +167,31 @@ describe('error handling on a real server', () => {
     const post = async (body: string, type = 'application/json'): Promise<number> =>
       (await request(`${url}${CREATE}`, { method: 'POST', headers: { 'content-type': type }, body })).status;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ ...creationRequest(), spec: v }))), async (body) => {
-        expect([202, 400]).toContain(await post(body));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ ...creationRequest(), spec: v })),
+        ),
+        async (body) => {
+          expect([202, 400]).toContain(await post(body));
+        },
+      ),
       { numRuns: 150 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('text/html', 'application/octet-stream', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'nonsense'), async (type) => {
-        expect([400, 415]).toContain(await post('{}', type));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(
+          'text/html',
+          'application/octet-stream',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=latin1',
+          'nonsense',
+        ),
+        async (type) => {
+          expect([400, 415]).toContain(await post('{}', type));
+        },
+      ),
     );
   });
 });

@@ -27,8 +27,15 @@ describe('the error catalogue', () => {
   });
 
   it('builds {code, message, details?}: details only when given', () => {
-    expect(apiError('conflict', 'Workload llama already exists in project research').body).toEqual({ code: 409, message: 'Workload llama already exists in project research' });
-    expect(apiError('notFound', undefined, 'workload 123').body).toEqual({ code: 404, message: 'The specified resource was not found', details: 'workload 123' });
+    expect(apiError('conflict', 'Workload llama already exists in project research').body).toEqual({
+      code: 409,
+      message: 'Workload llama already exists in project research',
+    });
+    expect(apiError('notFound', undefined, 'workload 123').body).toEqual({
+      code: 404,
+      message: 'The specified resource was not found',
+      details: 'workload 123',
+    });
     const error = apiError('forbidden');
     expect(error).toBeInstanceOf(Error);
     expect(error).toBeInstanceOf(ApiError);
@@ -47,19 +54,41 @@ describe('toApiError', () => {
       statusCode: 400,
       code: 'FST_ERR_VALIDATION',
       validationContext: 'body',
-      validation: [{ keyword: 'maximum', instancePath: '/spec/workers', schemaPath: '#/maximum', params: { limit: 1000 }, message: 'must be <= 1000' }],
+      validation: [
+        {
+          keyword: 'maximum',
+          instancePath: '/spec/workers',
+          schemaPath: '#/maximum',
+          params: { limit: 1000 },
+          message: 'must be <= 1000',
+        },
+      ],
     });
     expect(toApiError(error).body).toEqual({ code: 400, message: 'spec.workers: must be <= 1000' });
   });
 
   it('keeps the status of fastify client errors, and hides everything else behind a 500', () => {
-    const fastify413 = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+    const fastify413 = Object.assign(new Error('Request body is too large'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
+    });
     expect(toApiError(fastify413).status).toBe(413);
-    const fastify415 = Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
-    expect(toApiError(fastify415, { headers: { 'content-type': 'text/csv' } }).body.message).toBe('Unsupported media type "text/csv": send application/json');
-    const json = Object.assign(new Error("Body is not valid JSON but content-type is set to 'application/json'"), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 });
+    const fastify415 = Object.assign(new Error('Unsupported Media Type'), {
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      statusCode: 415,
+    });
+    expect(toApiError(fastify415, { headers: { 'content-type': 'text/csv' } }).body.message).toBe(
+      'Unsupported media type "text/csv": send application/json',
+    );
+    const json = Object.assign(new Error("Body is not valid JSON but content-type is set to 'application/json'"), {
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      statusCode: 400,
+    });
     expect(toApiError(json).kind).toBe('malformedJson');
-    const fastify500 = Object.assign(new Error('internal detail'), { code: 'FST_ERR_CTP_INVALID_PARSE_TYPE', statusCode: 500 });
+    const fastify500 = Object.assign(new Error('internal detail'), {
+      code: 'FST_ERR_CTP_INVALID_PARSE_TYPE',
+      statusCode: 500,
+    });
     expect(toApiError(fastify500).body).toEqual({ code: 500, message: 'Internal server error' });
     expect(toApiError(new TypeError('x is undefined')).body).toEqual({ code: 500, message: 'Internal server error' });
     expect(toApiError('a thrown string').status).toBe(500);

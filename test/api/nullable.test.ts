@@ -7,7 +7,11 @@ import type { OpenApiSchema } from '../../src/api/contract/openapi-types.ts';
 import { creationRequest } from './support/fixtures.ts';
 
 const components: Record<string, OpenApiSchema> = {
-  Pet: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, legs: { type: 'integer', default: 4 } } },
+  Pet: {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string' }, legs: { type: 'integer', default: 4 } },
+  },
   Color: { type: 'string', enum: ['red', 'green'], nullable: true, default: 'red' },
   PetAlias: { $ref: '#/components/schemas/Pet' },
 };
@@ -35,7 +39,11 @@ describe('nullable: true', () => {
   });
 
   it('adds null to an enum as well as to its type', () => {
-    expect(convert(components.Color!)).toEqual({ type: ['string', 'null'], enum: ['red', 'green', null], default: 'red' });
+    expect(convert(components.Color!)).toEqual({
+      type: ['string', 'null'],
+      enum: ['red', 'green', null],
+      default: 'red',
+    });
     const v = validator({ $ref: '#/components/schemas/Color' });
     expect([v(null), v('green'), v('blue')]).toEqual([true, true, false]);
   });
@@ -48,7 +56,11 @@ describe('nullable: true', () => {
 
   it('makes a nullable allOf of a $ref accept null, although the referenced schema does not', () => {
     const schema: OpenApiSchema = { allOf: [{ $ref: '#/components/schemas/Pet' }], nullable: true, type: 'object' };
-    expect(convert(schema)).toEqual({ type: ['object', 'null'], if: { type: 'null' }, else: { allOf: [{ $ref: '#/definitions/Pet' }] } });
+    expect(convert(schema)).toEqual({
+      type: ['object', 'null'],
+      if: { type: 'null' },
+      else: { allOf: [{ $ref: '#/definitions/Pet' }] },
+    });
     const v = validator(schema);
     expect(v(null)).toBe(true);
     expect(v({ name: 'rex' })).toBe(true);
@@ -62,7 +74,10 @@ describe('nullable: true', () => {
   });
 
   it('still applies defaults inside a nullable composed schema', () => {
-    const v = validator({ type: 'object', properties: { pet: { allOf: [{ $ref: '#/components/schemas/Pet' }], nullable: true } } }, true);
+    const v = validator(
+      { type: 'object', properties: { pet: { allOf: [{ $ref: '#/components/schemas/Pet' }], nullable: true } } },
+      true,
+    );
     const data: { pet: Record<string, unknown> | null } = { pet: { name: 'rex' } };
     expect(v(data)).toBe(true);
     expect(data.pet).toEqual({ name: 'rex', legs: 4 });
@@ -79,21 +94,42 @@ describe('nullable: true', () => {
 
 describe('other OpenAPI 3.0 differences', () => {
   it('drops OpenAPI-only keywords and x- extensions', () => {
-    const schema: OpenApiSchema = { type: 'string', example: 'x', deprecated: true, 'x-schema-name': 'S', xml: { name: 's' }, externalDocs: { url: 'u' }, discriminator: { propertyName: 't' } };
+    const schema: OpenApiSchema = {
+      type: 'string',
+      example: 'x',
+      deprecated: true,
+      'x-schema-name': 'S',
+      xml: { name: 's' },
+      externalDocs: { url: 'u' },
+      discriminator: { propertyName: 't' },
+    };
     expect(convert(schema)).toEqual({ type: 'string' });
   });
 
   it('gives type object to a schema that only lists properties, so a string body cannot pass', () => {
-    expect(convert({ properties: { a: { type: 'string' } } })).toEqual({ properties: { a: { type: 'string' } }, type: 'object' });
+    expect(convert({ properties: { a: { type: 'string' } } })).toEqual({
+      properties: { a: { type: 'string' } },
+      type: 'object',
+    });
     expect(validator({ properties: { a: { type: 'string' } } })('a string')).toBe(false);
   });
 
   it('rewrites boolean exclusive bounds into draft-07 numbers', () => {
-    expect(convert({ type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: false })).toEqual({ type: 'number', exclusiveMinimum: 0, maximum: 1 });
+    expect(
+      convert({ type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: false }),
+    ).toEqual({ type: 'number', exclusiveMinimum: 0, maximum: 1 });
   });
 
   it('does not require readOnly or writeOnly properties, which one direction never carries', () => {
-    const schema: OpenApiSchema = { type: 'object', required: ['id', 'name', 'secret'], properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' }, secret: { type: 'string', writeOnly: true } } };
+    const schema: OpenApiSchema = {
+      type: 'object',
+      required: ['id', 'name', 'secret'],
+      properties: {
+        id: { type: 'string', readOnly: true },
+        name: { type: 'string' },
+        secret: { type: 'string', writeOnly: true },
+      },
+    };
     const out = convert(schema);
     expect(out).toMatchObject({ required: ['name'] });
     expect(validator(schema)({ name: 'n' })).toBe(true);
@@ -110,7 +146,10 @@ describe('nullable fields of the Run:ai contract', () => {
   it.each([
     ['spec.leader (nullable allOf of a $ref)', (b: ReturnType<typeof creationRequest>) => (b.spec.leader = null)],
     ['spec.worker (nullable allOf of a $ref)', (b: ReturnType<typeof creationRequest>) => (b.spec.worker = null)],
-    ['spec.servingPort (nullable allOf of two $refs)', (b: ReturnType<typeof creationRequest>) => (b.spec.servingPort = null)],
+    [
+      'spec.servingPort (nullable allOf of two $refs)',
+      (b: ReturnType<typeof creationRequest>) => (b.spec.servingPort = null),
+    ],
     ['spec.restartPolicy (nullable enum)', (b: ReturnType<typeof creationRequest>) => (b.spec.restartPolicy = null)],
     ['spec.workers (nullable integer)', (b: ReturnType<typeof creationRequest>) => (b.spec.workers = null)],
     ['templateId (nullable uuid)', (b: ReturnType<typeof creationRequest>) => (b.templateId = null)],
@@ -121,7 +160,11 @@ describe('nullable fields of the Run:ai contract', () => {
   });
 
   it('rejects null where the contract does not allow it', () => {
-    for (const mutate of [(b: ReturnType<typeof creationRequest>) => (b.name = null), (b: ReturnType<typeof creationRequest>) => (b.clusterId = null), (b: ReturnType<typeof creationRequest>) => (b.useGivenNameAsPrefix = null)]) {
+    for (const mutate of [
+      (b: ReturnType<typeof creationRequest>) => (b.name = null),
+      (b: ReturnType<typeof creationRequest>) => (b.clusterId = null),
+      (b: ReturnType<typeof creationRequest>) => (b.useGivenNameAsPrefix = null),
+    ]) {
       const body = creationRequest();
       mutate(body);
       expect(validate(body)).toBe(false);
@@ -137,7 +180,12 @@ describe('nullable fields of the Run:ai contract', () => {
 
   it('fills in the contract defaults of a request body, and only where a value is absent', () => {
     const validateBody = contractAjv('body').compile(bodySchema('create_distributed_inference')!);
-    const body: Record<string, unknown> = { name: 'n', projectId: '1', clusterId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', spec: { servingPort: { port: 8000 }, replicas: null } };
+    const body: Record<string, unknown> = {
+      name: 'n',
+      projectId: '1',
+      clusterId: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+      spec: { servingPort: { port: 8000 }, replicas: null },
+    };
     expect(validateBody(body)).toBe(true);
     expect(body).toEqual({
       name: 'n',

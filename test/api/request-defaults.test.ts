@@ -25,7 +25,10 @@ function withoutDefaultedFields(): Record<string, unknown> {
 }
 
 const cases: [string, Record<string, unknown>][] = [
-  ['the smallest request with a leader', { name: 'small', projectId: '4501', clusterId: CLUSTER_ID, spec: { leader: { image: 'vllm' } } }],
+  [
+    'the smallest request with a leader',
+    { name: 'small', projectId: '4501', clusterId: CLUSTER_ID, spec: { leader: { image: 'vllm' } } },
+  ],
   ['a realistic request without its defaulted fields', withoutDefaultedFields()],
   ['a realistic request with all of them', realistic()],
 ];
@@ -33,18 +36,31 @@ const cases: [string, Record<string, unknown>][] = [
 describe('a request as sent and with the contract defaults', () => {
   it.each(cases)('%s translates to the same spec', (_, body) => {
     const asSent = structuredClone(body) as unknown as CreationRequest;
-    const defaulted = withContractDefaults('DistributedInferenceCreationRequest', structuredClone(body)) as unknown as CreationRequest;
+    const defaulted = withContractDefaults(
+      'DistributedInferenceCreationRequest',
+      structuredClone(body),
+    ) as unknown as CreationRequest;
     const translated = translateCreation(asSent, context);
     expect(translated.ok).toBe(true);
     expect(translated).toEqual(translateCreation(defaulted, context));
   });
 
   it('fills in the defaults a request omits, and leaves the values it sent', () => {
-    const defaulted = withContractDefaults('DistributedInferenceCreationRequest', withoutDefaultedFields()) as { useGivenNameAsPrefix: boolean; spec: Record<string, unknown> };
+    const defaulted = withContractDefaults('DistributedInferenceCreationRequest', withoutDefaultedFields()) as {
+      useGivenNameAsPrefix: boolean;
+      spec: Record<string, unknown>;
+    };
     expect(defaulted.useGivenNameAsPrefix).toBe(false);
-    expect([defaulted.spec.workers, defaulted.spec.replicas, defaulted.spec.startupPolicy, defaulted.spec.restartPolicy]).toEqual([0, 1, 'LeaderCreated', 'RecreateGroupOnPodRestart']);
+    expect([
+      defaulted.spec.workers,
+      defaulted.spec.replicas,
+      defaulted.spec.startupPolicy,
+      defaulted.spec.restartPolicy,
+    ]).toEqual([0, 1, 'LeaderCreated', 'RecreateGroupOnPodRestart']);
     expect(defaulted.spec.servingPort).toMatchObject({ protocol: 'http', exposeExternally: true });
-    const sent = withContractDefaults('DistributedInferenceCreationRequest', creationRequest()) as { spec: Record<string, unknown> };
+    const sent = withContractDefaults('DistributedInferenceCreationRequest', creationRequest()) as {
+      spec: Record<string, unknown>;
+    };
     expect([sent.spec.workers, sent.spec.replicas, sent.spec.startupPolicy]).toEqual([1, 2, 'LeaderReady']);
   });
 });

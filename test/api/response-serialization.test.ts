@@ -11,11 +11,22 @@ const DI = '/api/v1/workloads/distributed-inferences';
 const replies: Record<string, () => unknown> = {
   get_distributed_inference: () => ({ ...distributedInference(), internalNote: 'scheduler shard 3' }),
   delete_distributed_inference: () => ({ code: 202, message: 'Accepted', internalNote: 'x' }),
-  get_workloads: () => ({ next: 1, workloads: [workload(), { ...workload(), phase: 'Pending', phaseReason: 'OverLimit' }] }),
+  get_workloads: () => ({
+    next: 1,
+    workloads: [workload(), { ...workload(), phase: 'Pending', phaseReason: 'OverLimit' }],
+  }),
   get_workload: () => ({
     ...workload(),
     internalNote: 'x',
-    pendingSchedulingMessages: [{ nodePool: 'h100-pool', phaseReason: 'NonPreemptibleOverQuota', reason: 'over quota', orgType: null, userMessage: null }],
+    pendingSchedulingMessages: [
+      {
+        nodePool: 'h100-pool',
+        phaseReason: 'NonPreemptibleOverQuota',
+        reason: 'over quota',
+        orgType: null,
+        userMessage: null,
+      },
+    ],
   }),
   count_workloads: () => ({ count: 2 }),
   get_workload_pods: () => ({ pods: [pod()] }),
@@ -43,7 +54,14 @@ describe('replies serialized with the contract response schemas', () => {
           const status = operationId === 'delete_distributed_inference' ? 202 : 200;
           app.route(contractRoute(operationId, async (_req, res) => res.code(status).send(reply())));
         }
-        app.route(contractRoute('update_distributed_inference_spec', async (_req, res) => res.code(202).send({ ...distributedInference(), spec: { replicas: 3, leader: null, worker: null, servingPort: null } })));
+        app.route(
+          contractRoute('update_distributed_inference_spec', async (_req, res) =>
+            res.code(202).send({
+              ...distributedInference(),
+              spec: { replicas: 3, leader: null, worker: null, servingPort: null },
+            }),
+          ),
+        );
       },
     });
   });
@@ -56,17 +74,24 @@ describe('replies serialized with the contract response schemas', () => {
     ['get_workload', `/api/v1/workloads/${WORKLOAD_ID}`, 200],
     ['count_workloads', '/api/v1/workloads/count', 200],
     ['get_workload_pods', `/api/v1/workloads/${WORKLOAD_ID}/pods`, 200],
-  ] as const)('%s: round-trips every contract field, drops the rest, and matches the schema', async (operationId, path, status) => {
-    const method = operationId === 'delete_distributed_inference' ? 'DELETE' : 'GET';
-    const res = await request(`${server.url}${path}`, { method });
-    expect(res.status).toBe(status);
-    expect(res.body).toEqual(expectedBody(operationId, status, replies[operationId]!()));
-    const validate = validatorFor(responseSchema(operationId, status)!);
-    expect(validate(res.body), JSON.stringify(validate.errors)).toBe(true);
-  });
+  ] as const)(
+    '%s: round-trips every contract field, drops the rest, and matches the schema',
+    async (operationId, path, status) => {
+      const method = operationId === 'delete_distributed_inference' ? 'DELETE' : 'GET';
+      const res = await request(`${server.url}${path}`, { method });
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual(expectedBody(operationId, status, replies[operationId]!()));
+      const validate = validatorFor(responseSchema(operationId, status)!);
+      expect(validate(res.body), JSON.stringify(validate.errors)).toBe(true);
+    },
+  );
 
   it('writes null for nullable composed fields (leader, worker, servingPort), and defaults for absent ones', async () => {
-    const res = await request(`${server.url}${DI}/${WORKLOAD_ID}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"spec":{"replicas":3}}' });
+    const res = await request(`${server.url}${DI}/${WORKLOAD_ID}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"spec":{"replicas":3}}',
+    });
     expect(res.status).toBe(202);
     expect((res.body as { spec: unknown }).spec).toEqual({
       replicas: 3,

@@ -38,7 +38,8 @@ describe('contract schemas under ajv strict mode', () => {
     const ajv = new Ajv({ strict: true, allErrors: true });
     ajvFormats.default(ajv);
     ajv.addSchema(getContract().bundle);
-    for (const name of getContract().componentNames) expect(() => ajv.getSchema(`runai#/definitions/${name}`)).not.toThrow();
+    for (const name of getContract().componentNames)
+      expect(() => ajv.getSchema(`runai#/definitions/${name}`)).not.toThrow();
   });
 
   it('leaves no OpenAPI-only keyword and no x- extension behind', () => {
@@ -54,7 +55,8 @@ describe('contract schemas under ajv strict mode', () => {
       for (const schema of [querySchema(op.operationId), paramsSchema(op.operationId)]) {
         if (schema !== undefined) expect(typeof contractAjv('parameters').compile(schema)).toBe('function');
       }
-      for (const response of op.responses) if (response.schema !== undefined) expect(typeof validatorFor(response.schema)).toBe('function');
+      for (const response of op.responses)
+        if (response.schema !== undefined) expect(typeof validatorFor(response.schema)).toBe('function');
     }
   });
 
@@ -74,11 +76,14 @@ describe('contract schemas under ajv strict mode', () => {
 
   it('accepts the three spellings of a component reference', () => {
     const body = { code: 404, message: 'not found' };
-    for (const ref of ['Error', 'runai#/definitions/Error', '#/components/schemas/Error']) expect(validatorFor(ref)(body)).toBe(true);
+    for (const ref of ['Error', 'runai#/definitions/Error', '#/components/schemas/Error'])
+      expect(validatorFor(ref)(body)).toBe(true);
     expect(() => validatorFor('NoSuchSchema')).toThrow(/no contract schema/);
   });
 
   it('rejects an unknown format instead of ignoring it', () => {
-    expect(() => createContractAjv('check').compile({ type: 'string', format: 'no-such-format' })).toThrow(/unknown format/);
+    expect(() => createContractAjv('check').compile({ type: 'string', format: 'no-such-format' })).toThrow(
+      /unknown format/,
+    );
   });
 });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { describeIssues, fieldPath, validationMessage, type ValidationIssue } from '../../src/api/validation-message.ts';
+import {
+  describeIssues,
+  fieldPath,
+  validationMessage,
+  type ValidationIssue,
+} from '../../src/api/validation-message.ts';
 
-function issue(keyword: string, instancePath: string, params: Record<string, unknown> = {}, message?: string): ValidationIssue {
+function issue(
+  keyword: string,
+  instancePath: string,
+  params: Record<string, unknown> = {},
+  message?: string,
+): ValidationIssue {
   return { keyword, instancePath, schemaPath: `#/${keyword}`, params, message };
 }
 
@@ -18,11 +28,21 @@ describe('fieldPath', () => {
 
 describe('validation messages', () => {
   it('names the field in each kind of failure', () => {
-    expect(describeIssues([issue('required', '/spec', { missingProperty: 'leader' })], 'body')).toEqual(['spec.leader: is required']);
-    expect(describeIssues([issue('type', '/spec/workers', { type: 'integer,null' })], 'body')).toEqual(['spec.workers: must be integer or null']);
-    expect(describeIssues([issue('enum', '/sortOrder', { allowedValues: ['asc', 'desc'] })], 'querystring')).toEqual(['sortOrder: must be one of "asc", "desc"']);
-    expect(describeIssues([issue('additionalProperties', '', { additionalProperty: 'extra' })], 'body')).toEqual(['extra: is not allowed']);
-    expect(describeIssues([issue('maximum', '/limit', { limit: 500 }, 'must be <= 500')], 'querystring')).toEqual(['limit: must be <= 500']);
+    expect(describeIssues([issue('required', '/spec', { missingProperty: 'leader' })], 'body')).toEqual([
+      'spec.leader: is required',
+    ]);
+    expect(describeIssues([issue('type', '/spec/workers', { type: 'integer,null' })], 'body')).toEqual([
+      'spec.workers: must be integer or null',
+    ]);
+    expect(describeIssues([issue('enum', '/sortOrder', { allowedValues: ['asc', 'desc'] })], 'querystring')).toEqual([
+      'sortOrder: must be one of "asc", "desc"',
+    ]);
+    expect(describeIssues([issue('additionalProperties', '', { additionalProperty: 'extra' })], 'body')).toEqual([
+      'extra: is not allowed',
+    ]);
+    expect(describeIssues([issue('maximum', '/limit', { limit: 500 }, 'must be <= 500')], 'querystring')).toEqual([
+      'limit: must be <= 500',
+    ]);
   });
 
   it('names the request part when the whole part is wrong', () => {
@@ -41,7 +61,10 @@ describe('validation messages', () => {
       message: 'spec.leader: must be object or null',
       details: 'spec.leader: must be object or null; spec.workers: must be <= 1000',
     });
-    expect(validationMessage([issue('maximum', '/x', {}, 'must be <= 1')], 'body')).toEqual({ message: 'x: must be <= 1', details: undefined });
+    expect(validationMessage([issue('maximum', '/x', {}, 'must be <= 1')], 'body')).toEqual({
+      message: 'x: must be <= 1',
+      details: undefined,
+    });
     expect(validationMessage([], 'params').message).toBe('path: is invalid');
   });
 });

@@ -16,12 +16,23 @@ function check(query: Record<string, unknown>): { query: Record<string, unknown>
   return { message: validationMessage(validateQuery.errors ?? [], 'querystring').message };
 }
 
-const FILTER_PATTERN = new RegExp((querySchema('get_workloads')!.properties as { filterBy: { items: { pattern: string } } }).filterBy.items.pattern, 'u');
+const FILTER_PATTERN = new RegExp(
+  (querySchema('get_workloads')!.properties as { filterBy: { items: { pattern: string } } }).filterBy.items.pattern,
+  'u',
+);
 
 describe('get_workloads query parameters', () => {
   it('states the contract: names, types, bounds, enums and defaults', () => {
     const schema = querySchema('get_workloads')!;
-    expect(Object.keys(schema.properties as object)).toEqual(['deleted', 'offset', 'limit', 'sortOrder', 'sortBy', 'filterBy', 'search']);
+    expect(Object.keys(schema.properties as object)).toEqual([
+      'deleted',
+      'offset',
+      'limit',
+      'sortOrder',
+      'sortBy',
+      'filterBy',
+      'search',
+    ]);
     expect(schema.required).toBeUndefined();
     expect(schema.properties).toMatchObject({
       deleted: { type: 'boolean' },
@@ -40,7 +51,9 @@ describe('get_workloads query parameters', () => {
   });
 
   it('coerces text to the declared types', () => {
-    expect(check({ limit: '10', offset: '20', deleted: 'true', sortOrder: 'desc', sortBy: 'createdAt', search: 'llama' })).toEqual({
+    expect(
+      check({ limit: '10', offset: '20', deleted: 'true', sortOrder: 'desc', sortBy: 'createdAt', search: 'llama' }),
+    ).toEqual({
       query: { limit: 10, offset: 20, deleted: true, sortOrder: 'desc', sortBy: 'createdAt', search: 'llama' },
     });
     expect(check({ deleted: 'false' })).toMatchObject({ query: { deleted: false } });
@@ -70,7 +83,8 @@ describe('get_workloads query parameters', () => {
   it('accepts every sortBy value and filter operator the contract lists', () => {
     const sortBy = (querySchema('get_workloads')!.properties as { sortBy: { enum: string[] } }).sortBy.enum;
     for (const field of sortBy) expect(check({ sortBy: field })).toHaveProperty('query');
-    for (const op of ['==', '!=', '<=', '>=', '=@', '!@', '=^', '=$']) expect(check({ filterBy: [`name${op}llama`] })).toHaveProperty('query');
+    for (const op of ['==', '!=', '<=', '>=', '=@', '!@', '=^', '=$'])
+      expect(check({ filterBy: [`name${op}llama`] })).toHaveProperty('query');
   });
 });
 
@@ -78,7 +92,9 @@ describe('filterBy: an explode=false (comma-separated) array', () => {
   it('splits on commas, keeping a comma that is part of a value', () => {
     expect(splitDelimited('name==llama,phase!=Failed', FILTER_PATTERN)).toEqual(['name==llama', 'phase!=Failed']);
     expect(splitDelimited('name=@a,b,phase==Running', FILTER_PATTERN)).toEqual(['name=@a,b', 'phase==Running']);
-    expect(splitDelimited('createdAt>=2025-01-01T00:00:00Z', FILTER_PATTERN)).toEqual(['createdAt>=2025-01-01T00:00:00Z']);
+    expect(splitDelimited('createdAt>=2025-01-01T00:00:00Z', FILTER_PATTERN)).toEqual([
+      'createdAt>=2025-01-01T00:00:00Z',
+    ]);
     expect(splitDelimited('', FILTER_PATTERN)).toEqual([]);
     expect(splitDelimited('a,b')).toEqual(['a', 'b']);
   });
@@ -89,8 +105,12 @@ describe('get_workloads query through a fastify route built from the contract', 
   beforeAll(async () => {
     server = await startServer({
       routes: (app) => {
-        app.route(contractRoute('get_workloads', async (req) => ({ workloads: [], seen: req.query }), { responses: false }));
-        app.route(contractRoute('count_workloads', async (req) => ({ count: 0, seen: req.query }), { responses: false }));
+        app.route(
+          contractRoute('get_workloads', async (req) => ({ workloads: [], seen: req.query }), { responses: false }),
+        );
+        app.route(
+          contractRoute('count_workloads', async (req) => ({ count: 0, seen: req.query }), { responses: false }),
+        );
       },
     });
   });
@@ -102,7 +122,12 @@ describe('get_workloads query through a fastify route built from the contract', 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       workloads: [],
-      seen: { filterBy: ['name=@llama', 'phase==Running', 'projectName==research'], limit: 20, deleted: false, sortOrder: 'asc' },
+      seen: {
+        filterBy: ['name=@llama', 'phase==Running', 'projectName==research'],
+        limit: 20,
+        deleted: false,
+        sortOrder: 'asc',
+      },
     });
   });
 

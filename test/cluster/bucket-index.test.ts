@@ -27,24 +27,31 @@ describe('BucketIndex', () => {
 
   it('agrees with a plain map under random moves', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 19 }), fc.integer({ min: -1, max: 70 })), { maxLength: 200 }), fc.integer({ min: 0, max: 70 }), (moves, probe) => {
-        const index = new BucketIndex(20, 70);
-        const reference = new Map<number, number>();
-        for (const [member, key] of moves) {
-          index.set(member, key);
-          if (key < 0) reference.delete(member);
-          else reference.set(member, key);
-        }
-        const keys = [...reference.values()];
-        const above = keys.filter((k) => k >= probe);
-        const below = keys.filter((k) => k <= probe);
-        expect(index.nextKey(probe)).toBe(above.length ? Math.min(...above) : -1);
-        expect(index.prevKey(probe)).toBe(below.length ? Math.max(...below) : -1);
-        for (let k = 0; k <= 70; k++) {
-          const expected = [...reference].filter(([, v]) => v === k).map(([m]) => m).sort((a, b) => a - b);
-          expect([...index.members(k)].sort((a, b) => a - b)).toEqual(expected);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 19 }), fc.integer({ min: -1, max: 70 })), { maxLength: 200 }),
+        fc.integer({ min: 0, max: 70 }),
+        (moves, probe) => {
+          const index = new BucketIndex(20, 70);
+          const reference = new Map<number, number>();
+          for (const [member, key] of moves) {
+            index.set(member, key);
+            if (key < 0) reference.delete(member);
+            else reference.set(member, key);
+          }
+          const keys = [...reference.values()];
+          const above = keys.filter((k) => k >= probe);
+          const below = keys.filter((k) => k <= probe);
+          expect(index.nextKey(probe)).toBe(above.length ? Math.min(...above) : -1);
+          expect(index.prevKey(probe)).toBe(below.length ? Math.max(...below) : -1);
+          for (let k = 0; k <= 70; k++) {
+            const expected = [...reference]
+              .filter(([, v]) => v === k)
+              .map(([m]) => m)
+              .sort((a, b) => a - b);
+            expect([...index.members(k)].sort((a, b) => a - b)).toEqual(expected);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });

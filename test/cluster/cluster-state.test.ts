@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { GIB, GPU_UNITS, type Binding, type PodResources } from '../../sim/cluster/index.ts';
 import { makeCluster, nodes } from '../support/clusters.ts';
 
-const pod = (gpu: PodResources['gpu'], cpuMillis = 1000, memoryBytes = GIB): PodResources => ({ gpu, cpuMillis, memoryBytes });
+const pod = (gpu: PodResources['gpu'], cpuMillis = 1000, memoryBytes = GIB): PodResources => ({
+  gpu,
+  cpuMillis,
+  memoryBytes,
+});
 const devices = (count: number) => pod({ kind: 'devices', count });
 const portion = (p: number) => pod({ kind: 'portion', portion: p });
 
@@ -116,7 +120,10 @@ describe('ClusterState', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
-        const cluster = makeCluster({ a: [nodes(4, { topology: { rack: 2 } })], b: [nodes(2, { gpu: { model: 'L40S-48GB', count: 4 } })] }, ['rack']);
+        const cluster = makeCluster(
+          { a: [nodes(4, { topology: { rack: 2 } })], b: [nodes(2, { gpu: { model: 'L40S-48GB', count: 4 } })] },
+          ['rack'],
+        );
         const live: Binding[] = [];
         for (const o of ops) {
           if (o.kind === 'alloc') {

@@ -7,7 +7,10 @@ describe('ClusterLayout', () => {
     const built = ClusterLayout.build(
       clusterSpec(
         {
-          h100: [nodes(8, { topology: { zone: 'zone-a', rack: 4 } }), nodes(2, { namePrefix: 'big-', topology: { zone: 'zone-a' } })],
+          h100: [
+            nodes(8, { topology: { zone: 'zone-a', rack: 4 } }),
+            nodes(2, { namePrefix: 'big-', topology: { zone: 'zone-a' } }),
+          ],
           l40s: [nodes(3, { gpu: { model: 'L40S-48GB', count: 4 } })],
         },
         ['zone', 'rack'],
@@ -38,7 +41,10 @@ describe('ClusterLayout', () => {
     const built = ClusterLayout.build(
       clusterSpec(
         {
-          a: [nodes(2, { namePrefix: 'n-', topology: { zone: 'z1', rack: 'r1' } }), nodes(1, { topology: { zone: 'z2', rack: 'r1' } })],
+          a: [
+            nodes(2, { namePrefix: 'n-', topology: { zone: 'z1', rack: 'r1' } }),
+            nodes(1, { topology: { zone: 'z2', rack: 'r1' } }),
+          ],
           b: [nodes(1, { namePrefix: 'n-' })],
         },
         ['zone', 'rack'],

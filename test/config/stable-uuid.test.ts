@@ -21,6 +21,7 @@ describe('stableUuid', () => {
   it('a namespace gives the id of its prefix followed by the suffix', () => {
     const workloads = new UuidNamespace('a67477ec-b72a-842e-b025-0e33537fbc1e/workload/');
     expect(workloads.uuid('123456')).toBe('02b4fb52-415c-8595-8edc-0e88ab3f4931');
-    for (const suffix of ['', '0', '7', 'é/x']) expect(workloads.uuid(suffix)).toBe(stableUuid(`a67477ec-b72a-842e-b025-0e33537fbc1e/workload/${suffix}`));
+    for (const suffix of ['', '0', '7', 'é/x'])
+      expect(workloads.uuid(suffix)).toBe(stableUuid(`a67477ec-b72a-842e-b025-0e33537fbc1e/workload/${suffix}`));
   });
 });

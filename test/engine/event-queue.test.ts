@@ -4,7 +4,8 @@ import { EventQueue, MAX_PRIORITY, MIN_PRIORITY } from '../../sim/engine/index.t
 
 function drain<E>(queue: EventQueue<E>): { time: number; payload: E }[] {
   const out: { time: number; payload: E }[] = [];
-  for (let time = queue.peekTime(); time !== undefined; time = queue.peekTime()) out.push({ time, payload: queue.pop() as E });
+  for (let time = queue.peekTime(); time !== undefined; time = queue.peekTime())
+    out.push({ time, payload: queue.pop() as E });
   return out;
 }
 
@@ -71,7 +72,11 @@ describe('EventQueue', () => {
   it('matches a sorted reference under random pushes, pops and cancels', () => {
     type Op = { kind: 'push'; time: number; priority: number } | { kind: 'pop' } | { kind: 'cancel'; pick: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant('push' as const), time: fc.integer({ min: 0, max: 50 }), priority: fc.integer({ min: -3, max: 3 }) }),
+      fc.record({
+        kind: fc.constant('push' as const),
+        time: fc.integer({ min: 0, max: 50 }),
+        priority: fc.integer({ min: -3, max: 3 }),
+      }),
       fc.record({ kind: fc.constant('pop' as const) }),
       fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
     );

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, dispatchTo, seconds, type Handlers } from '../../sim/engine/index.ts';
 
-type Ev =
-  | { readonly type: 'arrive'; readonly id: number }
-  | { readonly type: 'depart'; readonly id: number };
+type Ev = { readonly type: 'arrive'; readonly id: number } | { readonly type: 'depart'; readonly id: number };
 
 /** A small queueing model: arrivals at exponential gaps, each departs after a lognormal service time. */
 function model(seed: number, arrivals = 200) {

@@ -28,7 +28,13 @@ describe('describeLocalMachine', () => {
     expect(m.cpu.physicalCores).toBe(m.cpu.cores);
     expect(m.cpu.manufacturer).toBe('unknown');
     expect(m.memoryBytes).toBe(os.totalmem());
-    expect(m.os).toEqual({ platform: os.platform(), distro: os.type(), release: os.release(), arch: os.arch(), kernel: os.release() });
+    expect(m.os).toEqual({
+      platform: os.platform(),
+      distro: os.type(),
+      release: os.release(),
+      arch: os.arch(),
+      kernel: os.release(),
+    });
     expect(m.gpus).toHaveLength(1);
     expect(m.warnings).toEqual([]);
   });
@@ -37,7 +43,12 @@ describe('describeLocalMachine', () => {
     const boom = async (): Promise<never> => {
       throw new Error('boom');
     };
-    const m = await describeLocalMachine({ cpu: boom, mem: boom, osInfo: boom, gpus: async () => ({ gpus: [], warning: 'nvidia-smi not found' }) });
+    const m = await describeLocalMachine({
+      cpu: boom,
+      mem: boom,
+      osInfo: boom,
+      gpus: async () => ({ gpus: [], warning: 'nvidia-smi not found' }),
+    });
     expect(m.memoryBytes).toBe(os.totalmem());
     expect(m.warnings).toEqual([
       'systeminformation cpu() failed: boom',

@@ -113,9 +113,7 @@ describe('queryNvidiaGpus', () => {
     });
 
     it('reports a non-zero exit as a warning', async () => {
-      fake(
-        'echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver."\nexit 9',
-      );
+      fake('echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver."\nexit 9');
       const result = await queryNvidiaGpus();
       expect(result.gpus).toEqual([]);
       expect(result.warning).toMatch(/^nvidia-smi failed \(exit 9\): NVIDIA-SMI has failed/);

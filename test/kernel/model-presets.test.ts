@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_PRESETS, modelPreset, parameterCount, validateModel, validateParallelism } from '../../src/kernel/config.ts';
+import {
+  MODEL_PRESETS,
+  modelPreset,
+  parameterCount,
+  validateModel,
+  validateParallelism,
+} from '../../src/kernel/config.ts';
 import { planMemory } from '../../src/kernel/layout.ts';
 import { PAGE_BYTES } from '../../src/kernel/wasm-api.ts';
 

@@ -16,7 +16,10 @@ describe('ranks multiplexed over fewer threads', () => {
     try {
       expect(engine.threads).toBe(threads);
       const streamed: number[] = [];
-      const result = await engine.generate(input, 6, (id) => streamed.push(id), { returnLogits: true, stopAtEos: false });
+      const result = await engine.generate(input, 6, (id) => streamed.push(id), {
+        returnLogits: true,
+        stopAtEos: false,
+      });
       expect(result.tokens).toEqual(expected.tokens);
       expect(streamed).toEqual(expected.tokens);
       expect(relativeError(result.logits ?? new Float32Array(), expected.logits)).toBeLessThan(1e-4);

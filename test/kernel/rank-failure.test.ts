@@ -41,9 +41,9 @@ describe('rank failure', () => {
 
   it('streams the tokens produced before a decode-time failure', async () => {
     const seen: number[] = [];
-    await expect(engine.generate(INPUT, 8, (id) => seen.push(id), { injectFault: { rank: 1, step: 4 } })).rejects.toThrow(
-      /rank 1 .*failed/,
-    );
+    await expect(
+      engine.generate(INPUT, 8, (id) => seen.push(id), { injectFault: { rank: 1, step: 4 } }),
+    ).rejects.toThrow(/rank 1 .*failed/);
     expect(seen).toEqual(baseline.slice(0, 4));
   });
 

@@ -46,7 +46,14 @@ function compare(m: number, k: number, n: number, accumulate: boolean, scratchFl
 
 describe('WASM gemm', () => {
   it.each([
-    [1, 64, 8], [1, 100, 40], [3, 7, 16], [4, 1, 8], [5, 33, 24], [64, 128, 64], [130, 96, 264], [512, 512, 256],
+    [1, 64, 8],
+    [1, 100, 40],
+    [3, 7, 16],
+    [4, 1, 8],
+    [5, 33, 24],
+    [64, 128, 64],
+    [130, 96, 264],
+    [512, 512, 256],
   ])('matches the TS gemm for m=%i k=%i n=%i', (m, k, n) => {
     expect(compare(m, k, n, false, 1 << 17, m * 31 + k)).toBeLessThan(1e-5);
     expect(compare(m, k, n, true, 1 << 17, m * 17 + n)).toBeLessThan(1e-5);
@@ -60,9 +67,14 @@ describe('WASM gemm', () => {
 
   it('matches on random shapes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 9 }),
-        fc.boolean(), fc.integer({ min: 1, max: 1000 }), (m, k, panels, accumulate, seed) =>
-          compare(m, k, panels * PANEL, accumulate, 4 * k + 4 * seed, seed) < 1e-5),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 1000 }),
+        (m, k, panels, accumulate, seed) => compare(m, k, panels * PANEL, accumulate, 4 * k + 4 * seed, seed) < 1e-5,
+      ),
       { numRuns: 60 },
     );
   });

@@ -15,7 +15,8 @@ export const HORIZON = 6 * 3600;
 export const SAMPLES = 50;
 export const QUOTA_REASON =
   'node pool h100: project team-b quota has reached the allowable limit of GPUs. Limit is 8 GPUs, currently 8 GPUs allocated and workload requested 4 GPUs';
-export const TOPOLOGY_REASON = 'node pool a100: no node set fits a gang of 2 pods needing 8 GPUs each; largest free is 6 GPUs <on one node>';
+export const TOPOLOGY_REASON =
+  'node pool a100: no node set fits a gang of 2 pods needing 8 GPUs each; largest free is 6 GPUs <on one node>';
 
 /** A small LCG: the fixture must be the same on every run. */
 function random(seed: number): () => number {
@@ -57,7 +58,8 @@ export function replayReportFixture(options: FixtureOptions = {}): ReplayReport 
     const wait = never ? HORIZON - submittedAt : Math.round(rnd() < 0.4 ? rnd() * 20 : rnd() ** 2 * 5400);
     const preemptions = !never && rnd() < 0.15 ? 1 : 0;
     workloads.push({
-      name: i === count - 2 ? 'eval_sweep*|v2' : `${project}-${training ? 'train' : 'serve'}-${String(i).padStart(2, '0')}`,
+      name:
+        i === count - 2 ? 'eval_sweep*|v2' : `${project}-${training ? 'train' : 'serve'}-${String(i).padStart(2, '0')}`,
       project,
       kind: training ? 'training' : 'inference',
       gpus,
@@ -78,10 +80,15 @@ export function replayReportFixture(options: FixtureOptions = {}): ReplayReport 
   const shares = { 'team-a': 0.45, 'team-b': 0.3, research: 0.2 } as const;
   const allocatedByProject: Record<string, number[]> = {};
   for (const [k, project] of PROJECTS.entries()) {
-    allocatedByProject[project] = t.map((_, i) => Math.round(CAPACITY * shares[project] * Math.min(1, (i + 1) / (8 + 6 * k)) * (0.85 + 0.15 * rnd())));
+    allocatedByProject[project] = t.map((_, i) =>
+      Math.round(CAPACITY * shares[project] * Math.min(1, (i + 1) / (8 + 6 * k)) * (0.85 + 0.15 * rnd())),
+    );
   }
   const total = t.map((_, i) => PROJECTS.reduce((s, p) => s + allocatedByProject[p]![i]!, 0));
-  const allocatedByPool = { h100: total.map((x) => Math.min(32, Math.ceil(x * 0.7))), a100: total.map((x) => x - Math.min(32, Math.ceil(x * 0.7))) };
+  const allocatedByPool = {
+    h100: total.map((x) => Math.min(32, Math.ceil(x * 0.7))),
+    a100: total.map((x) => x - Math.min(32, Math.ceil(x * 0.7))),
+  };
   const fragmentedGpus = total.map((x, i) => Math.min(CAPACITY - x, (i * 7) % 5));
   const pendingGangs = t.map((_, i) => Math.max(0, Math.round(8 * Math.sin(i / 6) + 6)));
   const runningWorkloads = t.map((_, i) => Math.min(count, Math.round(i * 0.9)));
@@ -116,8 +123,22 @@ export function replayReportFixture(options: FixtureOptions = {}): ReplayReport 
     gpu: {
       overall: use(CAPACITY, total, fragmentedGpus),
       pools: [
-        { pool: 'h100', ...use(32, allocatedByPool.h100, fragmentedGpus.map((f) => Math.ceil(f / 2))) },
-        { pool: 'a100', ...use(16, allocatedByPool.a100, fragmentedGpus.map((f) => Math.floor(f / 2))) },
+        {
+          pool: 'h100',
+          ...use(
+            32,
+            allocatedByPool.h100,
+            fragmentedGpus.map((f) => Math.ceil(f / 2)),
+          ),
+        },
+        {
+          pool: 'a100',
+          ...use(
+            16,
+            allocatedByPool.a100,
+            fragmentedGpus.map((f) => Math.floor(f / 2)),
+          ),
+        },
       ],
       projects: PROJECTS.map((project) => ({
         project,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDuration, formatGpus, formatPercent, formatRate, formatWallSeconds, timeAxisUnit } from '../../src/report/format.ts';
+import {
+  formatCount,
+  formatDuration,
+  formatGpus,
+  formatPercent,
+  formatRate,
+  formatWallSeconds,
+  timeAxisUnit,
+} from '../../src/report/format.ts';
 
 describe('report number formatting', () => {
   it('writes durations as their two largest units', () => {

@@ -43,7 +43,8 @@ describe('report.html', () => {
   it('draws at least three charts as inline SVG, each titled and with axis titles', () => {
     expect(html.match(/<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
     for (const title of Object.values(CHART_TITLES)) expect(html).toContain(title);
-    for (const axis of ['Simulated time (hours)', 'GPUs allocated', 'Count', 'Pending time (minutes)', 'Workloads']) expect(html).toContain(`>${axis}<`);
+    for (const axis of ['Simulated time (hours)', 'GPUs allocated', 'Count', 'Pending time (minutes)', 'Workloads'])
+      expect(html).toContain(`>${axis}<`);
     for (const project of ['team-a', 'team-b', 'research']) expect(html).toContain(`>${project}<`);
   });
 
@@ -63,7 +64,16 @@ describe('report.html', () => {
   });
 
   it('keeps SVG ids of different charts apart on one page', async () => {
-    const spec = { data: { values: [{ x: 1, y: 2 }, { x: 2, y: 1 }] }, mark: { type: 'line', clip: true }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } } as const;
+    const spec = {
+      data: {
+        values: [
+          { x: 1, y: 2 },
+          { x: 2, y: 1 },
+        ],
+      },
+      mark: { type: 'line', clip: true },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+    } as const;
     const [a, b] = [await renderSvg(spec, 'one'), await renderSvg(spec, 'two')];
     const ids = (svg: string): string[] => [...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
     expect(ids(a).length).toBeGreaterThan(0);
@@ -84,7 +94,19 @@ describe('report.html', () => {
 
   it('renders a replay with no samples and no workloads', async () => {
     const empty = replayReportFixture({ workloads: 0, neverRan: 0 });
-    const bare = { ...empty, series: { ...empty.series, t: [], allocatedByProject: {}, allocatedByPool: {}, pendingGangs: [], runningWorkloads: [], fragmentedGpus: [] }, events: {} };
+    const bare = {
+      ...empty,
+      series: {
+        ...empty.series,
+        t: [],
+        allocatedByProject: {},
+        allocatedByPool: {},
+        pendingGangs: [],
+        runningWorkloads: [],
+        fragmentedGpus: [],
+      },
+      events: {},
+    };
     const page = await renderHtml(bare);
     expect(page.match(/<svg/g)?.length).toBe(3);
     const md = renderMarkdown(bare);

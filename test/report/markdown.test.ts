@@ -16,7 +16,11 @@ function tablesUnder(md: string, heading: string): string[][][] {
     if (lines.length < 2) continue;
     expect(lines[1]).toMatch(/^\|( -+:? \|)+$/);
     // Split on unescaped pipes only: cell text may hold `\|`.
-    const cells = (line: string): string[] => line.slice(2, -2).split(/ (?<!\\)\| /).map((c) => c.trim());
+    const cells = (line: string): string[] =>
+      line
+        .slice(2, -2)
+        .split(/ (?<!\\)\| /)
+        .map((c) => c.trim());
     tables.push([lines[0]!, ...lines.slice(2)].map(cells));
   }
   return tables;
@@ -46,17 +50,30 @@ describe('report.md', () => {
     ]);
     expect(percentiles?.[0]).toEqual(['Percentile', 'Pending time', 'Time to Running']);
     for (const [i, p] of (['p50', 'p90', 'p99', 'max'] as const).entries()) {
-      expect(percentiles?.[i + 1]).toEqual([p, formatDuration(s.pendingSeconds[p]), formatDuration(s.timeToRunningSeconds[p])]);
+      expect(percentiles?.[i + 1]).toEqual([
+        p,
+        formatDuration(s.pendingSeconds[p]),
+        formatDuration(s.timeToRunningSeconds[p]),
+      ]);
     }
   });
 
   it('reports GPU use overall, per pool and per project, largest project first', () => {
     const [use, projects] = tablesUnder(md, '## GPU use').concat(tablesUnder(md, '### Per project'));
     const { overall } = report.gpu;
-    expect(use?.[0]).toEqual(['Scope', 'Capacity', 'Mean allocated', 'Peak allocated', 'Mean fragmented', 'Peak fragmented']);
+    expect(use?.[0]).toEqual([
+      'Scope',
+      'Capacity',
+      'Mean allocated',
+      'Peak allocated',
+      'Mean fragmented',
+      'Peak fragmented',
+    ]);
     expect(use?.[1]?.[0]).toBe('**Overall**');
     expect(use?.[1]?.[1]).toBe('48');
-    expect(use?.[1]?.[2]).toBe(`${overall.meanAllocated.toFixed(1)} (${((100 * overall.meanAllocated) / 48).toFixed(1)}%)`);
+    expect(use?.[1]?.[2]).toBe(
+      `${overall.meanAllocated.toFixed(1)} (${((100 * overall.meanAllocated) / 48).toFixed(1)}%)`,
+    );
     expect(use?.[1]?.[3]).toBe(String(overall.peakAllocated));
     expect(use?.slice(2).map((r) => r.slice(0, 2))).toEqual([
       ['`h100`', '32'],
@@ -71,13 +88,28 @@ describe('report.md', () => {
     expect(md).toContain(heading);
     const [why] = tablesUnder(md, '### Why');
     expect(why?.slice(1)).toEqual([
-      ['node pool a100: no node set fits a gang of # pods needing # GPUs each; largest free is # GPUs \\<on one node\\>', '3'],
+      [
+        'node pool a100: no node set fits a gang of # pods needing # GPUs each; largest free is # GPUs \\<on one node\\>',
+        '3',
+      ],
       ['no reason recorded', '2'],
-      ['node pool h100: project team-b quota has reached the allowable limit of GPUs. Limit is # GPUs, currently # GPUs allocated and workload requested # GPUs', '2'],
+      [
+        'node pool h100: project team-b quota has reached the allowable limit of GPUs. Limit is # GPUs, currently # GPUs allocated and workload requested # GPUs',
+        '2',
+      ],
     ]);
     const [which] = tablesUnder(md, '### Which');
     expect(which?.length).toBe(1 + 7);
-    expect(which?.[0]).toEqual(['Workload', 'Project', 'Kind', 'GPUs', 'Submitted at', 'Waited', 'Final phase', 'Reason']);
+    expect(which?.[0]).toEqual([
+      'Workload',
+      'Project',
+      'Kind',
+      'GPUs',
+      'Submitted at',
+      'Waited',
+      'Final phase',
+      'Reason',
+    ]);
     const reasons = which?.slice(1).map((r) => r[7]);
     expect(reasons).toContain(QUOTA_REASON);
     expect(reasons).toContain(TOPOLOGY_REASON.replace('<', '\\<').replace('>', '\\>'));

@@ -28,13 +28,18 @@ describe('journal', () => {
     expect(recovery.problems).toEqual([`${path}:2: unreadable journal line skipped (a write torn by a crash)`]);
     await journal.append({ kind: 'advance', at: 2 });
     await journal.close();
-    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify({ kind: 'advance', at: 1 })}\n${JSON.stringify({ kind: 'advance', at: 2 })}\n`);
+    expect(readFileSync(path, 'utf8')).toBe(
+      `${JSON.stringify({ kind: 'advance', at: 1 })}\n${JSON.stringify({ kind: 'advance', at: 2 })}\n`,
+    );
   });
 
   it('skips a corrupt line in the middle without losing the lines after it', async () => {
     const dataDir = dir();
     const path = join(dataDir, 'journal.jsonl');
-    appendFileSync(path, `${JSON.stringify({ kind: 'advance', at: 1 })}\nnot json\n${JSON.stringify({ kind: 'mystery', at: 2 })}\n${JSON.stringify({ kind: 'advance', at: 3 })}\n`);
+    appendFileSync(
+      path,
+      `${JSON.stringify({ kind: 'advance', at: 1 })}\nnot json\n${JSON.stringify({ kind: 'mystery', at: 2 })}\n${JSON.stringify({ kind: 'advance', at: 3 })}\n`,
+    );
     const { journal, recovery } = await Journal.open(dataDir);
     expect(recovery.entries.map((e) => e.at)).toEqual([1, 3]);
     expect(recovery.problems).toHaveLength(2);

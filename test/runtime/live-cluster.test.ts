@@ -10,22 +10,54 @@ import type { RequestSpec } from '../../src/runai/translate.ts';
 
 const spec = {
   ...clusterSpec({ gpu: [nodes(4)] }),
-  departments: [{ name: 'd', rank: 0, quotas: { gpu: { deserved: 32 } }, projects: [{ name: 'team', rank: 0, quotas: { gpu: { deserved: 32 } } }] }],
+  departments: [
+    {
+      name: 'd',
+      rank: 0,
+      quotas: { gpu: { deserved: 32 } },
+      projects: [{ name: 'team', rank: 0, quotas: { gpu: { deserved: 32 } } }],
+    },
+  ],
 };
 
 /** A Run:ai creation request for project `team` (id 101): one group of an 8-GPU leader and an 8-GPU worker. */
-function create(name: string, overrides: RequestSpec = {}, options: { useGivenNameAsPrefix?: boolean; projectId?: string } = {}): Command {
-  const pod = { image: 'vllm/vllm-openai:v0.6.0', compute: { gpuDevicesRequest: 8, cpuCoreRequest: 8, cpuMemoryRequest: '64Gi' } };
-  const request = { name, projectId: options.projectId ?? '101', clusterId: spec.id, useGivenNameAsPrefix: options.useGivenNameAsPrefix ?? false, spec: { replicas: 1, workers: 1, leader: pod, worker: pod, ...overrides } };
+function create(
+  name: string,
+  overrides: RequestSpec = {},
+  options: { useGivenNameAsPrefix?: boolean; projectId?: string } = {},
+): Command {
+  const pod = {
+    image: 'vllm/vllm-openai:v0.6.0',
+    compute: { gpuDevicesRequest: 8, cpuCoreRequest: 8, cpuMemoryRequest: '64Gi' },
+  };
+  const request = {
+    name,
+    projectId: options.projectId ?? '101',
+    clusterId: spec.id,
+    useGivenNameAsPrefix: options.useGivenNameAsPrefix ?? false,
+    spec: { replicas: 1, workers: 1, leader: pod, worker: pod, ...overrides },
+  };
   return { type: 'create', request, createdBy: 'u' };
 }
 
 const snapshot = (live: LiveCluster) =>
-  JSON.stringify([...live.sync().allWorkloads()].map((w) => [w.id, w.name, w.phase, w.replicas, w.groups.map((g) => g.pods.map((p) => [p.name, p.node, p.stage]))]));
+  JSON.stringify(
+    [...live.sync().allWorkloads()].map((w) => [
+      w.id,
+      w.name,
+      w.phase,
+      w.replicas,
+      w.groups.map((g) => g.pods.map((p) => [p.name, p.node, p.stage])),
+    ]),
+  );
 
 describe('live cluster', () => {
   it('moves a manual clock only when told, and refuses to advance a running one', async () => {
-    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')), seed: 3 });
+    const { live } = await LiveCluster.start(spec, {
+      timeScale: 0,
+      dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')),
+      seed: 3,
+    });
     const created = await live.mutate(create('llama'));
     expect(created.ok).toBe(true);
     expect(live.clock()).toBe(0);
@@ -34,7 +66,12 @@ describe('live cluster', () => {
     expect([...live.model.allWorkloads()][0]!.phase).toBe('Running');
     await live.close();
     let wall = 1_000_000;
-    const running = await LiveCluster.start(spec, { timeScale: 60, dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')), seed: 3, wallClock: () => wall });
+    const running = await LiveCluster.start(spec, {
+      timeScale: 60,
+      dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')),
+      seed: 3,
+      wallClock: () => wall,
+    });
     wall += 2000;
     expect(running.live.clock()).toBe(seconds(120));
     await expect(running.live.advance(1)).rejects.toThrow(/manual clock/);
@@ -85,11 +122,17 @@ describe('live cluster', () => {
     const lines = readFileSync(join(dataDir, 'journal.jsonl'), 'utf8').trim().split('\n');
     expect(JSON.parse(lines[1]!)).toEqual({ kind: 'command', at: 0, command });
     // What lwsim wrote before: the derived spec beside the request (ignored now: derived again from the request).
-    const older = { kind: 'command', at: 0, command: { ...command, spec: { name: 'llama' }, useGivenNameAsPrefix: false } };
+    const older = {
+      kind: 'command',
+      at: 0,
+      command: { ...command, spec: { name: 'llama' }, useGivenNameAsPrefix: false },
+    };
     writeFileSync(join(dataDir, 'journal.jsonl'), `${lines[0]}\n${JSON.stringify(older)}\n`);
     const again = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 5 });
     expect(again.report.problems).toEqual([]);
-    expect([...again.live.model.allWorkloads()].map((w) => [w.name, w.replicas, JSON.parse(w.request)])).toEqual([['llama', 2, command.type === 'create' && command.request]]);
+    expect([...again.live.model.allWorkloads()].map((w) => [w.name, w.replicas, JSON.parse(w.request)])).toEqual([
+      ['llama', 2, command.type === 'create' && command.request],
+    ]);
     await again.live.close();
   });
 
@@ -97,6 +140,8 @@ describe('live cluster', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
     const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
     await live.close();
-    await expect(LiveCluster.start({ ...spec, id: '11111111-1111-4111-8111-111111111111' }, { timeScale: 0, dataDir, seed: 1 })).rejects.toThrow(/belongs to cluster/);
+    await expect(
+      LiveCluster.start({ ...spec, id: '11111111-1111-4111-8111-111111111111' }, { timeScale: 0, dataDir, seed: 1 }),
+    ).rejects.toThrow(/belongs to cluster/);
   });
 });

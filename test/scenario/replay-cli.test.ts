@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 const BIN = new URL('../../bin/lwsim.js', import.meta.url).pathname;
 const DEMO = new URL('../../scenarios/demo.yaml', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'replay', ...args], { encoding: 'utf8', timeout: 60_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, 'replay', ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe('lwsim replay', () => {
   it('writes the JSON report and report.md / report.html, prints a summary, exits 0; the same seed gives the same report', () => {
@@ -25,7 +26,7 @@ describe('lwsim replay', () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     expect(readFileSync(join(dir, 'report', 'report.md'), 'utf8')).toContain('# Replay report: demo');
     expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('<svg');
-    const seeded = run(DEMO, '--json', join(dir, 'c.json'), '--quiet', '--seed', '99');
+    expect(run(DEMO, '--json', join(dir, 'c.json'), '--quiet', '--seed', '99').status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')).scenario.seed).toBe(99);
   });
 

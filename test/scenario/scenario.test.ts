@@ -35,7 +35,8 @@ describe('scenario replay', () => {
     expect(report.series.t).toHaveLength(12 * 12 + 1);
     expect(Object.keys(report.series.allocatedByProject)).toEqual(['llm-serving', 'training', 'chat']);
     // A sample never shows more allocated than there is.
-    for (const [i] of report.series.t.entries()) expect(report.series.allocatedByPool.h100![i]!).toBeLessThanOrEqual(64);
+    for (const [i] of report.series.t.entries())
+      expect(report.series.allocatedByPool.h100![i]!).toBeLessThanOrEqual(64);
   });
 
   it('loads the shipped scenarios', async () => {
@@ -69,15 +70,51 @@ describe('bad scenario files', () => {
   it.each([
     ['an unknown field', `${base}colour: red\n`, /bad\.yaml:15:1: colour: unknown field "colour"/],
     ['a bad horizon', base.replace('until: 1h', 'until: soon'), /bad\.yaml:2:8: until: "soon" is not a duration/],
-    ['a create body the API would refuse', `${base}timeline:\n  - at: 0s\n    create: { name: x, projectId: p, spec: { workers: -1, leader: {} } }\n`, /bad\.yaml:17:\d+: timeline\[0\]\.create\.spec\.workers: .*spec\.workers: must be >= 0/],
-    ['a create in an unknown project', `${base}timeline:\n  - at: 0s\n    create: { name: x, projectId: ghost, spec: { leader: {} } }\n`, /timeline\[0\]\.create: projectId: no project with id ghost/],
-    ['a step with two actions', `${base}timeline:\n  - at: 0s\n    delete: { name: x }\n    patch: { name: x, replicas: 1 }\n`, /timeline\[0\]: must NOT have more than 2 properties/],
-    ['a training job in an unknown project', `${base}timeline:\n  - at: 1m\n    train: { name: t, project: q, gpus: 8, duration: 1h }\n`, /timeline\[0\]\.train\.project: unknown project "q"/],
-    ['a generator with a bad kind', `${base}generators:\n  - { name: g, kind: batch, count: 1, every: 1m, project: p, gpus: 1 }\n`, /generators\[0\]\.kind: must be one of "inference", "training"/],
-    ['a generator drawing an unknown project', `${base}generators:\n  - { name: g, kind: inference, count: 1, every: 1m, project: { p: 1, z: 2 }, gpus: 1 }\n`, /generators\[0\]\.project: unknown project "z"/],
-    ['a training generator without a duration', `${base}generators:\n  - { name: g, kind: training, count: 1, every: 1m, project: p, gpus: 1 }\n`, /generators\[0\]\.duration: a training generator needs a duration/],
-    ['a missing cluster file', base.replace(/cluster:[\s\S]*$/, 'cluster: nowhere.yaml\n'), /bad\.yaml:3:10: cluster: cannot read cluster file .*nowhere\.yaml: ENOENT/],
-    ['a bad cluster inline', base.replace('count: 2', 'count: 0'), /bad\.yaml:8:18: cluster\.nodePools\[0\]\.nodes\[0\]\.count: must be >= 1/],
+    [
+      'a create body the API would refuse',
+      `${base}timeline:\n  - at: 0s\n    create: { name: x, projectId: p, spec: { workers: -1, leader: {} } }\n`,
+      /bad\.yaml:17:\d+: timeline\[0\]\.create\.spec\.workers: .*spec\.workers: must be >= 0/,
+    ],
+    [
+      'a create in an unknown project',
+      `${base}timeline:\n  - at: 0s\n    create: { name: x, projectId: ghost, spec: { leader: {} } }\n`,
+      /timeline\[0\]\.create: projectId: no project with id ghost/,
+    ],
+    [
+      'a step with two actions',
+      `${base}timeline:\n  - at: 0s\n    delete: { name: x }\n    patch: { name: x, replicas: 1 }\n`,
+      /timeline\[0\]: must NOT have more than 2 properties/,
+    ],
+    [
+      'a training job in an unknown project',
+      `${base}timeline:\n  - at: 1m\n    train: { name: t, project: q, gpus: 8, duration: 1h }\n`,
+      /timeline\[0\]\.train\.project: unknown project "q"/,
+    ],
+    [
+      'a generator with a bad kind',
+      `${base}generators:\n  - { name: g, kind: batch, count: 1, every: 1m, project: p, gpus: 1 }\n`,
+      /generators\[0\]\.kind: must be one of "inference", "training"/,
+    ],
+    [
+      'a generator drawing an unknown project',
+      `${base}generators:\n  - { name: g, kind: inference, count: 1, every: 1m, project: { p: 1, z: 2 }, gpus: 1 }\n`,
+      /generators\[0\]\.project: unknown project "z"/,
+    ],
+    [
+      'a training generator without a duration',
+      `${base}generators:\n  - { name: g, kind: training, count: 1, every: 1m, project: p, gpus: 1 }\n`,
+      /generators\[0\]\.duration: a training generator needs a duration/,
+    ],
+    [
+      'a missing cluster file',
+      base.replace(/cluster:[\s\S]*$/, 'cluster: nowhere.yaml\n'),
+      /bad\.yaml:3:10: cluster: cannot read cluster file .*nowhere\.yaml: ENOENT/,
+    ],
+    [
+      'a bad cluster inline',
+      base.replace('count: 2', 'count: 0'),
+      /bad\.yaml:8:18: cluster\.nodePools\[0\]\.nodes\[0\]\.count: must be >= 1/,
+    ],
   ])('rejects %s with the file, line and what is wrong', async (_, text, expected) => {
     const dir = mkdtempSync(join(tmpdir(), 'lwsim-scenario-'));
     writeFileSync(join(dir, 'bad.yaml'), text);

@@ -14,7 +14,10 @@ describe('gangs', () => {
     const out = runFixture({
       pools: { a: [nodes(2)] },
       departments: oneProject(),
-      pending: [{ id: 'big', project: 'p', pods: [8, 8, 8] }, { id: 'fits', project: 'p', pods: [8, 8] }],
+      pending: [
+        { id: 'big', project: 'p', pods: [8, 8, 8] },
+        { id: 'fits', project: 'p', pods: [8, 8] },
+      ],
     });
     expect(out.placements.big).toBe('pending');
     expect(new Set(out.placements.fits)).toEqual(new Set(['a-0', 'a-1']));
@@ -24,8 +27,14 @@ describe('gangs', () => {
   });
 
   it('names the pod that could not be placed when a single pod does not fit', () => {
-    const out = runFixture({ pools: { a: [nodes(1)] }, departments: oneProject(), pending: [{ id: 'w', project: 'p', pods: [9] }] });
-    expect(out.reasons.w).toBe("node pool a: Resources were not found for pod w/leader due to: 1 node(s) didn't have enough resources: GPUs.");
+    const out = runFixture({
+      pools: { a: [nodes(1)] },
+      departments: oneProject(),
+      pending: [{ id: 'w', project: 'p', pods: [9] }],
+    });
+    expect(out.reasons.w).toBe(
+      "node pool a: Resources were not found for pod w/leader due to: 1 node(s) didn't have enough resources: GPUs.",
+    );
   });
 });
 
@@ -34,8 +43,14 @@ describe('placement strategy', () => {
     const out = runFixture({
       pools: { a: [nodes(3)] },
       departments: oneProject(),
-      running: [{ id: 'r1', project: 'p', pods: [6] }, { id: 'r2', project: 'p', pods: [3] }],
-      pending: [{ id: 'two', project: 'p', pods: [2] }, { id: 'five', project: 'p', pods: [5] }],
+      running: [
+        { id: 'r1', project: 'p', pods: [6] },
+        { id: 'r2', project: 'p', pods: [3] },
+      ],
+      pending: [
+        { id: 'two', project: 'p', pods: [2] },
+        { id: 'five', project: 'p', pods: [5] },
+      ],
     });
     expect(out.placements).toMatchObject({ r1: ['a-0'], r2: ['a-1'], two: ['a-0'], five: ['a-1'] });
   });
@@ -45,7 +60,10 @@ describe('placement strategy', () => {
       pools: { a: [nodes(3)] },
       departments: oneProject(),
       running: [{ id: 'r1', project: 'p', pods: [6] }],
-      pending: [{ id: 'x', project: 'p', pods: [1] }, { id: 'y', project: 'p', pods: [1] }],
+      pending: [
+        { id: 'x', project: 'p', pods: [1] },
+        { id: 'y', project: 'p', pods: [1] },
+      ],
     });
     // Same cluster, spread: rebuild with the pool's placement switched.
     expect(out.placements.x).toEqual(['a-0']);
@@ -60,7 +78,9 @@ describe('placement strategy', () => {
     spread.scheduler.submit({ ...gangOf('x'), project: 'p' }, 10);
     spread.scheduler.submit({ ...gangOf('y'), project: 'p' }, 10);
     spread.scheduler.cycle(10);
-    const names = ['x', 'y'].map((id) => cluster.layout.nodes[spread.scheduler.gang(id)!.bindings[0]!.node]!.name).sort();
+    const names = ['x', 'y']
+      .map((id) => cluster.layout.nodes[spread.scheduler.gang(id)!.bindings[0]!.node]!.name)
+      .sort();
     expect(names).toEqual(['a-1', 'a-2']);
   });
 
@@ -85,7 +105,11 @@ describe('filters', () => {
     a: [
       nodes(1, { namePrefix: 'h100-', labels: { 'run.ai/type': 'h100', gen: '9', zone: 'east' } }),
       nodes(1, { namePrefix: 'a100-', labels: { 'run.ai/type': 'a100', gen: '8' } }),
-      nodes(1, { namePrefix: 'tainted-', labels: { 'run.ai/type': 'h100', gen: '9' }, taints: [{ key: 'dedicated', value: 'infer', effect: 'NoSchedule' }] }),
+      nodes(1, {
+        namePrefix: 'tainted-',
+        labels: { 'run.ai/type': 'h100', gen: '9' },
+        taints: [{ key: 'dedicated', value: 'infer', effect: 'NoSchedule' }],
+      }),
     ],
   };
 
@@ -100,7 +124,9 @@ describe('filters', () => {
     });
     expect(out.placements.a100).toEqual(['a100-1']);
     expect(out.placements.b200).toBe('pending');
-    expect(out.reasons.b200).toBe("node pool a: Resources were not found for pod b200/leader due to: 3 node(s) didn't match node type b200.");
+    expect(out.reasons.b200).toBe(
+      "node pool a: Resources were not found for pod b200/leader due to: 3 node(s) didn't match node type b200.",
+    );
   });
 
   it.each([
@@ -114,7 +140,9 @@ describe('filters', () => {
     const out = runFixture({
       pools: labelled,
       departments: oneProject(),
-      pending: [{ id: 'j', project: 'p', pods: [1], constraints: { nodeAffinity: [{ matchExpressions: [expression] }] } }],
+      pending: [
+        { id: 'j', project: 'p', pods: [1], constraints: { nodeAffinity: [{ matchExpressions: [expression] }] } },
+      ],
     });
     expect(out.placements.j).toEqual(expected);
   });
@@ -125,7 +153,12 @@ describe('filters', () => {
       departments: oneProject(),
       pending: [
         { id: 'plain', project: 'p', pods: [1] },
-        { id: 'tolerant', project: 'p', pods: [1], constraints: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infer', effect: 'NoSchedule' }] } },
+        {
+          id: 'tolerant',
+          project: 'p',
+          pods: [1],
+          constraints: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infer', effect: 'NoSchedule' }] },
+        },
         { id: 'any', project: 'p', pods: [1], constraints: { tolerations: [{ operator: 'Exists' }] } },
       ],
     });
@@ -192,16 +225,31 @@ describe('topology', () => {
         id: `on-${host}`,
         project: 'p',
         pods: [8],
-        constraints: { nodeAffinity: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In' as const, values: [host] }] }] },
+        constraints: {
+          nodeAffinity: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In' as const, values: [host] }] },
+          ],
+        },
       })),
     };
     // After the fill each rack has one empty node.
-    const required = runFixture({ ...fragmented, pending: [{ id: 'g', project: 'p', pods: [8, 8], topology: { key: 'lwsim.io/topology.rack', required: true } }] });
+    const required = runFixture({
+      ...fragmented,
+      pending: [{ id: 'g', project: 'p', pods: [8, 8], topology: { key: 'lwsim.io/topology.rack', required: true } }],
+    });
     expect(required.placements.g).toBe('pending');
-    const preferred = runFixture({ ...fragmented, pending: [{ id: 'g', project: 'p', pods: [8, 8], topology: { key: 'lwsim.io/topology.rack', required: false } }] });
+    const preferred = runFixture({
+      ...fragmented,
+      pending: [{ id: 'g', project: 'p', pods: [8, 8], topology: { key: 'lwsim.io/topology.rack', required: false } }],
+    });
     expect(preferred.placements.g).not.toBe('pending');
-    const unknown = runFixture({ ...fragmented, pending: [{ id: 'g', project: 'p', pods: [1, 1], topology: { key: 'row', required: true } }] });
-    expect(unknown.reasons.g).toBe('node pool a: topology key row is not a topology level of this cluster (levels: lwsim.io/topology.rack)');
+    const unknown = runFixture({
+      ...fragmented,
+      pending: [{ id: 'g', project: 'p', pods: [1, 1], topology: { key: 'row', required: true } }],
+    });
+    expect(unknown.reasons.g).toBe(
+      'node pool a: topology key row is not a topology level of this cluster (levels: lwsim.io/topology.rack)',
+    );
   });
 });
 
@@ -209,7 +257,9 @@ describe('quota', () => {
   it('keeps non-preemptible work inside deserved quota of the project', () => {
     const out = runFixture({
       pools: { a: [nodes(4)] },
-      departments: departments({ d: { deserved: { a: 32 }, projects: { p: { deserved: { a: 8 } }, q: { deserved: { a: 24 } } } } }),
+      departments: departments({
+        d: { deserved: { a: 32 }, projects: { p: { deserved: { a: 8 } }, q: { deserved: { a: 24 } } } },
+      }),
       running: [{ id: 'np1', project: 'p', pods: [4], priority: 150 }],
       pending: [
         { id: 'np2', project: 'p', pods: [8], priority: 150 },
@@ -220,7 +270,10 @@ describe('quota', () => {
     expect(out.reasons.np2).toBe(
       'node pool a: Non-preemptible workload is over quota. Workload requested 8 GPUs, but project p quota is 8 GPUs, while 4 GPUs are already allocated for non-preemptible pods. Use a preemptible workload to go over quota.',
     );
-    expect(out.scheduler.gang('np2')!.pending!.pools[0]).toMatchObject({ code: 'NonPreemptibleOverQuota', orgType: 'PROJECT' });
+    expect(out.scheduler.gang('np2')!.pending!.pools[0]).toMatchObject({
+      code: 'NonPreemptibleOverQuota',
+      orgType: 'PROJECT',
+    });
   });
 
   it('checks the department quota too', () => {
@@ -229,7 +282,10 @@ describe('quota', () => {
       departments: departments({ d: { deserved: { a: 8 }, projects: { p: { deserved: { a: 16 } } } } }),
       pending: [{ id: 'np', project: 'p', pods: [16], priority: 125 }],
     });
-    expect(out.scheduler.gang('np')!.pending!.pools[0]).toMatchObject({ code: 'NonPreemptibleOverQuota', orgType: 'DEPARTMENT' });
+    expect(out.scheduler.gang('np')!.pending!.pools[0]).toMatchObject({
+      code: 'NonPreemptibleOverQuota',
+      orgType: 'DEPARTMENT',
+    });
   });
 
   it('never exceeds a limit', () => {
@@ -237,10 +293,15 @@ describe('quota', () => {
       pools: { a: [nodes(4)] },
       departments: departments({ d: { projects: { p: { deserved: { a: 4 }, limit: { a: 12 } } } } }),
       running: [{ id: 'r', project: 'p', pods: [8] }],
-      pending: [{ id: 'more', project: 'p', pods: [8] }, { id: 'small', project: 'p', pods: [4] }],
+      pending: [
+        { id: 'more', project: 'p', pods: [8] },
+        { id: 'small', project: 'p', pods: [4] },
+      ],
     });
     expect(out.placements).toMatchObject({ r: ['a-0'], more: 'pending', small: ['a-1'] });
-    expect(out.reasons.more).toBe('node pool a: project p quota has reached the allowable limit of GPUs. Limit is 12 GPUs, currently 8 GPUs allocated and workload requested 8 GPUs');
+    expect(out.reasons.more).toBe(
+      'node pool a: project p quota has reached the allowable limit of GPUs. Limit is 12 GPUs, currently 8 GPUs allocated and workload requested 8 GPUs',
+    );
   });
 });
 
@@ -313,7 +374,10 @@ describe('reclaim and preempt', () => {
     const out = runFixture({
       pools: { a: [nodes(1)] },
       departments: oneProject({ a: 8 }),
-      running: [{ id: 'same', project: 'p', pods: [4], priority: 80 }, { id: 'low', project: 'p', pods: [4], priority: 25 }],
+      running: [
+        { id: 'same', project: 'p', pods: [4], priority: 80 },
+        { id: 'low', project: 'p', pods: [4], priority: 25 },
+      ],
       pending: [{ id: 'wants-all', project: 'p', pods: [8], priority: 80 }],
     });
     expect(out.evicted).toEqual([]);
@@ -328,7 +392,12 @@ function gangOf(id: string) {
     project: 'p',
     priority: 50,
     preemptible: true,
-    pods: [{ role: 'leader', resources: { gpu: { kind: 'devices' as const, count: 1 }, cpuMillis: 1000, memoryBytes: 2 ** 30 } }],
+    pods: [
+      {
+        role: 'leader',
+        resources: { gpu: { kind: 'devices' as const, count: 1 }, cpuMillis: 1000, memoryBytes: 2 ** 30 },
+      },
+    ],
     nodePools: [],
   };
 }

@@ -3,16 +3,30 @@ import { allocationMetrics, fragmentation, Scheduler } from '../../sim/scheduler
 import { makeCluster, nodes } from '../support/clusters.ts';
 import { departments, gang } from '../support/scheduling.ts';
 
-const queues = departments({ d: { deserved: { a: 16 }, projects: { p: { deserved: { a: 12 }, limit: { a: 14 } }, q: { deserved: { a: 4 } } } } });
+const queues = departments({
+  d: { deserved: { a: 16 }, projects: { p: { deserved: { a: 12 }, limit: { a: 14 } }, q: { deserved: { a: 4 } } } },
+});
 
 describe('scheduler lifecycle', () => {
   it('rejects what can never be scheduled, and duplicates', () => {
     const scheduler = new Scheduler(makeCluster({ a: [nodes(1)] }), queues);
-    expect(scheduler.submit(gang({ id: 'x', project: 'nobody', pods: [1] }), 0)).toEqual({ ok: false, reason: 'unknown project nobody' });
-    expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1], nodePools: ['zz'] }), 0)).toEqual({ ok: false, reason: 'unknown node pool zz' });
-    expect(scheduler.submit({ ...gang({ id: 'x', project: 'p', pods: [1] }), pods: [] }, 0)).toEqual({ ok: false, reason: 'a gang needs at least one pod' });
+    expect(scheduler.submit(gang({ id: 'x', project: 'nobody', pods: [1] }), 0)).toEqual({
+      ok: false,
+      reason: 'unknown project nobody',
+    });
+    expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1], nodePools: ['zz'] }), 0)).toEqual({
+      ok: false,
+      reason: 'unknown node pool zz',
+    });
+    expect(scheduler.submit({ ...gang({ id: 'x', project: 'p', pods: [1] }), pods: [] }, 0)).toEqual({
+      ok: false,
+      reason: 'a gang needs at least one pod',
+    });
     expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1] }), 0).ok).toBe(true);
-    expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1] }), 0)).toEqual({ ok: false, reason: 'gang x already exists' });
+    expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1] }), 0)).toEqual({
+      ok: false,
+      reason: 'gang x already exists',
+    });
     expect(scheduler.remove('nope', 0)).toEqual({ ok: false, reason: 'unknown gang nope' });
   });
 
@@ -53,9 +67,20 @@ describe('scheduler lifecycle', () => {
     scheduler.submit(gang({ id: 'w', project: 'q', pods: [16] }), 0);
     scheduler.cycle(0);
     const metrics = allocationMetrics(scheduler);
-    expect(metrics.pools).toEqual([{ pool: 'a', capacityGpus: 16, allocatedGpus: 10, freeGpus: 6, fragmentedGpus: 6, fragmentation: 1 }]);
-    expect(metrics.queues.find((q) => q.queue === 'p')).toMatchObject({ allocatedGpus: 10, deservedGpus: 12, limitGpus: 14, fairShareGpus: 10 });
-    expect(metrics.queues.find((q) => q.queue === 'q')).toMatchObject({ allocatedGpus: 0, pendingGpus: 16, fairShareGpus: 6 });
+    expect(metrics.pools).toEqual([
+      { pool: 'a', capacityGpus: 16, allocatedGpus: 10, freeGpus: 6, fragmentedGpus: 6, fragmentation: 1 },
+    ]);
+    expect(metrics.queues.find((q) => q.queue === 'p')).toMatchObject({
+      allocatedGpus: 10,
+      deservedGpus: 12,
+      limitGpus: 14,
+      fairShareGpus: 10,
+    });
+    expect(metrics.queues.find((q) => q.queue === 'q')).toMatchObject({
+      allocatedGpus: 0,
+      pendingGpus: 16,
+      fairShareGpus: 6,
+    });
   });
 
   it('measures fragmentation against the requests that matter', () => {
@@ -67,7 +92,13 @@ describe('scheduler lifecycle', () => {
     // Node 0: 3 devices whole + one device half-used; node 1: 4 free devices.
     expect(fragmentation(cluster, 0, [{ kind: 'devices', count: 4 }])).toEqual({ freeGpus: 4.5, fragmentedGpus: 0.5 });
     expect(fragmentation(cluster, 0, [{ kind: 'devices', count: 1 }])).toEqual({ freeGpus: 4.5, fragmentedGpus: 0.5 });
-    expect(fragmentation(cluster, 0, [{ kind: 'portion', portion: 0.5 }])).toEqual({ freeGpus: 4.5, fragmentedGpus: 0 });
-    expect(fragmentation(cluster, 0, [{ kind: 'portion', portion: 0.75 }])).toEqual({ freeGpus: 4.5, fragmentedGpus: 0.5 });
+    expect(fragmentation(cluster, 0, [{ kind: 'portion', portion: 0.5 }])).toEqual({
+      freeGpus: 4.5,
+      fragmentedGpus: 0,
+    });
+    expect(fragmentation(cluster, 0, [{ kind: 'portion', portion: 0.75 }])).toEqual({
+      freeGpus: 4.5,
+      fragmentedGpus: 0.5,
+    });
   });
 });

@@ -11,10 +11,14 @@ import { makeCluster, nodes } from '../support/clusters.ts';
 import { gang, type JobFixture, type PodAsk } from '../support/scheduling.ts';
 
 const ASKS: PodAsk[] = [0.25, 0.5, 1, 2, 4, 8, '20Gi', '40Gi'];
-const POOLS = ['a', 'b'];
 
 const nodeSet: fc.Arbitrary<NodeSetSpec> = fc
-  .record({ count: fc.integer({ min: 1, max: 5 }), gpus: fc.constantFrom(1, 2, 4, 8), rack: fc.integer({ min: 1, max: 3 }), tainted: fc.boolean() })
+  .record({
+    count: fc.integer({ min: 1, max: 5 }),
+    gpus: fc.constantFrom(1, 2, 4, 8),
+    rack: fc.integer({ min: 1, max: 3 }),
+    tainted: fc.boolean(),
+  })
   .map(({ count, gpus, rack, tainted }) =>
     nodes(count, {
       gpu: { model: 'H100-SXM-80GB', count: gpus },
@@ -30,7 +34,13 @@ const quota = fc.record({
 });
 
 const queues: fc.Arbitrary<DepartmentSpec[]> = fc
-  .array(fc.record({ quotas: fc.tuple(quota, quota), projects: fc.array(fc.tuple(quota, quota, fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 2 })
+  .array(
+    fc.record({
+      quotas: fc.tuple(quota, quota),
+      projects: fc.array(fc.tuple(quota, quota, fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 3 }),
+    }),
+    { minLength: 1, maxLength: 2 },
+  )
   .map((departments) =>
     departments.map((d, i) => ({
       name: `d${i}`,
@@ -41,7 +51,15 @@ const queues: fc.Arbitrary<DepartmentSpec[]> = fc
   );
 
 type Op =
-  | { kind: 'submit'; pods: PodAsk[]; project: number; priority: keyof typeof PRIORITY_CLASSES; pools: number; tolerate: boolean; rack: 'none' | 'preferred' | 'required' }
+  | {
+      kind: 'submit';
+      pods: PodAsk[];
+      project: number;
+      priority: keyof typeof PRIORITY_CLASSES;
+      pools: number;
+      tolerate: boolean;
+      rack: 'none' | 'preferred' | 'required';
+    }
   | { kind: 'remove'; pick: number }
   | { kind: 'cycle' }
   | { kind: 'node'; pick: number; ready: boolean };
@@ -81,7 +99,8 @@ function checkAfterCycle(scheduler: Scheduler): void {
     g.bindings.forEach((b, i) => {
       const ask = g.spec.pods[i]!.resources.gpu;
       if (ask.kind === 'devices') expect(b.gpus).toHaveLength(ask.count);
-      for (const device of b.gpus) deviceUnits.set(`${b.node}/${device}`, (deviceUnits.get(`${b.node}/${device}`) ?? 0) + b.unitsPerGpu);
+      for (const device of b.gpus)
+        deviceUnits.set(`${b.node}/${device}`, (deviceUnits.get(`${b.node}/${device}`) ?? 0) + b.unitsPerGpu);
     });
     for (const q of tree.chain(g.project)) {
       allocated[tree.slot(q, g.pool)]! += scheduler.unitsOf(g as never, g.pool);
@@ -90,7 +109,9 @@ function checkAfterCycle(scheduler: Scheduler): void {
   }
   // The books agree with the placements, device by device and queue by queue.
   for (const node of cluster.layout.nodes) {
-    cluster.deviceUsage(node.index).forEach((used, device) => expect(used).toBe(deviceUnits.get(`${node.index}/${device}`) ?? 0));
+    cluster
+      .deviceUsage(node.index)
+      .forEach((used, device) => expect(used).toBe(deviceUnits.get(`${node.index}/${device}`) ?? 0));
   }
   expect([...usage.allocated]).toEqual([...allocated]);
   for (let slot = 0; slot < allocated.length; slot++) {
@@ -102,43 +123,54 @@ function checkAfterCycle(scheduler: Scheduler): void {
 describe('scheduler properties', () => {
   it('keeps every invariant through random submissions, removals, faults and cycles', () => {
     fc.assert(
-      fc.property(fc.array(nodeSet, { minLength: 1, maxLength: 2 }), fc.array(nodeSet, { minLength: 1, maxLength: 2 }), queues, fc.array(op, { minLength: 1, maxLength: 60 }), (setsA, setsB, departments, ops) => {
-        const cluster = makeCluster({ a: setsA, b: setsB }, ['rack']);
-        const scheduler = new Scheduler(cluster, departments);
-        const projects = departments.flatMap((d) => d.projects.map((p) => p.name));
-        const ids: string[] = [];
-        let submitted = 0;
-        let now = 0;
-        for (const o of ops) {
-          now += 1000;
-          if (o.kind === 'submit') {
-            const job: JobFixture = {
-              id: `j${submitted++}`,
-              project: projects[o.project % projects.length]!,
-              pods: o.pods,
-              priority: PRIORITY_CLASSES[o.priority],
-              nodePools: o.pools === 0 ? [] : o.pools === 1 ? ['a'] : o.pools === 2 ? ['b'] : ['b', 'a'],
-              ...(o.tolerate ? { constraints: { tolerations: [{ key: 'dedicated', operator: 'Exists' as const }] } } : {}),
-              ...(o.rack !== 'none' ? { topology: { key: 'lwsim.io/topology.rack', required: o.rack === 'required' } } : {}),
-            };
-            const result = scheduler.submit(gang(job), now);
-            expect(result.ok).toBe(true);
-            ids.push(job.id);
-          } else if (o.kind === 'remove' && ids.length > 0) {
-            expect(scheduler.remove(ids.splice(o.pick % ids.length, 1)[0]!, now).ok).toBe(true);
-          } else if (o.kind === 'node') {
-            scheduler.setNodeReady(o.pick % cluster.layout.nodes.length, o.ready, now);
-          } else if (o.kind === 'cycle') {
-            const report = scheduler.cycle(now);
-            for (const e of report.evictions) expect(e.victim.spec.preemptible).toBe(true);
-            checkAfterCycle(scheduler);
+      fc.property(
+        fc.array(nodeSet, { minLength: 1, maxLength: 2 }),
+        fc.array(nodeSet, { minLength: 1, maxLength: 2 }),
+        queues,
+        fc.array(op, { minLength: 1, maxLength: 60 }),
+        (setsA, setsB, departments, ops) => {
+          const cluster = makeCluster({ a: setsA, b: setsB }, ['rack']);
+          const scheduler = new Scheduler(cluster, departments);
+          const projects = departments.flatMap((d) => d.projects.map((p) => p.name));
+          const ids: string[] = [];
+          let submitted = 0;
+          let now = 0;
+          for (const o of ops) {
+            now += 1000;
+            if (o.kind === 'submit') {
+              const job: JobFixture = {
+                id: `j${submitted++}`,
+                project: projects[o.project % projects.length]!,
+                pods: o.pods,
+                priority: PRIORITY_CLASSES[o.priority],
+                nodePools: o.pools === 0 ? [] : o.pools === 1 ? ['a'] : o.pools === 2 ? ['b'] : ['b', 'a'],
+                ...(o.tolerate
+                  ? { constraints: { tolerations: [{ key: 'dedicated', operator: 'Exists' as const }] } }
+                  : {}),
+                ...(o.rack !== 'none'
+                  ? { topology: { key: 'lwsim.io/topology.rack', required: o.rack === 'required' } }
+                  : {}),
+              };
+              const result = scheduler.submit(gang(job), now);
+              expect(result.ok).toBe(true);
+              ids.push(job.id);
+            } else if (o.kind === 'remove' && ids.length > 0) {
+              expect(scheduler.remove(ids.splice(o.pick % ids.length, 1)[0]!, now).ok).toBe(true);
+            } else if (o.kind === 'node') {
+              scheduler.setNodeReady(o.pick % cluster.layout.nodes.length, o.ready, now);
+            } else if (o.kind === 'cycle') {
+              const report = scheduler.cycle(now);
+              for (const e of report.evictions) expect(e.victim.spec.preemptible).toBe(true);
+              checkAfterCycle(scheduler);
+            }
           }
-        }
-        scheduler.cycle(now + 1);
-        checkAfterCycle(scheduler);
-        // Pending gangs always say why.
-        for (const g of scheduler.allGangs()) if (g.phase === 'pending') expect(g.pending?.message.length ?? 0).toBeGreaterThan(0);
-      }),
+          scheduler.cycle(now + 1);
+          checkAfterCycle(scheduler);
+          // Pending gangs always say why.
+          for (const g of scheduler.allGangs())
+            if (g.phase === 'pending') expect(g.pending?.message.length ?? 0).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: Number(process.env.LWSIM_PROPERTY_RUNS ?? 150) },
     );
   });
@@ -146,8 +178,14 @@ describe('scheduler properties', () => {
   it('is deterministic: the same inputs give the same placements, and a clone runs ahead without touching the original', () => {
     const run = (): string => {
       const cluster = makeCluster({ a: [nodes(6, { topology: { rack: 3 } })] }, ['rack']);
-      const scheduler = new Scheduler(cluster, [{ name: 'd', rank: 0, quotas: {}, projects: [{ name: 'p', rank: 0, quotas: { a: { deserved: 24 } } }] }]);
-      for (let i = 0; i < 30; i++) scheduler.submit(gang({ id: `g${i}`, project: 'p', pods: [ASKS[i % ASKS.length]!, 1], priority: i % 2 ? 40 : 125 }), i);
+      const scheduler = new Scheduler(cluster, [
+        { name: 'd', rank: 0, quotas: {}, projects: [{ name: 'p', rank: 0, quotas: { a: { deserved: 24 } } }] },
+      ]);
+      for (let i = 0; i < 30; i++)
+        scheduler.submit(
+          gang({ id: `g${i}`, project: 'p', pods: [ASKS[i % ASKS.length]!, 1], priority: i % 2 ? 40 : 125 }),
+          i,
+        );
       scheduler.cycle(100);
       const before = JSON.stringify([...scheduler.allGangs()].map((g) => [g.spec.id, g.phase, g.bindings]));
       const fork = scheduler.clone();
@@ -165,10 +203,20 @@ describe('scheduler properties', () => {
 
   it('accounts GPU fractions exactly in the books', () => {
     const cluster = makeCluster({ a: [nodes(1, { gpu: { model: 'A100-SXM-80GB', count: 1 } })] });
-    const scheduler = new Scheduler(cluster, [{ name: 'd', rank: 0, quotas: { a: { deserved: 1 } }, projects: [{ name: 'p', rank: 0, quotas: { a: { deserved: 1 } } }] }]);
-    for (let i = 0; i < 3; i++) scheduler.submit(gang({ id: `third-${i}`, project: 'p', pods: [1 / 3], priority: 150 }), 0);
+    const scheduler = new Scheduler(cluster, [
+      {
+        name: 'd',
+        rank: 0,
+        quotas: { a: { deserved: 1 } },
+        projects: [{ name: 'p', rank: 0, quotas: { a: { deserved: 1 } } }],
+      },
+    ]);
+    for (let i = 0; i < 3; i++)
+      scheduler.submit(gang({ id: `third-${i}`, project: 'p', pods: [1 / 3], priority: 150 }), 0);
     scheduler.cycle(0);
     expect([...scheduler.allGangs()].every((g) => g.phase === 'running')).toBe(true);
-    expect(scheduler.usage.allocatedNonPreemptible[scheduler.tree.slot(scheduler.tree.project('p')!.index, 0)]).toBeLessThanOrEqual(GPU_UNITS);
+    expect(
+      scheduler.usage.allocatedNonPreemptible[scheduler.tree.slot(scheduler.tree.project('p')!.index, 0)],
+    ).toBeLessThanOrEqual(GPU_UNITS);
   });
 });

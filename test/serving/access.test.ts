@@ -3,7 +3,12 @@ import { createAuthenticator } from '../../src/api/auth.ts';
 import { isApiError } from '../../src/api/errors.ts';
 import { authorizeServing, servingAccess } from '../../src/serving/access.ts';
 
-const auth = createAuthenticator({ users: [{ token: 'alice-token', email: 'Alice@Example.com', projects: ['a'] }, { token: 'bob-token', email: 'bob@example.com', projects: 'all' }] });
+const auth = createAuthenticator({
+  users: [
+    { token: 'alice-token', email: 'Alice@Example.com', projects: ['a'] },
+    { token: 'bob-token', email: 'bob@example.com', projects: 'all' },
+  ],
+});
 const port = (servingPort: unknown) => servingAccess({ spec: { servingPort } });
 const status = (fn: () => unknown): number => {
   try {
@@ -38,7 +43,9 @@ describe('serving access', () => {
     expect(status(() => authorizeServing(access, auth, undefined))).toBe(401);
     expect(status(() => authorizeServing(access, auth, 'Bearer bob-token'))).toBe(403);
     expect(status(() => authorizeServing(access, auth, 'Bearer alice-token'))).toBe(200);
-    expect(status(() => authorizeServing(port({ authorizationType: 'authorizedUsers' }), auth, 'Bearer alice-token'))).toBe(403);
+    expect(
+      status(() => authorizeServing(port({ authorizationType: 'authorizedUsers' }), auth, 'Bearer alice-token')),
+    ).toBe(403);
   });
 
   it('authorizedGroups admits nobody (lwsim users have no groups), after authenticating', () => {

@@ -76,7 +76,12 @@ describe('closeEnginesWithWorkloads', () => {
     const { create, made } = fakes();
     const pool = new EnginePool({ threads: 1, create });
     const unsubscribe = closeEnginesWithWorkloads(pool, m.observers);
-    const created = m.createWorkload({ spec: inference({ replicas: 1 }), useGivenNameAsPrefix: false, createdBy: 't', request: '{}' });
+    const created = m.createWorkload({
+      spec: inference({ replicas: 1 }),
+      useGivenNameAsPrefix: false,
+      createdBy: 't',
+      request: '{}',
+    });
     if (!created.ok) throw new Error(created.message);
     const w = created.value;
     m.advanceTo(seconds(READY_AFTER + 2));

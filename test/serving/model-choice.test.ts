@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MODEL_PRESETS } from '../../src/kernel/index.ts';
 import { MODEL_SIZE_ANNOTATION, modelChoice } from '../../src/serving/model-choice.ts';
 
-const body = (leader?: unknown[], worker?: unknown[]) => ({ spec: { leader: { annotations: leader }, worker: { annotations: worker } } });
+const body = (leader?: unknown[], worker?: unknown[]) => ({
+  spec: { leader: { annotations: leader }, worker: { annotations: worker } },
+});
 const size = (v: string, extra: Record<string, unknown> = {}) => ({ name: MODEL_SIZE_ANNOTATION, value: v, ...extra });
 
 describe('modelChoice', () => {
@@ -14,7 +16,10 @@ describe('modelChoice', () => {
 
   it("reads the leader's annotation first, then the worker's, skipping excluded ones", () => {
     expect(modelChoice(body([size('small')], [size('base')]), 'tiny')).toMatchObject({ size: 'small' });
-    expect(modelChoice(body(undefined, [size('base')]), 'tiny')).toMatchObject({ size: 'base', model: MODEL_PRESETS.base });
+    expect(modelChoice(body(undefined, [size('base')]), 'tiny')).toMatchObject({
+      size: 'base',
+      model: MODEL_PRESETS.base,
+    });
     expect(modelChoice(body([size('large', { exclude: true })]), 'tiny')).toMatchObject({ size: 'tiny' });
   });
 

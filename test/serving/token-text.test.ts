@@ -15,8 +15,11 @@ describe('TokenTextStream', () => {
   });
 
   it('concatenates to detokenize for any token sequence, invalid UTF-8 included', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 257 }), { maxLength: 64 }), (ids) => {
-      expect(streamed(ids).join('')).toBe(detokenize(ids));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 257 }), { maxLength: 64 }), (ids) => {
+        expect(streamed(ids).join('')).toBe(detokenize(ids));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

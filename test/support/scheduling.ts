@@ -1,5 +1,12 @@
 import { GIB, type GpuRequest, type NodeSetSpec } from '../../sim/cluster/index.ts';
-import { Scheduler, type DepartmentSpec, type GangPod, type GangSpec, type PodConstraints, type TopologyConstraint } from '../../sim/scheduler/index.ts';
+import {
+  Scheduler,
+  type DepartmentSpec,
+  type GangPod,
+  type GangSpec,
+  type PodConstraints,
+  type TopologyConstraint,
+} from '../../sim/scheduler/index.ts';
 import { makeCluster } from './clusters.ts';
 
 /** A pod's GPU ask, as fixtures write it: 2 = two devices, 0.5 = half a device, '20Gi' = 20 GiB of one. */
@@ -42,7 +49,21 @@ export function gang(job: JobFixture): GangSpec {
 }
 
 /** departments: name -> { quota per pool, projects: name -> quota per pool }. */
-export function departments(spec: Record<string, { deserved?: Record<string, number>; limit?: Record<string, number>; weight?: number; rank?: number; projects: Record<string, { deserved?: Record<string, number>; limit?: Record<string, number>; weight?: number; rank?: number }> }>): DepartmentSpec[] {
+export function departments(
+  spec: Record<
+    string,
+    {
+      deserved?: Record<string, number>;
+      limit?: Record<string, number>;
+      weight?: number;
+      rank?: number;
+      projects: Record<
+        string,
+        { deserved?: Record<string, number>; limit?: Record<string, number>; weight?: number; rank?: number }
+      >;
+    }
+  >,
+): DepartmentSpec[] {
   const quotas = (q: { deserved?: Record<string, number>; limit?: Record<string, number>; weight?: number }) => {
     const pools = new Set([...Object.keys(q.deserved ?? {}), ...Object.keys(q.limit ?? {})]);
     const out: Record<string, { deserved?: number; limit?: number; overQuotaWeight?: number }> = {};
@@ -59,7 +80,11 @@ export function departments(spec: Record<string, { deserved?: Record<string, num
     name,
     rank: d.rank ?? 0,
     quotas: quotas(d),
-    projects: Object.entries(d.projects).map(([projectName, p]) => ({ name: projectName, rank: p.rank ?? 0, quotas: quotas(p) })),
+    projects: Object.entries(d.projects).map(([projectName, p]) => ({
+      name: projectName,
+      rank: p.rank ?? 0,
+      quotas: quotas(p),
+    })),
   }));
 }
 
@@ -88,7 +113,8 @@ export function runFixture(fixture: Fixture): Outcome {
     const submitted = scheduler.submit(gang(job), now);
     if (!submitted.ok) throw new Error(submitted.reason);
     scheduler.cycle(now++);
-    if (submitted.gang.phase !== 'running') throw new Error(`fixture job ${job.id} did not start: ${submitted.gang.pending?.message}`);
+    if (submitted.gang.phase !== 'running')
+      throw new Error(`fixture job ${job.id} did not start: ${submitted.gang.pending?.message}`);
   }
   for (const job of fixture.pending) {
     const submitted = scheduler.submit(gang(job), now);
@@ -100,7 +126,8 @@ export function runFixture(fixture: Fixture): Outcome {
   const placements: Record<string, string[] | 'pending'> = {};
   const reasons: Record<string, string> = {};
   for (const g of scheduler.allGangs()) {
-    placements[g.spec.id] = g.phase === 'running' ? g.bindings.map((b) => cluster.layout.nodes[b.node]!.name) : 'pending';
+    placements[g.spec.id] =
+      g.phase === 'running' ? g.bindings.map((b) => cluster.layout.nodes[b.node]!.name) : 'pending';
     if (g.pending) reasons[g.spec.id] = g.pending.message;
   }
   return { scheduler, placements, evicted: report.evictions.map((e) => e.victim.spec.id), reasons };

@@ -15,7 +15,11 @@ export const FIXED_DELAYS: LifecycleDelays = {
 export const READY_AFTER = 72; // seconds from placement to Ready with FIXED_DELAYS
 
 export function template(gpus: number): PodTemplate {
-  return { image: 'vllm/vllm-openai:v0.6.0', resources: { gpu: { kind: 'devices', count: gpus }, cpuMillis: 8000, memoryBytes: 64 * GIB }, constraints: {} };
+  return {
+    image: 'vllm/vllm-openai:v0.6.0',
+    resources: { gpu: { kind: 'devices', count: gpus }, cpuMillis: 8000, memoryBytes: 64 * GIB },
+    constraints: {},
+  };
 }
 
 export function inference(overrides: Partial<InferenceSpec> = {}): InferenceSpec {
@@ -38,7 +42,14 @@ export function inference(overrides: Partial<InferenceSpec> = {}): InferenceSpec
 export function model(nodeCount = 4, seed = 1): ClusterModel {
   const spec = {
     ...clusterSpec({ gpu: [nodes(nodeCount, { topology: { rack: 2 } })] }, ['rack']),
-    departments: [{ name: 'dept', rank: 0, quotas: { gpu: { deserved: nodeCount * 8 } }, projects: [{ name: 'team', rank: 0, quotas: { gpu: { deserved: nodeCount * 8 } } }] }],
+    departments: [
+      {
+        name: 'dept',
+        rank: 0,
+        quotas: { gpu: { deserved: nodeCount * 8 } },
+        projects: [{ name: 'team', rank: 0, quotas: { gpu: { deserved: nodeCount * 8 } } }],
+      },
+    ],
   };
   return ClusterModel.create(spec, { seed, delays: FIXED_DELAYS });
 }

@@ -24,7 +24,9 @@ function agreesWithMap(ops: readonly Op[], hash?: (key: string) => number): void
 }
 
 const ops = (keys: fc.Arbitrary<string>) =>
-  fc.array(fc.record({ kind: fc.constantFrom<Op['kind']>('add', 'add', 'remove', 'find'), key: keys }), { maxLength: 400 });
+  fc.array(fc.record({ kind: fc.constantFrom<Op['kind']>('add', 'add', 'remove', 'find'), key: keys }), {
+    maxLength: 400,
+  });
 
 describe('KeyIndex', () => {
   it('finds what was added and not removed, like a Map', () => {

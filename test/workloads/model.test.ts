@@ -7,8 +7,17 @@ import { FIXED_DELAYS, READY_AFTER, inference, model } from '../support/workload
 /** The scheduler runs on whole seconds: a workload created at 0 is placed at 1 s. */
 const T = (s: number) => seconds(s + 1);
 
-const create = (m: ReturnType<typeof model>, overrides: Parameters<typeof inference>[0] = {}, prefix = false): WorkloadState => {
-  const result = m.createWorkload({ spec: inference(overrides), useGivenNameAsPrefix: prefix, createdBy: 'test@lwsim', request: '{}' });
+const create = (
+  m: ReturnType<typeof model>,
+  overrides: Parameters<typeof inference>[0] = {},
+  prefix = false,
+): WorkloadState => {
+  const result = m.createWorkload({
+    spec: inference(overrides),
+    useGivenNameAsPrefix: prefix,
+    createdBy: 'test@lwsim',
+    request: '{}',
+  });
   if (!result.ok) throw new Error(result.message);
   return result.value;
 };
@@ -22,7 +31,10 @@ describe('LWS controller and phases', () => {
     m.observers.on('workload-phase', (w) => phases.push(w.phase));
     const w = create(m, { replicas: 2 });
     expect(w.phase).toBe('Creating');
-    expect(w.groups.map((g) => g.pods.map((p) => p.name))).toEqual([['llama-0', 'llama-0-1'], ['llama-1', 'llama-1-1']]);
+    expect(w.groups.map((g) => g.pods.map((p) => p.name))).toEqual([
+      ['llama-0', 'llama-0-1'],
+      ['llama-1', 'llama-1-1'],
+    ]);
     m.advanceTo(seconds(0.5));
     expect(w.phase).toBe('Creating');
     m.advanceTo(T(0));
@@ -145,12 +157,28 @@ describe('LWS controller and phases', () => {
   it('names with a random suffix on request, refuses a taken name, and checks the project and pools', () => {
     const m = model();
     create(m);
-    expect(m.createWorkload({ spec: inference(), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({ ok: false, error: 'conflict' });
+    expect(
+      m.createWorkload({ spec: inference(), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' }),
+    ).toMatchObject({ ok: false, error: 'conflict' });
     const prefixed = create(m, {}, true);
     expect(prefixed.name).toMatch(/^llama-[a-z0-9]{5}$/);
     expect(prefixed.requestedName).toBe('llama');
-    expect(m.createWorkload({ spec: inference({ project: 'ghost' }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({ ok: false, error: 'invalid' });
-    expect(m.createWorkload({ spec: inference({ name: 'z', nodePools: ['nope'] }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({
+    expect(
+      m.createWorkload({
+        spec: inference({ project: 'ghost' }),
+        useGivenNameAsPrefix: false,
+        createdBy: 'x',
+        request: '{}',
+      }),
+    ).toMatchObject({ ok: false, error: 'invalid' });
+    expect(
+      m.createWorkload({
+        spec: inference({ name: 'z', nodePools: ['nope'] }),
+        useGivenNameAsPrefix: false,
+        createdBy: 'x',
+        request: '{}',
+      }),
+    ).toMatchObject({
       ok: false,
       error: 'invalid',
       message: 'spec.nodePools: node pool nope does not exist',
@@ -172,12 +200,26 @@ describe('LWS controller and phases', () => {
       expect(fork.workload(a.id)!.deletedAt).not.toBeNull();
       expect(m.scheduler.cluster.isReady(0)).toBe(true);
       // Names and ids are the fork's own: `a` is free again in the fork only, and the original never sees its new one.
-      const again = fork.createWorkload({ spec: inference({ name: 'a' }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
+      const again = fork.createWorkload({
+        spec: inference({ name: 'a' }),
+        useGivenNameAsPrefix: false,
+        createdBy: 'x',
+        request: '{}',
+      });
       if (!again.ok) throw new Error(again.message);
-      expect(m.createWorkload({ spec: inference({ name: 'a' }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' })).toMatchObject({ ok: false, error: 'conflict' });
+      expect(
+        m.createWorkload({
+          spec: inference({ name: 'a' }),
+          useGivenNameAsPrefix: false,
+          createdBy: 'x',
+          request: '{}',
+        }),
+      ).toMatchObject({ ok: false, error: 'conflict' });
       expect(m.workload(again.value.id)).toBeUndefined();
       expect(fork.workload(again.value.id)!.name).toBe('a');
-      return JSON.stringify([...m.allWorkloads()].map((w) => [w.name, w.phase, w.groups.map((g) => g.pods.map((p) => [p.node, p.stage]))]));
+      return JSON.stringify(
+        [...m.allWorkloads()].map((w) => [w.name, w.phase, w.groups.map((g) => g.pods.map((p) => [p.node, p.stage]))]),
+      );
     };
     expect(run()).toBe(run());
   });

@@ -6,16 +6,56 @@ import { resolvePriority, type Preemptibility, type PriorityClassName } from '..
 import { clusterSpec, nodes } from '../support/clusters.ts';
 import { FIXED_DELAYS, inference, model, template } from '../support/workloads.ts';
 
-function twoProjects(pools: Record<string, ReturnType<typeof nodes>[]>, a: Record<string, number>, b: Record<string, number>, department: Record<string, number>) {
-  const quotas = (q: Record<string, number>) => Object.fromEntries(Object.entries(q).map(([pool, deserved]) => [pool, { deserved }]));
+function twoProjects(
+  pools: Record<string, ReturnType<typeof nodes>[]>,
+  a: Record<string, number>,
+  b: Record<string, number>,
+  department: Record<string, number>,
+) {
+  const quotas = (q: Record<string, number>) =>
+    Object.fromEntries(Object.entries(q).map(([pool, deserved]) => [pool, { deserved }]));
   return ClusterModel.create(
-    { ...clusterSpec(pools), departments: [{ name: 'd', rank: 0, quotas: quotas(department), projects: [{ name: 'a', rank: 0, quotas: quotas(a) }, { name: 'b', rank: 0, quotas: quotas(b) }] }] },
+    {
+      ...clusterSpec(pools),
+      departments: [
+        {
+          name: 'd',
+          rank: 0,
+          quotas: quotas(department),
+          projects: [
+            { name: 'a', rank: 0, quotas: quotas(a) },
+            { name: 'b', rank: 0, quotas: quotas(b) },
+          ],
+        },
+      ],
+    },
     { seed: 1, delays: FIXED_DELAYS },
   );
 }
 
-function single(m: ClusterModel, name: string, project: string, gpus: number, cls: PriorityClassName, pre?: Preemptibility, pools: string[] = []) {
-  const r = m.createWorkload({ spec: inference({ name, project, workers: 0, worker: null, leader: template(gpus), nodePools: pools, priority: resolvePriority(cls, pre) }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
+function single(
+  m: ClusterModel,
+  name: string,
+  project: string,
+  gpus: number,
+  cls: PriorityClassName,
+  pre?: Preemptibility,
+  pools: string[] = [],
+) {
+  const r = m.createWorkload({
+    spec: inference({
+      name,
+      project,
+      workers: 0,
+      worker: null,
+      leader: template(gpus),
+      nodePools: pools,
+      priority: resolvePriority(cls, pre),
+    }),
+    useGivenNameAsPrefix: false,
+    createdBy: 'x',
+    request: '{}',
+  });
   if (!r.ok) throw new Error(r.message);
   return r.value;
 }
@@ -27,7 +67,8 @@ function expectConsistent(m: ClusterModel): void {
     const [workloadId, index] = gang.spec.id.split('/');
     const group = m.workload(workloadId!)!.groups.find((g) => g.index === Number(index) && g.gang === gang.spec.id)!;
     expect(group, gang.spec.id).toBeDefined();
-    if (gang.phase === 'running' && group.status !== 'terminating') expect(group.pods.every((p) => p.node !== null)).toBe(true);
+    if (gang.phase === 'running' && group.status !== 'terminating')
+      expect(group.pods.every((p) => p.node !== null)).toBe(true);
     if (gang.phase === 'pending') expect(group.status).toBe('pending');
   }
 }
@@ -35,7 +76,12 @@ function expectConsistent(m: ClusterModel): void {
 describe('regressions', () => {
   it('scaling down and back up while a group terminates', () => {
     const m = model(4);
-    const w = m.createWorkload({ spec: inference({ replicas: 2 }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
+    const w = m.createWorkload({
+      spec: inference({ replicas: 2 }),
+      useGivenNameAsPrefix: false,
+      createdBy: 'x',
+      request: '{}',
+    });
     if (!w.ok) throw new Error(w.message);
     m.advanceTo(seconds(200));
     expect(m.scaleWorkload(w.value.id, 1).ok).toBe(true);
@@ -96,7 +142,12 @@ describe('regressions', () => {
 
   it('a completed job cannot be scaled', () => {
     const m = model(2);
-    const job = m.createWorkload({ spec: inference({ name: 'train', runFor: seconds(10), priority: resolvePriority('low') }), useGivenNameAsPrefix: false, createdBy: 'x', request: '{}' });
+    const job = m.createWorkload({
+      spec: inference({ name: 'train', runFor: seconds(10), priority: resolvePriority('low') }),
+      useGivenNameAsPrefix: false,
+      createdBy: 'x',
+      request: '{}',
+    });
     if (!job.ok) throw new Error(job.message);
     m.advanceTo(seconds(200));
     expect(job.value.phase).toBe('Completed');

@@ -13,7 +13,8 @@ export const preemptAction: Action = {
   run(session) {
     forEachPendingPool(
       session,
-      (gang, pool) => `${gang.project}|${gang.spec.priority}|${gang.spec.preemptible}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) =>
+        `${gang.project}|${gang.spec.priority}|${gang.spec.preemptible}|${pool}|${session.core.shapeOf(gang)}`,
       (gang, pool) => preemptIn(session, gang, pool),
     );
   },
@@ -23,7 +24,10 @@ function preemptIn(session: Session, gang: GangState, pool: number): boolean {
   const { core } = session;
   if (checkQuota(core.tree, core.usage, gang, pool, core.unitsOf(gang, pool)) !== null) return false;
   const candidates = [...core.runningGangs()]
-    .filter((v) => v.pool === pool && v.project === gang.project && v.spec.preemptible && v.spec.priority < gang.spec.priority)
+    .filter(
+      (v) =>
+        v.pool === pool && v.project === gang.project && v.spec.preemptible && v.spec.priority < gang.spec.priority,
+    )
     .sort(compareVictims);
   if (candidates.length === 0) return false;
   const victims = placeByEvicting(session, gang, pool, candidates, () => true);

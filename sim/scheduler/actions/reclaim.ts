@@ -34,7 +34,8 @@ function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
   const { tree, usage } = core;
   const units = core.unitsOf(gang, pool);
   if (checkQuota(tree, usage, gang, pool, units) !== null) return false;
-  const withinShare = (q: number): boolean => usage.allocated[tree.slot(q, pool)]! + units <= fairShare[tree.slot(q, pool)]! + SLACK;
+  const withinShare = (q: number): boolean =>
+    usage.allocated[tree.slot(q, pool)]! + units <= fairShare[tree.slot(q, pool)]! + SLACK;
   if (!withinShare(gang.project)) return false;
 
   const overShare = (q: number): number => {
@@ -52,12 +53,20 @@ function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
     if (tree.queues[reclaimerSide]!.kind === 'department' && !withinShare(reclaimerSide)) return false;
     const victimAllocated = usage.allocated[v]!;
     const maintainsFairShare = victimAllocated > Math.max(tree.deserved[v]!, fairShare[v]!) + SLACK;
-    const guaranteesDeserved = usage.allocated[r]! + units <= tree.deserved[r]! + SLACK && victimAllocated > tree.deserved[v]! + SLACK;
+    const guaranteesDeserved =
+      usage.allocated[r]! + units <= tree.deserved[r]! + SLACK && victimAllocated > tree.deserved[v]! + SLACK;
     return maintainsFairShare || guaranteesDeserved;
   };
   const victims = placeByEvicting(session, gang, pool, candidates, mayEvict);
   if (victims === null) return false;
-  session.commit(victims.map((victim) => ({ victim, preemptor: gang, action: 'reclaim' as const, message: reclaimMessage(session, victim, gang, pool) })));
+  session.commit(
+    victims.map((victim) => ({
+      victim,
+      preemptor: gang,
+      action: 'reclaim' as const,
+      message: reclaimMessage(session, victim, gang, pool),
+    })),
+  );
   return true;
 }
 

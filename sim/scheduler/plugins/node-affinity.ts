@@ -7,7 +7,8 @@ export const nodeAffinityFilter: FilterPlugin = {
   compile(pod) {
     const terms = pod.constraints?.nodeAffinity;
     if (terms === undefined || terms.length === 0) return null;
-    return (node) => (terms.some((term) => termMatches(term, node.labels)) ? null : "didn't match the workload's node affinity");
+    return (node) =>
+      terms.some((term) => termMatches(term, node.labels)) ? null : "didn't match the workload's node affinity";
   },
 };
 

@@ -10,7 +10,13 @@ const SLACK = 0.5;
  * non-preemptible work only runs inside deserved quota (NonPreemptibleOverQuota), checked for the project and
  * for its department, in the pool the gang is tried in.
  */
-export function checkQuota(tree: QueueTree, usage: QueueUsage, gang: GangState, pool: number, units: number): PoolReason | null {
+export function checkQuota(
+  tree: QueueTree,
+  usage: QueueUsage,
+  gang: GangState,
+  pool: number,
+  units: number,
+): PoolReason | null {
   const poolName = tree.poolNames[pool]!;
   for (const q of tree.chain(gang.project)) {
     const slot = tree.slot(q, pool);

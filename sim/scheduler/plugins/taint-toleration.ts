@@ -11,7 +11,9 @@ export const taintTolerationFilter: FilterPlugin = {
     const tolerations = pod.constraints?.tolerations ?? [];
     return (node) => {
       const untolerated = node.taints.find((t) => isHard(t) && !tolerations.some((tol) => tolerates(tol, t)));
-      return untolerated === undefined ? null : `had untolerated taint {${untolerated.key}${untolerated.value ? `=${untolerated.value}` : ''}:${untolerated.effect}}`;
+      return untolerated === undefined
+        ? null
+        : `had untolerated taint {${untolerated.key}${untolerated.value ? `=${untolerated.value}` : ''}:${untolerated.effect}}`;
     };
   },
 };
@@ -21,7 +23,8 @@ function isHard(taint: Taint): boolean {
 }
 
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect !== undefined && toleration.effect !== 'Any' && toleration.effect !== taint.effect) return false;
+  if (toleration.effect !== undefined && toleration.effect !== 'Any' && toleration.effect !== taint.effect)
+    return false;
   // An empty key with Exists tolerates every taint.
   if (toleration.key === undefined || toleration.key === '') return toleration.operator === 'Exists';
   if (toleration.key !== taint.key) return false;

@@ -71,7 +71,11 @@ const bySchema = new WeakMap<object, ValidateFunction>();
 export function validatorFor(schemaRef: string | JsonSchema): ValidateFunction {
   const ajv = contractAjv('check');
   if (typeof schemaRef === 'string') {
-    const ref = schemaRef.startsWith('#/components/schemas/') ? contractRef(componentName(schemaRef)) : schemaRef.includes('#') ? schemaRef : contractRef(schemaRef);
+    const ref = schemaRef.startsWith('#/components/schemas/')
+      ? contractRef(componentName(schemaRef))
+      : schemaRef.includes('#')
+        ? schemaRef
+        : contractRef(schemaRef);
     const validate = ajv.getSchema(ref);
     if (validate === undefined) throw new Error(`no contract schema ${ref}`);
     return validate;

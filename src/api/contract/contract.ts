@@ -2,7 +2,12 @@
 // one bundle of shared schemas (`runai#/definitions/<Name>`) plus per-operation parameter, body and
 // response schemas that point into it. Routes, validators and tests all read from here, never retype it.
 import { readFileSync } from 'node:fs';
-import { openApiToJsonSchema, type ConversionOptions, type JsonSchema, type JsonSchemaObject } from './openapi-to-json-schema.ts';
+import {
+  openApiToJsonSchema,
+  type ConversionOptions,
+  type JsonSchema,
+  type JsonSchemaObject,
+} from './openapi-to-json-schema.ts';
 import {
   OPENAPI_METHODS,
   isReference,
@@ -87,7 +92,8 @@ export function getContract(): Contract {
 export function readContractDocument(): OpenApiDocument {
   const text = readFileSync(new URL('./runai-2.24-contract.json', import.meta.url), 'utf8');
   const parsed: unknown = JSON.parse(text);
-  if (!isDocument(parsed)) throw new Error('runai-2.24-contract.json is not an OpenAPI 3.0 document with paths and components.schemas');
+  if (!isDocument(parsed))
+    throw new Error('runai-2.24-contract.json is not an OpenAPI 3.0 document with paths and components.schemas');
   return parsed;
 }
 
@@ -102,7 +108,8 @@ export function buildContract(document: OpenApiDocument): Contract {
     // Document order, so listings and reports read like the contract.
     for (const [key, op] of Object.entries(item)) {
       const method = OPENAPI_METHODS.find((m) => m === key);
-      if (method !== undefined && op !== undefined) operations.push(buildOperation(document, path, method.toUpperCase() as HttpMethod, op, external));
+      if (method !== undefined && op !== undefined)
+        operations.push(buildOperation(document, path, method.toUpperCase() as HttpMethod, op, external));
     }
   }
   return {
@@ -115,7 +122,13 @@ export function buildContract(document: OpenApiDocument): Contract {
   };
 }
 
-function buildOperation(doc: OpenApiDocument, path: string, method: HttpMethod, op: OpenApiOperation, conv: ConversionOptions): ContractOperation {
+function buildOperation(
+  doc: OpenApiDocument,
+  path: string,
+  method: HttpMethod,
+  op: OpenApiOperation,
+  conv: ConversionOptions,
+): ContractOperation {
   const parameters = (op.parameters ?? []).map((p): ContractParameter => {
     const param = resolve(doc, p, 'parameters');
     if (param.schema === undefined) throw new Error(`${op.operationId}: parameter ${param.name} has no schema`);
@@ -132,7 +145,11 @@ function buildOperation(doc: OpenApiDocument, path: string, method: HttpMethod, 
   let requestBody: ContractRequestBody | undefined;
   if (op.requestBody !== undefined) {
     const body = resolve(doc, op.requestBody, 'requestBodies');
-    requestBody = { required: body.required === true, mediaType: JSON_MEDIA_TYPE, schema: jsonContent(body.content, `${op.operationId} request body`, conv) };
+    requestBody = {
+      required: body.required === true,
+      mediaType: JSON_MEDIA_TYPE,
+      schema: jsonContent(body.content, `${op.operationId} request body`, conv),
+    };
   }
   const responses = Object.entries(op.responses).map(([code, r]): ContractResponse => {
     const status = Number(code);
@@ -162,9 +179,17 @@ function jsonContent(content: OpenApiRequestBody['content'], where: string, conv
 }
 
 type Section = 'parameters' | 'responses' | 'requestBodies';
-type SectionValue<S extends Section> = S extends 'parameters' ? OpenApiParameter : S extends 'responses' ? OpenApiResponse : OpenApiRequestBody;
+type SectionValue<S extends Section> = S extends 'parameters'
+  ? OpenApiParameter
+  : S extends 'responses'
+    ? OpenApiResponse
+    : OpenApiRequestBody;
 
-function resolve<S extends Section>(doc: OpenApiDocument, value: SectionValue<S> | OpenApiReference, section: S): SectionValue<S> {
+function resolve<S extends Section>(
+  doc: OpenApiDocument,
+  value: SectionValue<S> | OpenApiReference,
+  section: S,
+): SectionValue<S> {
   if (!isReference(value)) return value;
   const prefix = `#/components/${section}/`;
   if (!value.$ref.startsWith(prefix)) throw new Error(`unsupported $ref ${value.$ref}, expected ${prefix}*`);
@@ -178,7 +203,12 @@ function isDocument(value: unknown): value is OpenApiDocument {
   if (typeof value !== 'object' || value === null) return false;
   const doc = value as Partial<Record<keyof OpenApiDocument, unknown>>;
   const components = doc.components as { schemas?: unknown } | undefined;
-  return typeof doc.openapi === 'string' && doc.openapi.startsWith('3.0.') && typeof doc.paths === 'object' && typeof components?.schemas === 'object';
+  return (
+    typeof doc.openapi === 'string' &&
+    doc.openapi.startsWith('3.0.') &&
+    typeof doc.paths === 'object' &&
+    typeof components?.schemas === 'object'
+  );
 }
 
 // ---- per-operation lookups -------------------------------------------------------------------------------
@@ -217,7 +247,8 @@ export function paramsSchema(operationId: string): JsonSchemaObject | undefined 
 export function responseSchema(operationId: string, status: number): JsonSchema | undefined {
   const op = operation(operationId);
   const response = op.responses.find((r) => r.status === status);
-  if (response === undefined) throw new Error(`${operationId} does not list status ${status} (it lists ${op.statuses.join(', ')})`);
+  if (response === undefined)
+    throw new Error(`${operationId} does not list status ${status} (it lists ${op.statuses.join(', ')})`);
   return response.schema;
 }
 

@@ -20,7 +20,8 @@ export function splitDelimited(value: string, itemPattern?: RegExp): string[] {
   const items: string[] = [];
   for (const piece of value.split(',')) {
     const last = items.length - 1;
-    if (last >= 0 && itemPattern !== undefined && !itemPattern.test(piece)) items[last] = `${items[last] ?? ''},${piece}`;
+    if (last >= 0 && itemPattern !== undefined && !itemPattern.test(piece))
+      items[last] = `${items[last] ?? ''},${piece}`;
     else items.push(piece);
   }
   return items;
@@ -36,13 +37,17 @@ export function splitDelimitedQuery(query: Record<string, unknown>, params: read
   for (const { name, itemPattern } of params) {
     const value = query[name];
     if (typeof value === 'string') query[name] = splitDelimited(value, itemPattern);
-    else if (Array.isArray(value)) query[name] = value.flatMap((v: unknown) => (typeof v === 'string' ? splitDelimited(v, itemPattern) : [v]));
+    else if (Array.isArray(value))
+      query[name] = value.flatMap((v: unknown) => (typeof v === 'string' ? splitDelimited(v, itemPattern) : [v]));
   }
 }
 
 /** A fastify `preValidation` hook for the operation, or undefined when it has no delimited arrays. */
 export function delimitedQueryHook(operationId: string): QueryPreValidation | undefined {
-  const params: DelimitedParameter[] = delimitedQueryParameters(operationId).map((p) => ({ name: p.name, itemPattern: itemPatternOf(p) }));
+  const params: DelimitedParameter[] = delimitedQueryParameters(operationId).map((p) => ({
+    name: p.name,
+    itemPattern: itemPatternOf(p),
+  }));
   if (params.length === 0) return undefined;
   return (request, _reply, done) => {
     const query = request.query;

@@ -53,7 +53,9 @@ export function installContract(app: FastifyInstance): void {
  * nullable (`type: [object, null]`) with non-nullable ones, its internal ajv sees a null branch under an
  * object-only context and logs a strictTypes warning per route; the merged schema is still correct.
  */
-export const CONTRACT_SERIALIZER_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({ ajv: { strictTypes: false } });
+export const CONTRACT_SERIALIZER_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({
+  ajv: { strictTypes: false },
+});
 
 /** The `schema` route option for an operation: body, querystring, params and responses from the contract. */
 export function routeSchema(operationId: string, options: RouteSchemaOptions = {}): ContractRouteSchema {
@@ -76,7 +78,11 @@ export function routeSchema(operationId: string, options: RouteSchemaOptions = {
  * A complete fastify route for an operation: method and URL from the contract, its schemas, and the hook
  * that splits comma-separated query arrays. Pass the result to `app.route()`.
  */
-export function contractRoute(operationId: string, handler: RouteHandlerMethod, options: RouteSchemaOptions = {}): RouteOptions {
+export function contractRoute(
+  operationId: string,
+  handler: RouteHandlerMethod,
+  options: RouteSchemaOptions = {},
+): RouteOptions {
   const op = operation(operationId);
   const route: RouteOptions = { method: op.method, url: op.url, schema: routeSchema(operationId, options), handler };
   const split = delimitedQueryHook(operationId);

@@ -19,10 +19,27 @@ export interface ConversionOptions {
 const COMPONENT_REF_PREFIX = '#/components/schemas/';
 
 // Keywords that are OpenAPI-only (or not draft-07) and that ajv's strict mode would reject or misread.
-const DROPPED_KEYWORDS = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'examples', 'deprecated']);
+const DROPPED_KEYWORDS = new Set([
+  'nullable',
+  'discriminator',
+  'xml',
+  'externalDocs',
+  'example',
+  'examples',
+  'deprecated',
+]);
 
 // Keywords whose value is a single subschema.
-const SUBSCHEMA_KEYWORDS = new Set(['items', 'not', 'additionalProperties', 'if', 'then', 'else', 'propertyNames', 'contains']);
+const SUBSCHEMA_KEYWORDS = new Set([
+  'items',
+  'not',
+  'additionalProperties',
+  'if',
+  'then',
+  'else',
+  'propertyNames',
+  'contains',
+]);
 
 // Keywords whose value is a list of subschemas.
 const SUBSCHEMA_LIST_KEYWORDS = new Set(['allOf', 'anyOf', 'oneOf']);
@@ -35,7 +52,8 @@ const ANNOTATION_KEYWORDS = ['title', 'description', 'default', 'readOnly', 'wri
 
 /** `#/components/schemas/X` -> `X`. Any other reference is outside the contract and is an error. */
 export function componentName(ref: string): string {
-  if (!ref.startsWith(COMPONENT_REF_PREFIX)) throw new Error(`unsupported $ref ${ref}: only ${COMPONENT_REF_PREFIX}* refs are resolved`);
+  if (!ref.startsWith(COMPONENT_REF_PREFIX))
+    throw new Error(`unsupported $ref ${ref}: only ${COMPONENT_REF_PREFIX}* refs are resolved`);
   return decodeURIComponent(ref.slice(COMPONENT_REF_PREFIX.length)).replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
@@ -48,7 +66,8 @@ export function openApiToJsonSchema(schema: OpenApiSchema | boolean, options: Co
     if (keyword === '$ref' && typeof value === 'string') out.$ref = options.refFor(componentName(value));
     else if (keyword === 'properties' && isObject(value)) out.properties = convertProperties(value, options);
     else if (SUBSCHEMA_KEYWORDS.has(keyword) && isSchema(value)) out[keyword] = openApiToJsonSchema(value, options);
-    else if (SUBSCHEMA_LIST_KEYWORDS.has(keyword) && Array.isArray(value)) out[keyword] = value.map((s: unknown) => openApiToJsonSchema(asSchema(s, keyword), options));
+    else if (SUBSCHEMA_LIST_KEYWORDS.has(keyword) && Array.isArray(value))
+      out[keyword] = value.map((s: unknown) => openApiToJsonSchema(asSchema(s, keyword), options));
     else out[keyword] = value;
   }
   convertExclusiveBounds(out);
@@ -57,13 +76,21 @@ export function openApiToJsonSchema(schema: OpenApiSchema | boolean, options: Co
   return schema.nullable === true ? makeNullable(out) : out;
 }
 
-function convertProperties(properties: Readonly<Record<string, unknown>>, options: ConversionOptions): JsonSchemaObject {
+function convertProperties(
+  properties: Readonly<Record<string, unknown>>,
+  options: ConversionOptions,
+): JsonSchemaObject {
   const out: JsonSchemaObject = {};
   for (const [name, property] of Object.entries(properties)) {
     const converted = openApiToJsonSchema(asSchema(property, `properties.${name}`), options);
     // ajv's useDefaults only reads `default` directly under `properties`, not behind a $ref: copy it up so every
     // default the contract states is applied, not only the inline ones.
-    if (typeof converted === 'object' && converted.default === undefined && isObject(property) && typeof property.$ref === 'string') {
+    if (
+      typeof converted === 'object' &&
+      converted.default === undefined &&
+      isObject(property) &&
+      typeof property.$ref === 'string'
+    ) {
       const target = resolveComponent(property.$ref, options.components);
       if (target?.default !== undefined) converted.default = target.default;
     }
@@ -74,7 +101,10 @@ function convertProperties(properties: Readonly<Record<string, unknown>>, option
 
 // OpenAPI 3.0 uses draft-04 style boolean exclusive bounds; draft-07 wants the bound itself.
 function convertExclusiveBounds(out: JsonSchemaObject): void {
-  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (out[exclusive] === true && typeof out[bound] === 'number') {
       out[exclusive] = out[bound];
       delete out[bound];
@@ -104,7 +134,8 @@ function dropDirectionalRequired(out: JsonSchemaObject, source: OpenApiSchema, o
 // such schema in the contract describes an object, so say so.
 function inferType(out: JsonSchemaObject): void {
   if (out.type !== undefined) return;
-  if (out.properties !== undefined || out.required !== undefined || out.additionalProperties !== undefined) out.type = 'object';
+  if (out.properties !== undefined || out.required !== undefined || out.additionalProperties !== undefined)
+    out.type = 'object';
   else if (out.items !== undefined) out.type = 'array';
 }
 
@@ -131,7 +162,10 @@ export function makeNullable(schema: JsonSchemaObject): JsonSchemaObject {
 }
 
 /** Follows `$ref` chains to the component schema they name (undefined if a name is unknown). */
-export function resolveComponent(ref: string, components: Readonly<Record<string, OpenApiSchema>>): OpenApiSchema | undefined {
+export function resolveComponent(
+  ref: string,
+  components: Readonly<Record<string, OpenApiSchema>>,
+): OpenApiSchema | undefined {
   let target = components[componentName(ref)];
   for (let hops = 0; target !== undefined && typeof target.$ref === 'string'; hops++) {
     if (hops > 32) throw new Error(`$ref cycle through ${ref}`);

@@ -14,18 +14,26 @@ export interface WorkloadQuery {
   readonly limit?: number;
 }
 
-const OPERATORS = ['==', '!=', '<=', '>=', '=@', '!@', '=^', '=$'] as const;
-type Operator = (typeof OPERATORS)[number];
+type Operator = '==' | '!=' | '<=' | '>=' | '=@' | '!@' | '=^' | '=$';
 const FILTER = /^([A-Za-z]+)(==|!=|<=|>=|=@|!@|=\^|=\$)(.+)$/;
 
 const DATE_FIELDS = new Set(['createdAt', 'deletedAt', 'completedAt', 'phaseUpdatedAt', 'guaranteedRuntimeEndsAt']);
-const NUMBER_FIELDS = new Set(['allocatedGPU', 'idleGpus', 'idleAllocatedGpus', 'totalPendingTimeSeconds', 'totalRunningTimeSeconds', 'priority']);
+const NUMBER_FIELDS = new Set([
+  'allocatedGPU',
+  'idleGpus',
+  'idleAllocatedGpus',
+  'totalPendingTimeSeconds',
+  'totalRunningTimeSeconds',
+  'priority',
+]);
 
 /** A filter or sort field's value on a presented workload (names as the contract's filterBy/sortBy enums). */
 export function fieldValue(w: Json, field: string): string | number | null | readonly string[] {
   switch (field) {
     case 'nodepool':
-      return (w.currentNodePools as string[] | undefined)?.length ? (w.currentNodePools as string[]) : ((w.requestedNodePools as string[] | undefined) ?? []);
+      return (w.currentNodePools as string[] | undefined)?.length
+        ? (w.currentNodePools as string[])
+        : ((w.requestedNodePools as string[] | undefined) ?? []);
     case 'allocatedGPU':
       return ((w.allocatedResources as { gpu?: number } | null)?.gpu ?? 0) as number;
     case 'idleGpus':
@@ -63,24 +71,37 @@ function compare(field: string, actual: string | number | null, { operator, valu
     const b = DATE_FIELDS.has(field) ? Date.parse(value) : Number(value);
     if (Number.isNaN(b)) return operator === '!=';
     switch (operator) {
-      case '==': return a === b;
-      case '!=': return a !== b;
-      case '<=': return a <= b;
-      case '>=': return a >= b;
-      default: break;
+      case '==':
+        return a === b;
+      case '!=':
+        return a !== b;
+      case '<=':
+        return a <= b;
+      case '>=':
+        return a >= b;
+      default:
+        break;
     }
   }
   const a = String(actual).toLowerCase();
   const b = value.toLowerCase();
   switch (operator) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '<=': return a <= b;
-    case '>=': return a >= b;
-    case '=@': return a.includes(b);
-    case '!@': return !a.includes(b);
-    case '=^': return a.startsWith(b);
-    case '=$': return a.endsWith(b);
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<=':
+      return a <= b;
+    case '>=':
+      return a >= b;
+    case '=@':
+      return a.includes(b);
+    case '!@':
+      return !a.includes(b);
+    case '=^':
+      return a.startsWith(b);
+    case '=$':
+      return a.endsWith(b);
   }
 }
 
@@ -93,7 +114,12 @@ export function selectWorkloads(all: readonly Json[], query: WorkloadQuery): Jso
   return all.filter(
     (w) =>
       filters.every((f) => matches(w, f)) &&
-      (!search || SEARCHED.some((field) => String(w[field] ?? '').toLowerCase().includes(search))),
+      (!search ||
+        SEARCHED.some((field) =>
+          String(w[field] ?? '')
+            .toLowerCase()
+            .includes(search),
+        )),
   );
 }
 

@@ -33,7 +33,11 @@ const TENANT_ID = 1;
  * with the current replicas. `submitted` is the validated request when the caller has it at hand; else the
  * workload's text (kept as the client sent it) is read.
  */
-export function presentDistributedInference(w: Readonly<WorkloadState>, ctx: PresentContext, submitted: unknown = submittedRequest(w)): Json {
+export function presentDistributedInference(
+  w: Readonly<WorkloadState>,
+  ctx: PresentContext,
+  submitted: unknown = submittedRequest(w),
+): Json {
   const project = ctx.organisation.projectNamed(w.project)!;
   const request = (submitted ?? {}) as { spec?: Json | null };
   return {
@@ -71,8 +75,15 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
   const pods = w.groups.flatMap((g) => g.pods);
   const running = pods.filter((p) => p.stage === 'LoadingModel' || p.stage === 'Ready').length;
   const groupSize = 1 + w.spec.workers;
-  const allocatedUnits = pods.reduce((sum, p) => sum + (p.binding ? p.binding.unitsPerGpu * p.binding.gpus.length : 0), 0);
-  const waiting = w.groups.filter((g) => g.status === 'pending').map((g) => ctx.pendingReason(g)).find((r) => r !== null) ?? null;
+  const allocatedUnits = pods.reduce(
+    (sum, p) => sum + (p.binding ? p.binding.unitsPerGpu * p.binding.gpus.length : 0),
+    0,
+  );
+  const waiting =
+    w.groups
+      .filter((g) => g.status === 'pending')
+      .map((g) => ctx.pendingReason(g))
+      .find((r) => r !== null) ?? null;
   const url = ctx.servingUrl(w);
   const body: Json = {
     tenantId: TENANT_ID,
@@ -95,7 +106,12 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
     departmentId: project.departmentId,
     namespace: projectNamespace(w.project),
     createdAt: ctx.clock.iso(w.createdAt),
-    workloadRequestedResources: requested(w.spec.leader.resources, w.spec.worker?.resources ?? null, w.spec.workers, w.replicas),
+    workloadRequestedResources: requested(
+      w.spec.leader.resources,
+      w.spec.worker?.resources ?? null,
+      w.spec.workers,
+      w.replicas,
+    ),
     podsRequestedResources: requested(w.spec.leader.resources, w.spec.worker?.resources ?? null, w.spec.workers, 1),
     allocatedResources: { gpu: allocatedUnits / GPU_UNITS },
     actionsSupport: { delete: true, suspend: false },
@@ -106,15 +122,19 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
     requestedPods: { number: w.replicas * groupSize },
     requestedNodePools: [...w.spec.nodePools],
     currentNodePools: [...new Set(pods.flatMap((p) => (p.pool ? [p.pool] : [])))],
-    images: [...new Set([w.spec.leader.image, ...(w.spec.worker ? [w.spec.worker.image] : [])].filter((i) => i !== ''))],
+    images: [
+      ...new Set([w.spec.leader.image, ...(w.spec.worker ? [w.spec.worker.image] : [])].filter((i) => i !== '')),
+    ],
     urls: url ? [url] : [],
     preemptible: w.spec.priority.preemptible,
     distributedFramework: 'LWS',
     category: 'Deploy',
     totalPendingTimeSeconds: Math.round(pendingMicros(w, ctx.now) / 1e6),
-    totalRunningTimeSeconds: w.firstRunningAt === null ? 0 : Math.round(((w.deletedAt ?? ctx.now) - w.firstRunningAt) / 1e6),
+    totalRunningTimeSeconds:
+      w.firstRunningAt === null ? 0 : Math.round(((w.deletedAt ?? ctx.now) - w.firstRunningAt) / 1e6),
   };
-  if (waiting && (waiting.code === 'OverLimit' || waiting.code === 'NonPreemptibleOverQuota')) body.phaseReason = waiting.code;
+  if (waiting && (waiting.code === 'OverLimit' || waiting.code === 'NonPreemptibleOverQuota'))
+    body.phaseReason = waiting.code;
   if (detailed) body.pendingSchedulingMessages = pendingSchedulingMessages(w, ctx);
   return body;
 }
@@ -124,7 +144,7 @@ export function presentPods(w: Readonly<WorkloadState>, ctx: PresentContext): Js
   const project = ctx.organisation.projectNamed(w.project)!;
   return w.groups.flatMap((group) =>
     group.pods.map((pod) => {
-      const template = pod.role === 'leader' ? w.spec.leader : w.spec.worker ?? w.spec.leader;
+      const template = pod.role === 'leader' ? w.spec.leader : (w.spec.worker ?? w.spec.leader);
       return {
         tenantId: TENANT_ID,
         name: pod.name,
@@ -140,7 +160,9 @@ export function presentPods(w: Readonly<WorkloadState>, ctx: PresentContext): Js
         currentNodePool: pod.pool,
         requestedNodePools: [...w.spec.nodePools],
         requestedResources: podRequest(template.resources),
-        allocatedResources: pod.binding ? { gpu: (pod.binding.unitsPerGpu * pod.binding.gpus.length) / GPU_UNITS, cpu: pod.binding.cpuMillis / 1000 } : null,
+        allocatedResources: pod.binding
+          ? { gpu: (pod.binding.unitsPerGpu * pod.binding.gpus.length) / GPU_UNITS, cpu: pod.binding.cpuMillis / 1000 }
+          : null,
         k8sPhase: k8sPhase(pod),
         ip: pod.node === null ? null : podIp(w.seq, group.index, pod.workerIndex),
         k8sPhaseUpdatedAt: ctx.clock.iso(pod.stageSince),
@@ -152,7 +174,9 @@ export function presentPods(w: Readonly<WorkloadState>, ctx: PresentContext): Js
 }
 
 function k8sPhase(pod: PodState): string {
-  return pod.stage === 'Unscheduled' || pod.stage === 'PullingImage' || pod.stage === 'Starting' ? 'Pending' : 'Running';
+  return pod.stage === 'Unscheduled' || pod.stage === 'PullingImage' || pod.stage === 'Starting'
+    ? 'Pending'
+    : 'Running';
 }
 
 function startedAt(pod: PodState, ctx: PresentContext): string | null {
@@ -169,8 +193,20 @@ function conditions(w: Readonly<WorkloadState>, ctx: PresentContext, waiting: Pe
   const at = ctx.clock.iso(w.phaseUpdatedAt);
   const scheduled = w.groups.every((g) => g.status !== 'pending');
   return [
-    { type: 'Scheduled', status: scheduled ? 'True' : 'False', reason: waiting?.code ?? (scheduled ? 'Scheduled' : 'Pending'), message: waiting?.message ?? '', lastTransitionTime: at },
-    { type: 'Ready', status: w.phase === 'Running' ? 'True' : 'False', reason: w.phase, message: w.phaseMessage, lastTransitionTime: at },
+    {
+      type: 'Scheduled',
+      status: scheduled ? 'True' : 'False',
+      reason: waiting?.code ?? (scheduled ? 'Scheduled' : 'Pending'),
+      message: waiting?.message ?? '',
+      lastTransitionTime: at,
+    },
+    {
+      type: 'Ready',
+      status: w.phase === 'Running' ? 'True' : 'False',
+      reason: w.phase,
+      message: w.phaseMessage,
+      lastTransitionTime: at,
+    },
   ];
 }
 
@@ -182,7 +218,13 @@ function pendingSchedulingMessages(w: Readonly<WorkloadState>, ctx: PresentConte
     for (const reason of ctx.pendingReason(group)?.pools ?? []) {
       if (reason.code !== 'OverLimit' && reason.code !== 'NonPreemptibleOverQuota') continue;
       if (messages.some((m) => m.nodePool === reason.pool && m.phaseReason === reason.code)) continue;
-      messages.push({ nodePool: reason.pool, phaseReason: reason.code, reason: reason.message, orgType: reason.orgType ?? 'PROJECT', userMessage: reason.message });
+      messages.push({
+        nodePool: reason.pool,
+        phaseReason: reason.code,
+        reason: reason.message,
+        orgType: reason.orgType ?? 'PROJECT',
+        userMessage: reason.message,
+      });
     }
   }
   return messages;

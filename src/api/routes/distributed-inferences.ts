@@ -16,17 +16,25 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
   const plain = { responses: false } as const;
 
   app.route(
-    contractRoute('create_distributed_inference', async (request, reply) => {
-      const body = request.body as CreationRequest;
-      const project = ctx.organisation.project(body.projectId);
-      if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
-      if (!canUseProject(principalOf(request), project.name)) throw apiError('forbidden', `you may not use project ${project.name}`);
-      // The request's semantic checks (clusterId, name, pods...) run as the command applies: an `invalid` is a 400.
-      // The body's text as received is journaled and kept as it is (the contract's defaults are filled in again when
-      // it is read back), so the request is not encoded a second time.
-      const result = await ctx.live.mutate({ type: 'create', request: body, createdBy: principalOf(request).email }, jsonBodyText(request));
-      return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present(), body));
-    }, plain),
+    contractRoute(
+      'create_distributed_inference',
+      async (request, reply) => {
+        const body = request.body as CreationRequest;
+        const project = ctx.organisation.project(body.projectId);
+        if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
+        if (!canUseProject(principalOf(request), project.name))
+          throw apiError('forbidden', `you may not use project ${project.name}`);
+        // The request's semantic checks (clusterId, name, pods...) run as the command applies: an `invalid` is a 400.
+        // The body's text as received is journaled and kept as it is (the contract's defaults are filled in again when
+        // it is read back), so the request is not encoded a second time.
+        const result = await ctx.live.mutate(
+          { type: 'create', request: body, createdBy: principalOf(request).email },
+          jsonBodyText(request),
+        );
+        return reply.code(202).send(presentDistributedInference(workloadOf(result), ctx.present(), body));
+      },
+      plain,
+    ),
   );
 
   app.route(
@@ -44,12 +52,16 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
   );
 
   app.route(
-    contractRoute('update_distributed_inference_spec', async (request, reply) => {
-      const workload = visibleWorkload(ctx, request);
-      const replicas = (request.body as { spec?: { replicas?: number | null } | null } | undefined)?.spec?.replicas;
-      if (replicas != null) workloadOf(await ctx.live.mutate({ type: 'scale', workloadId: workload.id, replicas }));
-      return reply.code(202).send(presentDistributedInference(workload, ctx.present()));
-    }, plain),
+    contractRoute(
+      'update_distributed_inference_spec',
+      async (request, reply) => {
+        const workload = visibleWorkload(ctx, request);
+        const replicas = (request.body as { spec?: { replicas?: number | null } | null } | undefined)?.spec?.replicas;
+        if (replicas != null) workloadOf(await ctx.live.mutate({ type: 'scale', workloadId: workload.id, replicas }));
+        return reply.code(202).send(presentDistributedInference(workload, ctx.present()));
+      },
+      plain,
+    ),
   );
 
   app.route(
@@ -65,8 +77,10 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
 export function visibleWorkload(ctx: ApiContext, request: FastifyRequest): Readonly<WorkloadState> {
   const { workloadId } = request.params as { workloadId: string };
   const workload = ctx.live.sync().workload(workloadId);
-  if (workload === undefined || workload.deletedAt !== null) throw apiError('notFound', `workload ${workloadId} not found`);
-  if (!canUseProject(principalOf(request), workload.project)) throw apiError('forbidden', `you may not use project ${workload.project}`);
+  if (workload === undefined || workload.deletedAt !== null)
+    throw apiError('notFound', `workload ${workloadId} not found`);
+  if (!canUseProject(principalOf(request), workload.project))
+    throw apiError('forbidden', `you may not use project ${workload.project}`);
   return workload;
 }
 

@@ -3,10 +3,30 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
-import { detokenize, EngineClosedError, GenerationAbortedError, RankFailedError, type GenerateResult, type ModelConfig, type ModelSize, type TpEngine } from '../../kernel/index.ts';
+import {
+  detokenize,
+  EngineClosedError,
+  GenerationAbortedError,
+  RankFailedError,
+  type GenerateResult,
+  type ModelConfig,
+  type ModelSize,
+  type TpEngine,
+} from '../../kernel/index.ts';
 import { authorizeServing, servingAccess } from '../../serving/access.ts';
-import { checkContext, COMPLETION_REQUEST_SCHEMA, promptTokens, type CompletionRequest } from '../../serving/completion-request.ts';
-import { completionBody, finalChunk, sseData, textChunk, type CompletionMeta } from '../../serving/completion-response.ts';
+import {
+  checkContext,
+  COMPLETION_REQUEST_SCHEMA,
+  promptTokens,
+  type CompletionRequest,
+} from '../../serving/completion-request.ts';
+import {
+  completionBody,
+  finalChunk,
+  sseData,
+  textChunk,
+  type CompletionMeta,
+} from '../../serving/completion-response.ts';
 import { closeEnginesWithWorkloads } from '../../serving/engine-lifecycle.ts';
 import { EnginePool, type EngineFactory } from '../../serving/engine-pool.ts';
 import { modelChoice } from '../../serving/model-choice.ts';
@@ -46,7 +66,10 @@ interface ServingTarget {
 }
 
 export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: ServingRouteOptions): void {
-  const pool = new EnginePool({ threads: options.kernelThreads, ...(options.createEngine ? { create: options.createEngine } : {}) });
+  const pool = new EnginePool({
+    threads: options.kernelThreads,
+    ...(options.createEngine ? { create: options.createEngine } : {}),
+  });
   const unsubscribe = closeEnginesWithWorkloads(pool, ctx.live.model.observers);
   app.addHook('onClose', async () => {
     unsubscribe();
@@ -64,74 +87,105 @@ export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: Se
   /** 503 unless the workload is Running (at the current clock) with a model it can serve. */
   const servingTarget = (workload: Readonly<WorkloadState>): ServingTarget => {
     if (workload.phase !== 'Running') {
-      throw apiError('unavailable', `workload ${workload.name} is ${workload.phase}: it serves once Running`, undefined, { headers: { 'retry-after': '5' } });
+      throw apiError(
+        'unavailable',
+        `workload ${workload.name} is ${workload.phase}: it serves once Running`,
+        undefined,
+        { headers: { 'retry-after': '5' } },
+      );
     }
     const choice = modelChoice(JSON.parse(workload.request), options.modelSize);
     if (!choice.ok) throw apiError('unavailable', `workload ${workload.name} cannot serve: ${choice.message}`);
     return { workload, size: choice.size, model: choice.model, ...servingParallelism(workload.spec) };
   };
 
-  app.post('/serving/:workloadId/v1/completions', {
-    schema: { params: PARAMS, body: COMPLETION_REQUEST_SCHEMA },
-    // Before the body is read: an unknown workload, a caller not admitted or a workload not serving is
-    // answered as such, whatever the body.
-    onRequest: async (request) => {
-      const workload = findWorkload(request);
-      authorizeServing(servingAccess(JSON.parse(workload.request)), options.authenticator, request.headers.authorization);
-      servingTarget(workload);
+  app.post(
+    '/serving/:workloadId/v1/completions',
+    {
+      schema: { params: PARAMS, body: COMPLETION_REQUEST_SCHEMA },
+      // Before the body is read: an unknown workload, a caller not admitted or a workload not serving is
+      // answered as such, whatever the body.
+      onRequest: async (request) => {
+        const workload = findWorkload(request);
+        authorizeServing(
+          servingAccess(JSON.parse(workload.request)),
+          options.authenticator,
+          request.headers.authorization,
+        );
+        servingTarget(workload);
+      },
     },
-  }, async (request, reply) => {
-    // Again: the workload may have stopped while the body arrived. Checking and acquiring without an await
-    // in between means a release cannot slip through and leave an engine for a stopped workload.
-    const target = servingTarget(findWorkload(request));
-    const body = request.body as CompletionRequest;
-    const prompt = promptTokens(body.prompt);
-    checkContext(prompt, body.max_tokens, target.model, target.size);
-    let engine: TpEngine;
-    try {
-      engine = await pool.acquire(target.workload.id, target);
-    } catch (err) {
-      throw engineStartFailure(err);
-    }
-    const meta: CompletionMeta = {
-      id: `cmpl-${randomUUID()}`,
-      created: Math.floor((ctx.live.epochMs + ctx.live.model.now / 1000) / 1000),
-      model: `lwsim-${target.size}`,
-      tp: engine.tp,
-      pp: engine.pp,
-      threads: engine.threads,
-    };
-    // A client that hangs up cancels its generation (the engine serves one request at a time).
-    const cancel = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableEnded) cancel.abort();
-    });
-    if (body.stream) return streamCompletion(request, reply, engine, prompt, body.max_tokens, meta, cancel.signal);
-    let result: GenerateResult;
-    try {
-      result = await engine.generate(prompt, body.max_tokens, undefined, { signal: cancel.signal });
-    } catch (err) {
-      throw generationFailure(err);
-    }
-    return reply.type('application/json; charset=utf-8').send(completionBody(meta, result, detokenize(result.tokens)));
-  });
+    async (request, reply) => {
+      // Again: the workload may have stopped while the body arrived. Checking and acquiring without an await
+      // in between means a release cannot slip through and leave an engine for a stopped workload.
+      const target = servingTarget(findWorkload(request));
+      const body = request.body as CompletionRequest;
+      const prompt = promptTokens(body.prompt);
+      checkContext(prompt, body.max_tokens, target.model, target.size);
+      let engine: TpEngine;
+      try {
+        engine = await pool.acquire(target.workload.id, target);
+      } catch (err) {
+        throw engineStartFailure(err);
+      }
+      const meta: CompletionMeta = {
+        id: `cmpl-${randomUUID()}`,
+        created: Math.floor((ctx.live.epochMs + ctx.live.model.now / 1000) / 1000),
+        model: `lwsim-${target.size}`,
+        tp: engine.tp,
+        pp: engine.pp,
+        threads: engine.threads,
+      };
+      // A client that hangs up cancels its generation (the engine serves one request at a time).
+      const cancel = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableEnded) cancel.abort();
+      });
+      if (body.stream) return streamCompletion(request, reply, engine, prompt, body.max_tokens, meta, cancel.signal);
+      let result: GenerateResult;
+      try {
+        result = await engine.generate(prompt, body.max_tokens, undefined, { signal: cancel.signal });
+      } catch (err) {
+        throw generationFailure(err);
+      }
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(completionBody(meta, result, detokenize(result.tokens)));
+    },
+  );
 }
 
 /**
  * Server-Sent Events: a chunk per piece of new text, a last chunk with finish_reason, usage and timing, then
  * `data: [DONE]`. Headers are sent before the first token, so a failure after that is an `error` event.
  */
-async function streamCompletion(request: FastifyRequest, reply: FastifyReply, engine: TpEngine, prompt: readonly number[],
-  maxTokens: number, meta: CompletionMeta, signal: AbortSignal): Promise<void> {
+async function streamCompletion(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  engine: TpEngine,
+  prompt: readonly number[],
+  maxTokens: number,
+  meta: CompletionMeta,
+  signal: AbortSignal,
+): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
   const text = new TokenTextStream();
   try {
-    const result = await engine.generate(prompt, maxTokens, (id) => {
-      const piece = text.push(id);
-      if (piece !== '') res.write(sseData(textChunk(meta, piece)));
-    }, { signal });
+    const result = await engine.generate(
+      prompt,
+      maxTokens,
+      (id) => {
+        const piece = text.push(id);
+        if (piece !== '') res.write(sseData(textChunk(meta, piece)));
+      },
+      { signal },
+    );
     res.write(sseData(finalChunk(meta, result, text.flush())));
     res.write(sseData('[DONE]'));
   } catch (err) {
@@ -149,13 +203,21 @@ async function streamCompletion(request: FastifyRequest, reply: FastifyReply, en
 function engineStartFailure(err: unknown): unknown {
   if (isApiError(err)) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return apiError('unavailable', err instanceof EngineClosedError ? 'the server is shutting down' : `the model engine could not start: ${detail}`, undefined, { cause: err });
+  return apiError(
+    'unavailable',
+    err instanceof EngineClosedError ? 'the server is shutting down' : `the model engine could not start: ${detail}`,
+    undefined,
+    { cause: err },
+  );
 }
 
 /** Kernel errors in the error body; the kernel's messages name ranks and stages, nothing secret. */
 function generationFailure(err: unknown): unknown {
-  if (err instanceof EngineClosedError) return apiError('unavailable', 'the workload stopped serving during the request', undefined, { cause: err });
-  if (err instanceof GenerationAbortedError) return apiError('badRequest', 'the request was cancelled', undefined, { cause: err });
-  if (err instanceof RankFailedError) return apiError('internal', `inference failed: ${err.message}`, undefined, { cause: err });
+  if (err instanceof EngineClosedError)
+    return apiError('unavailable', 'the workload stopped serving during the request', undefined, { cause: err });
+  if (err instanceof GenerationAbortedError)
+    return apiError('badRequest', 'the request was cancelled', undefined, { cause: err });
+  if (err instanceof RankFailedError)
+    return apiError('internal', `inference failed: ${err.message}`, undefined, { cause: err });
   return err;
 }

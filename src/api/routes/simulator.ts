@@ -19,10 +19,21 @@ export const SIM_SCHEMAS = {
     type: 'object',
     additionalProperties: false,
     oneOf: [
-      { required: ['node', 'ready'], properties: { node: { type: 'string', minLength: 1 }, ready: { type: 'boolean' } } },
-      { required: ['workloadId', 'pod'], properties: { workloadId: { type: 'string', format: 'uuid' }, pod: { type: 'string', minLength: 1 } } },
+      {
+        required: ['node', 'ready'],
+        properties: { node: { type: 'string', minLength: 1 }, ready: { type: 'boolean' } },
+      },
+      {
+        required: ['workloadId', 'pod'],
+        properties: { workloadId: { type: 'string', format: 'uuid' }, pod: { type: 'string', minLength: 1 } },
+      },
     ],
-    properties: { node: { type: 'string' }, ready: { type: 'boolean' }, workloadId: { type: 'string' }, pod: { type: 'string' } },
+    properties: {
+      node: { type: 'string' },
+      ready: { type: 'boolean' },
+      workloadId: { type: 'string' },
+      pod: { type: 'string' },
+    },
   },
 } as const;
 
@@ -36,7 +47,11 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/sim/v1/clock', async () => clockView(ctx));
 
   app.post('/sim/v1/clock/advance', { schema: { body: SIM_SCHEMAS.advance } }, async (request) => {
-    if (ctx.live.timeScale !== 0) throw apiError('conflict', 'the clock follows the wall clock (--time-scale > 0); start lwsim serve with --time-scale 0 for a manual clock');
+    if (ctx.live.timeScale !== 0)
+      throw apiError(
+        'conflict',
+        'the clock follows the wall clock (--time-scale > 0); start lwsim serve with --time-scale 0 for a manual clock',
+      );
     await ctx.live.advance(seconds((request.body as { seconds: number }).seconds));
     return clockView(ctx);
   });
@@ -48,7 +63,8 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!result.ok) throw apiError(result.error === 'not-found' ? 'notFound' : 'badRequest', result.message);
     } else {
       const workload = ctx.live.sync().workload(body.workloadId!);
-      if (workload && !canUseProject(principalOf(request), workload.project)) throw apiError('forbidden', `you may not use project ${workload.project}`);
+      if (workload && !canUseProject(principalOf(request), workload.project))
+        throw apiError('forbidden', `you may not use project ${workload.project}`);
       workloadOf(await ctx.live.mutate({ type: 'fail-pod', workloadId: body.workloadId!, pod: body.pod! }));
     }
     return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
@@ -60,29 +76,56 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const clock = clockView(ctx);
     // The stream is written by hand, so fastify must not answer this request itself.
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const send = (event: string, data: unknown): void => void reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const send = (event: string, data: unknown): void =>
+      void reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('clock', clock);
-    const workload = (w: Readonly<WorkloadState>) => ({ workloadId: w.id, name: w.name, project: w.project, phase: w.phase, phaseMessage: w.phaseMessage, at: ctx.clock.iso(ctx.live.model.now) });
+    const workload = (w: Readonly<WorkloadState>) => ({
+      workloadId: w.id,
+      name: w.name,
+      project: w.project,
+      phase: w.phase,
+      phaseMessage: w.phaseMessage,
+      at: ctx.clock.iso(ctx.live.model.now),
+    });
     // A user hears only about the projects they may use, as in lists.
     const visible = (w: Readonly<WorkloadState>): boolean => canUseProject(principal, w.project);
     const onCreated = (w: WorkloadState): void => void (visible(w) && send('workload-created', workload(w)));
-    const onPhase = (w: WorkloadState, previous: string): void => void (visible(w) && send('workload-phase', { ...workload(w), previous }));
+    const onPhase = (w: WorkloadState, previous: string): void =>
+      void (visible(w) && send('workload-phase', { ...workload(w), previous }));
     const onDeleted = (w: WorkloadState): void => void (visible(w) && send('workload-deleted', workload(w)));
-    const onNode = (node: string, ready: boolean): void => send('node', { node, ready, at: ctx.clock.iso(ctx.live.model.now) });
-    observers.on('workload-created', onCreated).on('workload-phase', onPhase).on('workload-deleted', onDeleted).on('node-ready', onNode);
+    const onNode = (node: string, ready: boolean): void =>
+      send('node', { node, ready, at: ctx.clock.iso(ctx.live.model.now) });
+    observers
+      .on('workload-created', onCreated)
+      .on('workload-phase', onPhase)
+      .on('workload-deleted', onDeleted)
+      .on('node-ready', onNode);
     const heartbeat = setInterval(() => void reply.raw.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
     request.raw.on('close', () => {
       clearInterval(heartbeat);
-      observers.off('workload-created', onCreated).off('workload-phase', onPhase).off('workload-deleted', onDeleted).off('node-ready', onNode);
+      observers
+        .off('workload-created', onCreated)
+        .off('workload-phase', onPhase)
+        .off('workload-deleted', onDeleted)
+        .off('node-ready', onNode);
     });
   });
 }
 
 function clockView(ctx: ApiContext) {
   const now = ctx.live.sync().now;
-  return { now: ctx.clock.iso(now), simulatedSeconds: toSeconds(now), timeScale: ctx.live.timeScale, manual: ctx.live.timeScale === 0 };
+  return {
+    now: ctx.clock.iso(now),
+    simulatedSeconds: toSeconds(now),
+    timeScale: ctx.live.timeScale,
+    manual: ctx.live.timeScale === 0,
+  };
 }
 
 function clusterView(ctx: ApiContext) {
@@ -91,12 +134,29 @@ function clusterView(ctx: ApiContext) {
   const { layout } = cluster;
   const metrics = allocationMetrics(model.scheduler);
   const queue = (name: string, kind: 'department' | 'project') =>
-    Object.fromEntries(metrics.queues.filter((q) => q.queue === name && q.kind === kind).map((q) => [q.pool, { deserved: q.deservedGpus, limit: q.limitGpus, allocated: q.allocatedGpus, fairShare: q.fairShareGpus, pending: q.pendingGpus }]));
+    Object.fromEntries(
+      metrics.queues
+        .filter((q) => q.queue === name && q.kind === kind)
+        .map((q) => [
+          q.pool,
+          {
+            deserved: q.deservedGpus,
+            limit: q.limitGpus,
+            allocated: q.allocatedGpus,
+            fairShare: q.fairShareGpus,
+            pending: q.pendingGpus,
+          },
+        ]),
+    );
   return {
     clusterId: ctx.clusterId,
     name: model.spec.name,
     topologyLevels: layout.levels,
-    nodePools: metrics.pools.map((p) => ({ ...p, placement: layout.poolByName(p.pool)!.placement, nodes: layout.poolByName(p.pool)!.nodes.length })),
+    nodePools: metrics.pools.map((p) => ({
+      ...p,
+      placement: layout.poolByName(p.pool)!.placement,
+      nodes: layout.poolByName(p.pool)!.nodes.length,
+    })),
     nodes: layout.nodes.map((node) => ({
       name: node.name,
       nodePool: layout.pools[node.pool]!.name,
@@ -108,7 +168,18 @@ function clusterView(ctx: ApiContext) {
       labels: node.labels,
       taints: node.taints,
     })),
-    departments: ctx.organisation.departments.map((d) => ({ id: d.id, name: d.name, projectIds: d.projectIds, quotas: queue(d.name, 'department') })),
-    projects: ctx.organisation.projects.map((p) => ({ id: p.id, name: p.name, departmentId: p.departmentId, departmentName: p.departmentName, quotas: queue(p.name, 'project') })),
+    departments: ctx.organisation.departments.map((d) => ({
+      id: d.id,
+      name: d.name,
+      projectIds: d.projectIds,
+      quotas: queue(d.name, 'department'),
+    })),
+    projects: ctx.organisation.projects.map((p) => ({
+      id: p.id,
+      name: p.name,
+      departmentId: p.departmentId,
+      departmentName: p.departmentName,
+      quotas: queue(p.name, 'project'),
+    })),
   };
 }

@@ -28,8 +28,12 @@ export function whatIfRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { request: body, horizonSeconds } = request.body as { request: CreationRequest; horizonSeconds: number };
     const project = ctx.organisation.project(body.projectId);
     if (project === undefined) throw apiError('badRequest', `request.projectId: no project with id ${body.projectId}`);
-    if (!canUseProject(principalOf(request), project.name)) throw apiError('forbidden', `you may not use project ${project.name}`);
-    const translated = translateCreation(body, { clusterId: ctx.clusterId, projectName: (id) => ctx.organisation.project(id)?.name });
+    if (!canUseProject(principalOf(request), project.name))
+      throw apiError('forbidden', `you may not use project ${project.name}`);
+    const translated = translateCreation(body, {
+      clusterId: ctx.clusterId,
+      projectName: (id) => ctx.organisation.project(id)?.name,
+    });
     if (!translated.ok) throw apiError('badRequest', `request.${translated.message}`);
     const answer = whatIf(ctx.live.sync(), {
       spec: translated.spec,
@@ -38,7 +42,11 @@ export function whatIfRoutes(app: FastifyInstance, ctx: ApiContext): void {
       request: JSON.stringify(body),
       horizon: seconds(horizonSeconds),
     });
-    if (!answer.ok) throw apiError(answer.error === 'conflict' ? 'conflict' : answer.error === 'not-found' ? 'notFound' : 'badRequest', answer.message);
+    if (!answer.ok)
+      throw apiError(
+        answer.error === 'conflict' ? 'conflict' : answer.error === 'not-found' ? 'notFound' : 'badRequest',
+        answer.message,
+      );
     return {
       name: answer.name,
       schedulable: answer.schedulable,

@@ -42,7 +42,10 @@ export function workloadRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const query = request.query as { deleted?: boolean; offset?: number; limit?: number; search?: string };
       // Pods of a live workload are never deleted ones: lwsim keeps no history of pods.
       const search = query.search?.toLowerCase();
-      const pods = query.deleted === true ? [] : presentPods(workload, ctx.present()).filter((p) => !search || String(p.name).includes(search));
+      const pods =
+        query.deleted === true
+          ? []
+          : presentPods(workload, ctx.present()).filter((p) => !search || String(p.name).includes(search));
       const offset = query.offset ?? 0;
       const limit = query.limit ?? 50;
       const page = pods.slice(offset, offset + limit);

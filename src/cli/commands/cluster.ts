@@ -50,7 +50,9 @@ export function formatClusterSummary(summary: ReturnType<typeof clusterSummary>)
   ];
   for (const pool of summary.nodePools) {
     const domains = pool.domains.map((d) => `${d.count} ${d.level}`).join(', ');
-    lines.push(`  ${pool.name.padEnd(10)} ${String(pool.nodes).padStart(6)} ${String(pool.gpus).padStart(6)}  ${pool.gpuModels.join(',').padEnd(16)} ${pool.placement.padEnd(9)}  ${domains}`);
+    lines.push(
+      `  ${pool.name.padEnd(10)} ${String(pool.nodes).padStart(6)} ${String(pool.gpus).padStart(6)}  ${pool.gpuModels.join(',').padEnd(16)} ${pool.placement.padEnd(9)}  ${domains}`,
+    );
   }
   if (summary.localMachine) {
     const m = summary.localMachine;

@@ -15,7 +15,12 @@ export async function replayCommand(args: string[]): Promise<number> {
     args,
     strict: true,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, json: { type: 'string' }, report: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    options: {
+      seed: { type: 'string' },
+      json: { type: 'string' },
+      report: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
   });
   if (positionals.length !== 1) return usage('name one scenario file');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -26,15 +31,28 @@ export async function replayCommand(args: string[]): Promise<number> {
     return 2;
   }
   const { scenario } = loaded;
-  const bar = !values.quiet && process.stderr.isTTY ? new SingleBar({ format: `${scenario.name} [{bar}] {percentage}% | {value}/{total} simulated hours | {eta_formatted} left`, stream: process.stderr, hideCursor: true }) : undefined;
+  const bar =
+    !values.quiet && process.stderr.isTTY
+      ? new SingleBar({
+          format: `${scenario.name} [{bar}] {percentage}% | {value}/{total} simulated hours | {eta_formatted} left`,
+          stream: process.stderr,
+          hideCursor: true,
+        })
+      : undefined;
   bar?.start(Math.ceil(toSeconds(scenario.until) / 3600), 0);
   const started = performance.now();
-  const { report: deterministic, events } = replay(scenario, { onProgress: (done) => bar?.update(Math.floor(toSeconds(done) / 3600)) });
+  const { report: deterministic, events } = replay(scenario, {
+    onProgress: (done) => bar?.update(Math.floor(toSeconds(done) / 3600)),
+  });
   const wallSeconds = (performance.now() - started) / 1000;
   bar?.stop();
   const report: ReplayReport = {
     ...deterministic,
-    run: { wallSeconds: round(wallSeconds), eventsPerSecond: Math.round(events / wallSeconds), workloadsPerSecond: Math.round(deterministic.workloads.length / wallSeconds) },
+    run: {
+      wallSeconds: round(wallSeconds),
+      eventsPerSecond: Math.round(events / wallSeconds),
+      workloadsPerSecond: Math.round(deterministic.workloads.length / wallSeconds),
+    },
   };
   if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   if (values.report !== undefined) await writeReports(report, values.report);
@@ -44,7 +62,8 @@ export async function replayCommand(args: string[]): Promise<number> {
 
 function summary(r: ReplayReport): string {
   const s = r.summary;
-  const p = (x: { p50: number; p90: number; p99: number; max: number }) => `p50 ${formatDuration(x.p50 * 1e6) || '0s'}, p90 ${formatDuration(x.p90 * 1e6) || '0s'}, p99 ${formatDuration(x.p99 * 1e6) || '0s'}, max ${formatDuration(x.max * 1e6) || '0s'}`;
+  const p = (x: { p50: number; p90: number; p99: number; max: number }) =>
+    `p50 ${formatDuration(x.p50 * 1e6) || '0s'}, p90 ${formatDuration(x.p90 * 1e6) || '0s'}, p99 ${formatDuration(x.p99 * 1e6) || '0s'}, max ${formatDuration(x.max * 1e6) || '0s'}`;
   const rows: [string, string][] = [
     ['scenario', `${r.scenario.name} (seed ${r.scenario.seed}, ${formatDuration(r.scenario.until * 1e6)} simulated)`],
     ['cluster', `${r.scenario.cluster.name}: ${r.scenario.cluster.nodes} nodes, ${r.scenario.cluster.gpus} GPUs`],
@@ -52,9 +71,15 @@ function summary(r: ReplayReport): string {
     ['pending time', p(s.pendingSeconds)],
     ['time to Running', p(s.timeToRunningSeconds)],
     ['preemptions / restarts', `${s.preemptions} / ${s.restarts}`],
-    ['GPUs allocated', `mean ${r.gpu.overall.meanAllocated}, peak ${r.gpu.overall.peakAllocated} of ${r.gpu.overall.capacity}`],
+    [
+      'GPUs allocated',
+      `mean ${r.gpu.overall.meanAllocated}, peak ${r.gpu.overall.peakAllocated} of ${r.gpu.overall.capacity}`,
+    ],
     ['GPUs fragmented', `mean ${r.gpu.overall.meanFragmented}, peak ${r.gpu.overall.peakFragmented}`],
-    ['replayed in', `${r.run.wallSeconds} s (${r.run.eventsPerSecond.toLocaleString('en')} events/s, ${r.run.workloadsPerSecond.toLocaleString('en')} workloads/s)`],
+    [
+      'replayed in',
+      `${r.run.wallSeconds} s (${r.run.eventsPerSecond.toLocaleString('en')} events/s, ${r.run.workloadsPerSecond.toLocaleString('en')} workloads/s)`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`;

@@ -27,29 +27,51 @@ export async function serve(args: string[]): Promise<number> {
   const timeScale = Number(values['time-scale']);
   const seed = Number(values.seed);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0..65535, got ${values.port}`);
-  if (!Number.isFinite(timeScale) || timeScale < 0) return usage(`--time-scale must be >= 0, got ${values['time-scale']}`);
+  if (!Number.isFinite(timeScale) || timeScale < 0)
+    return usage(`--time-scale must be >= 0, got ${values['time-scale']}`);
   if (!Number.isSafeInteger(seed)) return usage(`--seed must be an integer, got ${values.seed}`);
   const kernelThreads = Number(values['kernel-threads']);
-  if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 1024) return usage(`--kernel-threads must be 1..1024, got ${values['kernel-threads']}`);
+  if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 1024)
+    return usage(`--kernel-threads must be 1..1024, got ${values['kernel-threads']}`);
 
   const loaded = await loadClusterFile(values.cluster);
   if (!loaded.ok) {
     for (const e of loaded.errors) process.stderr.write(`${e}\n`);
     return 2;
   }
-  const { live, report } = await LiveCluster.start(loaded.spec, { timeScale, dataDir: values['data-dir'], seed, durability: values.fsync ? 'disk' : 'process' });
+  const { live, report } = await LiveCluster.start(loaded.spec, {
+    timeScale,
+    dataDir: values['data-dir'],
+    seed,
+    durability: values.fsync ? 'disk' : 'process',
+  });
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const users = loaded.spec.users ?? [];
   const adminToken = process.env.LWSIM_TOKEN || undefined;
   const app = buildServer({ live, users, adminToken, kernelThreads, modelSize: loaded.spec.serving?.modelSize });
   const address = await app.listen({ host: values.host, port });
-  process.stdout.write(banner(address, loaded.spec.id, loaded.spec.name, timeScale, report.replayed, values['data-dir'], users[0]?.token, adminToken !== undefined, live.organisation));
+  process.stdout.write(
+    banner(
+      address,
+      loaded.spec.id,
+      loaded.spec.name,
+      timeScale,
+      report.replayed,
+      values['data-dir'],
+      users[0]?.token,
+      adminToken !== undefined,
+      live.organisation,
+    ),
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void app.close().then(() => live.close()).then(resolve);
+      void app
+        .close()
+        .then(() => live.close())
+        .then(resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -57,14 +79,29 @@ export async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
-function banner(url: string, clusterId: string, name: string, timeScale: number, replayed: number, dataDir: string, devToken: string | undefined, adminToken: boolean, organisation: Organisation): string {
+function banner(
+  url: string,
+  clusterId: string,
+  name: string,
+  timeScale: number,
+  replayed: number,
+  dataDir: string,
+  devToken: string | undefined,
+  adminToken: boolean,
+  organisation: Organisation,
+): string {
   const project = organisation.projects[0];
   const token = devToken ?? '$LWSIM_TOKEN';
   const body = JSON.stringify({
     name: 'llama-70b',
     projectId: project?.id ?? '101',
     clusterId,
-    spec: { workers: 1, replicas: 1, leader: { image: 'vllm/vllm-openai:latest', compute: { gpuDevicesRequest: 8 } }, worker: { image: 'vllm/vllm-openai:latest', compute: { gpuDevicesRequest: 8 } } },
+    spec: {
+      workers: 1,
+      replicas: 1,
+      leader: { image: 'vllm/vllm-openai:latest', compute: { gpuDevicesRequest: 8 } },
+      worker: { image: 'vllm/vllm-openai:latest', compute: { gpuDevicesRequest: 8 } },
+    },
   });
   return [
     `lwsim serving the Run:ai API at ${url}`,

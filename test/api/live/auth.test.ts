@@ -6,8 +6,14 @@ let server: LwsimServer;
 let servingId = '';
 beforeAll(async () => {
   server = await startLwsim();
-  servingId = (await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('secret'))).body.workloadId;
-  await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('chatbot', { projectId: PROJECT.chat, workers: 0, gpus: 1 }), TOKENS.chat);
+  servingId = (await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('secret'))).body
+    .workloadId;
+  await server.call(
+    'POST',
+    '/api/v1/workloads/distributed-inferences',
+    creation('chatbot', { projectId: PROJECT.chat, workers: 0, gpus: 1 }),
+    TOKENS.chat,
+  );
 });
 afterAll(async () => server.close());
 
@@ -18,8 +24,19 @@ describe('auth', () => {
     ['another scheme', null, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }],
     ['an empty bearer', null, { authorization: 'Bearer ' }],
   ])('answers 401 to %s, on every surface', async (_, token, headers) => {
-    for (const [method, path] of [['GET', '/api/v1/workloads'], ['POST', '/api/v1/workloads/distributed-inferences'], ['GET', '/sim/v1/cluster'], ['GET', '/api/v1/nowhere']]) {
-      const r = await server.call(method!, path!, method === 'POST' ? creation('x') : undefined, token as string | null, headers);
+    for (const [method, path] of [
+      ['GET', '/api/v1/workloads'],
+      ['POST', '/api/v1/workloads/distributed-inferences'],
+      ['GET', '/sim/v1/cluster'],
+      ['GET', '/api/v1/nowhere'],
+    ]) {
+      const r = await server.call(
+        method!,
+        path!,
+        method === 'POST' ? creation('x') : undefined,
+        token as string | null,
+        headers,
+      );
       expect(r.status).toBe(401);
       expectContract('get_workloads', 401, r.body);
     }
@@ -29,21 +46,44 @@ describe('auth', () => {
     const post = await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('nope'), TOKENS.chat);
     expect(post.status).toBe(403);
     expectContract('create_distributed_inference', 403, post.body);
-    for (const path of [`/api/v1/workloads/distributed-inferences/${servingId}`, `/api/v1/workloads/${servingId}`, `/api/v1/workloads/${servingId}/pods`]) {
+    for (const path of [
+      `/api/v1/workloads/distributed-inferences/${servingId}`,
+      `/api/v1/workloads/${servingId}`,
+      `/api/v1/workloads/${servingId}/pods`,
+    ]) {
       expect((await server.call('GET', path, undefined, TOKENS.chat)).status).toBe(403);
     }
-    expect((await server.call('PATCH', `/api/v1/workloads/distributed-inferences/${servingId}`, { spec: { replicas: 2 } }, TOKENS.chat)).status).toBe(403);
-    expect((await server.call('DELETE', `/api/v1/workloads/distributed-inferences/${servingId}`, undefined, TOKENS.chat)).status).toBe(403);
+    expect(
+      (
+        await server.call(
+          'PATCH',
+          `/api/v1/workloads/distributed-inferences/${servingId}`,
+          { spec: { replicas: 2 } },
+          TOKENS.chat,
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await server.call('DELETE', `/api/v1/workloads/distributed-inferences/${servingId}`, undefined, TOKENS.chat))
+        .status,
+    ).toBe(403);
     const list = await server.call('GET', '/api/v1/workloads', undefined, TOKENS.chat);
     expect(list.body.workloads.map((w: { name: string }) => w.name)).toEqual(['chatbot']);
     expect((await server.call('GET', '/api/v1/workloads/count', undefined, TOKENS.chat)).body).toEqual({ count: 1 });
     expect((await server.call('GET', '/api/v1/workloads/count', undefined, TOKENS.dev)).body).toEqual({ count: 2 });
     // Nothing changed by the refused calls.
-    expect((await server.call('GET', `/api/v1/workloads/distributed-inferences/${servingId}`)).body.spec.replicas).toBe(1);
+    expect((await server.call('GET', `/api/v1/workloads/distributed-inferences/${servingId}`)).body.spec.replicas).toBe(
+      1,
+    );
   });
 
   it('accepts the LWSIM_TOKEN admin token everywhere, and records who created what', async () => {
-    const r = await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('by-admin', { replicas: 0 }), TOKENS.admin);
+    const r = await server.call(
+      'POST',
+      '/api/v1/workloads/distributed-inferences',
+      creation('by-admin', { replicas: 0 }),
+      TOKENS.admin,
+    );
     expect(r.status).toBe(202);
     expect(r.body.createdBy).toBe('admin@lwsim.local');
     expect((await server.call('GET', '/api/v1/workloads/count', undefined, TOKENS.admin)).body).toEqual({ count: 3 });
@@ -52,6 +92,14 @@ describe('auth', () => {
   it('serves the OpenAPI document without a token', async () => {
     const r = await server.call('GET', '/sim/v1/openapi.json', undefined, null);
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/api/v1/workloads/distributed-inferences', '/api/v1/workloads/{workloadId}/pods', '/sim/v1/cluster', '/sim/v1/clock/advance', '/sim/v1/events']));
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/workloads/distributed-inferences',
+        '/api/v1/workloads/{workloadId}/pods',
+        '/sim/v1/cluster',
+        '/sim/v1/clock/advance',
+        '/sim/v1/events',
+      ]),
+    );
   });
 });

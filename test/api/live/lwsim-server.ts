@@ -13,7 +13,11 @@ import { responseSchema } from '../../../src/api/contract/contract.ts';
 import { buildServer } from '../../../src/api/server.ts';
 import { LiveCluster } from '../../../src/runtime/live-cluster.ts';
 
-export const TOKENS = { dev: 'test-dev-token-0000000000', chat: 'test-chat-token-000000000', admin: 'test-admin-token-00000000' } as const;
+export const TOKENS = {
+  dev: 'test-dev-token-0000000000',
+  chat: 'test-chat-token-000000000',
+  admin: 'test-admin-token-00000000',
+} as const;
 export const CLUSTER_ID = '3a1f6c2e-9b4d-4e8a-8c7f-1d2e3f4a5b6c';
 
 /** 4 nodes x 8 H100 in racks of 2 (pool h100), 2 nodes x 4 L40S with a taint (pool l40s). */
@@ -22,12 +26,53 @@ export const TEST_CLUSTER: ClusterSpec = {
   id: CLUSTER_ID,
   topologyLevels: [{ name: 'rack', label: 'lwsim.io/topology.rack' }],
   nodePools: [
-    { name: 'h100', placement: 'binpack', nodes: [{ count: 4, gpu: { model: 'H100-SXM-80GB', count: 8 }, cpuMillis: 96_000, memoryBytes: 1024 * GIB, labels: { 'run.ai/type': 'h100' }, taints: [], topology: { rack: 2 } }] },
-    { name: 'l40s', placement: 'spread', nodes: [{ count: 2, gpu: { model: 'L40S-48GB', count: 4 }, cpuMillis: 64_000, memoryBytes: 512 * GIB, labels: { 'run.ai/type': 'l40s' }, taints: [{ key: 'dedicated', value: 'inference', effect: 'NoSchedule' }], topology: {} }] },
+    {
+      name: 'h100',
+      placement: 'binpack',
+      nodes: [
+        {
+          count: 4,
+          gpu: { model: 'H100-SXM-80GB', count: 8 },
+          cpuMillis: 96_000,
+          memoryBytes: 1024 * GIB,
+          labels: { 'run.ai/type': 'h100' },
+          taints: [],
+          topology: { rack: 2 },
+        },
+      ],
+    },
+    {
+      name: 'l40s',
+      placement: 'spread',
+      nodes: [
+        {
+          count: 2,
+          gpu: { model: 'L40S-48GB', count: 4 },
+          cpuMillis: 64_000,
+          memoryBytes: 512 * GIB,
+          labels: { 'run.ai/type': 'l40s' },
+          taints: [{ key: 'dedicated', value: 'inference', effect: 'NoSchedule' }],
+          topology: {},
+        },
+      ],
+    },
   ],
   departments: [
-    { name: 'research', rank: 0, quotas: { h100: { deserved: 24 }, l40s: { deserved: 8 } }, projects: [{ name: 'serving', rank: 0, quotas: { h100: { deserved: 16 }, l40s: { deserved: 8 } } }, { name: 'training', rank: 0, quotas: { h100: { deserved: 8 } } }] },
-    { name: 'product', rank: 0, quotas: { h100: { deserved: 8 } }, projects: [{ name: 'chat', rank: 0, quotas: { h100: { deserved: 8 } } }] },
+    {
+      name: 'research',
+      rank: 0,
+      quotas: { h100: { deserved: 24 }, l40s: { deserved: 8 } },
+      projects: [
+        { name: 'serving', rank: 0, quotas: { h100: { deserved: 16 }, l40s: { deserved: 8 } } },
+        { name: 'training', rank: 0, quotas: { h100: { deserved: 8 } } },
+      ],
+    },
+    {
+      name: 'product',
+      rank: 0,
+      quotas: { h100: { deserved: 8 } },
+      projects: [{ name: 'chat', rank: 0, quotas: { h100: { deserved: 8 } } }],
+    },
   ],
   users: [
     { email: 'dev@test', token: TOKENS.dev, projects: 'all', admin: false },
@@ -41,19 +86,35 @@ export interface LwsimServer {
   readonly url: string;
   readonly live: LiveCluster;
   readonly dataDir: string;
-  call(method: string, path: string, body?: unknown, token?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; text: string }>;
   advance(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startLwsim(options: { timeScale?: number; dataDir?: string; kernelThreads?: number } = {}): Promise<LwsimServer> {
+export async function startLwsim(
+  options: { timeScale?: number; dataDir?: string; kernelThreads?: number } = {},
+): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
   const { live } = await LiveCluster.start(TEST_CLUSTER, { timeScale: options.timeScale ?? 0, dataDir, seed: 1 });
   // Two kernel threads per serving engine: the suites run two at a time on a 2-core machine.
-  const app = buildServer({ live, users: TEST_CLUSTER.users ?? [], adminToken: TOKENS.admin, kernelThreads: options.kernelThreads ?? 2 });
+  const app = buildServer({
+    live,
+    users: TEST_CLUSTER.users ?? [],
+    adminToken: TOKENS.admin,
+    kernelThreads: options.kernelThreads ?? 2,
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const call: LwsimServer['call'] = async (method, path, body, token = TOKENS.dev, headers = {}) => {
-    const init: RequestInit = { method, headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } };
+    const init: RequestInit = {
+      method,
+      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers },
+    };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -91,13 +152,31 @@ export function expectContract(operationId: string, status: number, body: unknow
 }
 
 /** A valid creation request for project `serving`: one group of a leader and `workers` workers of `gpus` each. */
-export function creation(name: string, overrides: { workers?: number; replicas?: number; gpus?: number; projectId?: string; spec?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function creation(
+  name: string,
+  overrides: {
+    workers?: number;
+    replicas?: number;
+    gpus?: number;
+    projectId?: string;
+    spec?: Record<string, unknown>;
+  } = {},
+): Record<string, unknown> {
   const gpus = overrides.gpus ?? 8;
-  const pod = { image: 'vllm/vllm-openai:v0.6.0', compute: { gpuDevicesRequest: gpus, cpuCoreRequest: 4, cpuMemoryRequest: '32Gi' } };
+  const pod = {
+    image: 'vllm/vllm-openai:v0.6.0',
+    compute: { gpuDevicesRequest: gpus, cpuCoreRequest: 4, cpuMemoryRequest: '32Gi' },
+  };
   return {
     name,
     projectId: overrides.projectId ?? PROJECT.serving,
     clusterId: CLUSTER_ID,
-    spec: { workers: overrides.workers ?? 1, replicas: overrides.replicas ?? 1, leader: pod, worker: pod, ...(overrides.spec ?? {}) },
+    spec: {
+      workers: overrides.workers ?? 1,
+      replicas: overrides.replicas ?? 1,
+      leader: pod,
+      worker: pod,
+      ...(overrides.spec ?? {}),
+    },
   };
 }

@@ -15,8 +15,24 @@ describe('distributed-inference operations', () => {
     const r = await server.call('POST', DI, creation('llama'));
     expect(r.status).toBe(202);
     expectContract('create_distributed_inference', 202, r.body);
-    expect(r.body).toMatchObject({ name: 'llama', requestedName: 'llama', projectId: PROJECT.serving, clusterId: CLUSTER_ID, createdBy: 'dev@test', desiredPhase: 'Running', departmentId: '1', deletedAt: null });
-    expect(r.body.spec).toMatchObject({ workers: 1, replicas: 1, startupPolicy: 'LeaderCreated', restartPolicy: 'RecreateGroupOnPodRestart', priorityClass: 'very-high', preemptibility: 'non-preemptible' });
+    expect(r.body).toMatchObject({
+      name: 'llama',
+      requestedName: 'llama',
+      projectId: PROJECT.serving,
+      clusterId: CLUSTER_ID,
+      createdBy: 'dev@test',
+      desiredPhase: 'Running',
+      departmentId: '1',
+      deletedAt: null,
+    });
+    expect(r.body.spec).toMatchObject({
+      workers: 1,
+      replicas: 1,
+      startupPolicy: 'LeaderCreated',
+      restartPolicy: 'RecreateGroupOnPodRestart',
+      priorityClass: 'very-high',
+      preemptibility: 'non-preemptible',
+    });
     id = r.body.workloadId;
   });
 
@@ -28,7 +44,11 @@ describe('distributed-inference operations', () => {
   });
 
   it('POST with useGivenNameAsPrefix appends a random suffix', async () => {
-    const r = await server.call('POST', DI, { ...creation('llama'), useGivenNameAsPrefix: true, spec: { ...(creation('llama').spec as object), replicas: 0 } });
+    const r = await server.call('POST', DI, {
+      ...creation('llama'),
+      useGivenNameAsPrefix: true,
+      spec: { ...(creation('llama').spec as object), replicas: 0 },
+    });
     expect(r.status).toBe(202);
     expect(r.body.name).toMatch(/^llama-[a-z0-9]{5}$/);
     expect(r.body.requestedName).toBe('llama');
@@ -48,7 +68,9 @@ describe('distributed-inference operations', () => {
     expect(r.status).toBe(202);
     expectContract('update_distributed_inference_spec', 202, r.body);
     expect(r.body.spec.replicas).toBe(2);
-    expect((await server.call('PATCH', `${DI}/00000000-0000-4000-8000-000000000000`, { spec: { replicas: 1 } })).status).toBe(404);
+    expect(
+      (await server.call('PATCH', `${DI}/00000000-0000-4000-8000-000000000000`, { spec: { replicas: 1 } })).status,
+    ).toBe(404);
   });
 
   it('GET /workloads lists, /count counts, /workloads/{id} details, /pods lists the pods', async () => {
@@ -56,7 +78,10 @@ describe('distributed-inference operations', () => {
     const list = await server.call('GET', '/api/v1/workloads');
     expect(list.status).toBe(200);
     expectContract('get_workloads', 200, list.body);
-    expect(list.body.workloads.map((w: { name: string }) => w.name)).toEqual(['llama', expect.stringMatching(/^llama-[a-z0-9]{5}$/)]);
+    expect(list.body.workloads.map((w: { name: string }) => w.name)).toEqual([
+      'llama',
+      expect.stringMatching(/^llama-[a-z0-9]{5}$/),
+    ]);
     const count = await server.call('GET', '/api/v1/workloads/count');
     expect(count.status).toBe(200);
     expectContract('count_workloads', 200, count.body);
@@ -64,13 +89,28 @@ describe('distributed-inference operations', () => {
     const one = await server.call('GET', `/api/v1/workloads/${id}`);
     expect(one.status).toBe(200);
     expectContract('get_workload', 200, one.body);
-    expect(one.body).toMatchObject({ id, type: 'distributed-inference', projectName: 'serving', departmentName: 'research', namespace: 'runai-serving', requestedPods: { number: 4 } });
+    expect(one.body).toMatchObject({
+      id,
+      type: 'distributed-inference',
+      projectName: 'serving',
+      departmentName: 'research',
+      namespace: 'runai-serving',
+      requestedPods: { number: 4 },
+    });
     expect(one.body.pendingSchedulingMessages).toEqual(expect.any(Array));
     const pods = await server.call('GET', `/api/v1/workloads/${id}/pods`);
     expect(pods.status).toBe(200);
     expectContract('get_workload_pods', 200, pods.body);
-    expect(pods.body.pods.map((p: { name: string }) => p.name).sort()).toEqual(['llama-0', 'llama-0-1', 'llama-1', 'llama-1-1']);
-    for (const missing of [`/api/v1/workloads/00000000-0000-4000-8000-000000000000`, `/api/v1/workloads/00000000-0000-4000-8000-000000000000/pods`]) {
+    expect(pods.body.pods.map((p: { name: string }) => p.name).sort()).toEqual([
+      'llama-0',
+      'llama-0-1',
+      'llama-1',
+      'llama-1-1',
+    ]);
+    for (const missing of [
+      `/api/v1/workloads/00000000-0000-4000-8000-000000000000`,
+      `/api/v1/workloads/00000000-0000-4000-8000-000000000000/pods`,
+    ]) {
       const r = await server.call('GET', missing);
       expect(r.status).toBe(404);
       expectContract('get_workload', 404, r.body);
@@ -78,13 +118,17 @@ describe('distributed-inference operations', () => {
   });
 
   it('filters, searches, sorts and pages the list as the contract defines', async () => {
-    for (const name of ['alpha', 'beta', 'gamma']) expect((await server.call('POST', DI, creation(name, { replicas: 0 }))).status).toBe(202);
+    for (const name of ['alpha', 'beta', 'gamma'])
+      expect((await server.call('POST', DI, creation(name, { replicas: 0 }))).status).toBe(202);
     const byName = await server.call('GET', '/api/v1/workloads?filterBy=name=^llama');
     expect(byName.body.workloads).toHaveLength(2);
     const two = await server.call('GET', '/api/v1/workloads?filterBy=name!=alpha,phase==Stopped,name!@llama');
     expect(two.body.workloads.map((w: { name: string }) => w.name).sort()).toEqual(['beta', 'gamma']);
     const sorted = await server.call('GET', '/api/v1/workloads?sortBy=name&sortOrder=desc&limit=2');
-    expect(sorted.body.workloads.map((w: { name: string }) => w.name)).toEqual([expect.stringMatching(/^llama-/), 'llama']);
+    expect(sorted.body.workloads.map((w: { name: string }) => w.name)).toEqual([
+      expect.stringMatching(/^llama-/),
+      'llama',
+    ]);
     expect(sorted.body.next).toBe(2);
     const page = await server.call('GET', '/api/v1/workloads?sortBy=name&offset=4&limit=2');
     expect(page.body.workloads).toHaveLength(1);

@@ -8,7 +8,13 @@ afterEach(async () => server.close());
 
 const DI = '/api/v1/workloads/distributed-inferences';
 const phase = async (id: string) => (await server.call('GET', `${DI}/${id}`)).body.actualPhase as string;
-const pods = async (id: string) => (await server.call('GET', `/api/v1/workloads/${id}/pods`)).body.pods as { name: string; k8sPhase: string; nodeName: string | null; createdAt: string }[];
+const pods = async (id: string) =>
+  (await server.call('GET', `/api/v1/workloads/${id}/pods`)).body.pods as {
+    name: string;
+    k8sPhase: string;
+    nodeName: string | null;
+    createdAt: string;
+  }[];
 
 describe('phases over the API', () => {
   it('Creating -> Initializing -> Running as the clock advances', async () => {
@@ -21,7 +27,11 @@ describe('phases over the API', () => {
     expect(await phase(id)).toBe('Running');
     const detail = await server.call('GET', `/api/v1/workloads/${id}`);
     expectContract('get_workload', 200, detail.body);
-    expect(detail.body).toMatchObject({ phase: 'Running', runningPods: 2, conditions: expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]) });
+    expect(detail.body).toMatchObject({
+      phase: 'Running',
+      runningPods: 2,
+      conditions: expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]),
+    });
   });
 
   it('Pending with the reason in phaseMessage and pendingSchedulingMessages when quota does not allow it', async () => {
@@ -36,7 +46,12 @@ describe('phases over the API', () => {
     expect(detail.body.phaseMessage).toContain('Non-preemptible workload is over quota');
     expect(detail.body.phaseReason).toBe('NonPreemptibleOverQuota');
     expect(detail.body.pendingSchedulingMessages).toEqual([
-      expect.objectContaining({ nodePool: 'h100', phaseReason: 'NonPreemptibleOverQuota', orgType: 'PROJECT', reason: expect.stringContaining('project serving quota is 16 GPUs') }),
+      expect.objectContaining({
+        nodePool: 'h100',
+        phaseReason: 'NonPreemptibleOverQuota',
+        orgType: 'PROJECT',
+        reason: expect.stringContaining('project serving quota is 16 GPUs'),
+      }),
       expect.objectContaining({ nodePool: 'l40s', phaseReason: 'NonPreemptibleOverQuota' }),
     ]);
   });
@@ -62,7 +77,8 @@ describe('phases over the API', () => {
   });
 
   it('LeaderReady: the worker pod exists only once the leader is Ready', async () => {
-    const id = (await server.call('POST', DI, creation('lr', { spec: { startupPolicy: 'LeaderReady' } }))).body.workloadId as string;
+    const id = (await server.call('POST', DI, creation('lr', { spec: { startupPolicy: 'LeaderReady' } }))).body
+      .workloadId as string;
     await server.advance(1);
     expect((await pods(id)).map((p) => p.name)).toEqual(['lr-0']);
     let seconds = 1;

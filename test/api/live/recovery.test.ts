@@ -36,7 +36,22 @@ afterEach(() => {
 });
 
 async function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--time-scale', '0', '--cluster', join(dir, 'cluster.yaml'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--port',
+      '0',
+      '--time-scale',
+      '0',
+      '--cluster',
+      join(dir, 'cluster.yaml'),
+      '--data-dir',
+      join(dir, 'data'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -55,7 +70,10 @@ async function serve(dir: string): Promise<{ url: string; child: ChildProcess }>
 async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: response.status, body: await response.json() };
@@ -64,16 +82,38 @@ async function call(url: string, method: string, path: string, body?: unknown): 
 async function state(url: string) {
   const list = await call(url, 'GET', '/api/v1/workloads?sortBy=name');
   const deleted = await call(url, 'GET', '/api/v1/workloads?deleted=true');
-  const pods = await Promise.all(list.body.workloads.map(async (w: { id: string }) => (await call(url, 'GET', `/api/v1/workloads/${w.id}/pods`)).body.pods.map((p: { name: string; nodeName: string; k8sPhase: string }) => [p.name, p.nodeName, p.k8sPhase])));
+  const pods = await Promise.all(
+    list.body.workloads.map(async (w: { id: string }) =>
+      (await call(url, 'GET', `/api/v1/workloads/${w.id}/pods`)).body.pods.map(
+        (p: { name: string; nodeName: string; k8sPhase: string }) => [p.name, p.nodeName, p.k8sPhase],
+      ),
+    ),
+  );
   // The echoed requests too: a replay must give back what was submitted, with the contract's defaults.
-  const inferences = await Promise.all(list.body.workloads.map(async (w: { id: string }) => (await call(url, 'GET', `/api/v1/workloads/distributed-inferences/${w.id}`)).body));
+  const inferences = await Promise.all(
+    list.body.workloads.map(
+      async (w: { id: string }) => (await call(url, 'GET', `/api/v1/workloads/distributed-inferences/${w.id}`)).body,
+    ),
+  );
   const clock = (await call(url, 'GET', '/sim/v1/clock')).body.simulatedSeconds;
-  return { clock, workloads: list.body.workloads.map((w: any) => [w.id, w.name, w.phase, w.requestedPods.number]), deleted: deleted.body.workloads.map((w: any) => w.name), pods, inferences };
+  return {
+    clock,
+    workloads: list.body.workloads.map((w: any) => [w.id, w.name, w.phase, w.requestedPods.number]),
+    deleted: deleted.body.workloads.map((w: any) => w.name),
+    pods,
+    inferences,
+  };
 }
 
 function creation(clusterId: string, name: string, replicas = 1, prefix = false) {
   const pod = { image: 'vllm', compute: { gpuDevicesRequest: 4 } };
-  return { name, projectId: '101', clusterId, useGivenNameAsPrefix: prefix, spec: { workers: 1, replicas, leader: pod, worker: pod, servingPort: { port: 8000 } } };
+  return {
+    name,
+    projectId: '101',
+    clusterId,
+    useGivenNameAsPrefix: prefix,
+    spec: { workers: 1, replicas, leader: pod, worker: pod, servingPort: { port: 8000 } },
+  };
 }
 
 describe('journal recovery', () => {
@@ -84,14 +124,25 @@ describe('journal recovery', () => {
     const clusterId = (await call(first.url, 'GET', '/sim/v1/cluster')).body.clusterId;
     const a = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'alpha'));
     await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 30 });
-    const b = await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, 'beta', 1, true));
+    const b = await call(
+      first.url,
+      'POST',
+      '/api/v1/workloads/distributed-inferences',
+      creation(clusterId, 'beta', 1, true),
+    );
     expect(b.status).toBe(202);
-    await call(first.url, 'PATCH', `/api/v1/workloads/distributed-inferences/${a.body.workloadId}`, { spec: { replicas: 2 } });
+    await call(first.url, 'PATCH', `/api/v1/workloads/distributed-inferences/${a.body.workloadId}`, {
+      spec: { replicas: 2 },
+    });
     await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 100 });
     await call(first.url, 'DELETE', `/api/v1/workloads/distributed-inferences/${b.body.workloadId}`);
     await call(first.url, 'POST', '/sim/v1/clock/advance', { seconds: 120 });
     // Acknowledged concurrently, then killed at once: every one of them must survive.
-    const burst = await Promise.all(['c1', 'c2', 'c3', 'c4'].map((n) => call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, n, 0))));
+    const burst = await Promise.all(
+      ['c1', 'c2', 'c3', 'c4'].map((n) =>
+        call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', creation(clusterId, n, 0)),
+      ),
+    );
     expect(burst.map((r) => r.status)).toEqual([202, 202, 202, 202]);
     // A request is journaled as the client sent it: one without the fields the contract defaults (replayed with the
     // same defaults), and one on several lines (journaled re-encoded on one line instead).
@@ -101,7 +152,10 @@ describe('journal recovery', () => {
     expect((await call(first.url, 'POST', '/api/v1/workloads/distributed-inferences', pretty)).status).toBe(202);
     const journal = readFileSync(join(dir, 'data', 'journal.jsonl'), 'utf8');
     expect(journal).toContain(`"request":${bare},`);
-    const entries = journal.trimEnd().split('\n').map((line) => JSON.parse(line) as { command?: { request?: { name?: string } } });
+    const entries = journal
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { command?: { request?: { name?: string } } });
     expect(entries.filter((e) => e.command?.request?.name === 'gamma')).toHaveLength(1);
     const before = await state(first.url);
     // (servingPort.protocol was not sent: the contract's default is part of what must come back.)
@@ -114,7 +168,12 @@ describe('journal recovery', () => {
     expect(after).toEqual(before);
     expect(after.workloads.map((w: unknown[]) => w[1])).toEqual(['alpha', 'c1', 'c2', 'c3', 'c4', 'delta', 'gamma']);
     const delta = after.inferences[5];
-    expect([delta.spec.replicas, delta.spec.workers, delta.spec.startupPolicy, delta.spec.restartPolicy]).toEqual([1, 0, 'LeaderCreated', 'RecreateGroupOnPodRestart']);
+    expect([delta.spec.replicas, delta.spec.workers, delta.spec.startupPolicy, delta.spec.restartPolicy]).toEqual([
+      1,
+      0,
+      'LeaderCreated',
+      'RecreateGroupOnPodRestart',
+    ]);
     expect(after.deleted).toEqual([expect.stringMatching(/^beta-[a-z0-9]{5}$/)]);
   }, 60_000);
 });
@@ -125,10 +184,17 @@ describe('when the journal cannot be written', () => {
     const { contractErrors } = await import('../../../src/api/contract/ajv.ts');
     const server = await startLwsim();
     try {
-      expect((await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('kept', { replicas: 0 }))).status).toBe(202);
+      expect(
+        (await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('kept', { replicas: 0 })))
+          .status,
+      ).toBe(202);
       // The disk goes away under the server: its journal handle is closed.
       await (server.live as unknown as { journal: { close(): Promise<void> } }).journal.close();
-      const lost = await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('lost', { replicas: 0 }));
+      const lost = await server.call(
+        'POST',
+        '/api/v1/workloads/distributed-inferences',
+        creation('lost', { replicas: 0 }),
+      );
       expect(lost.status).toBe(500);
       expect(contractErrors('Error', lost.body)).toEqual([]);
       const after = await server.call('GET', '/api/v1/workloads');
@@ -140,7 +206,9 @@ describe('when the journal cannot be written', () => {
     }
     const restarted = await startLwsim({ dataDir: server.dataDir });
     try {
-      const names = (await restarted.call('GET', '/api/v1/workloads')).body.workloads.map((w: { name: string }) => w.name);
+      const names = (await restarted.call('GET', '/api/v1/workloads')).body.workloads.map(
+        (w: { name: string }) => w.name,
+      );
       expect(names).toEqual(['kept']);
     } finally {
       await restarted.close();

@@ -22,7 +22,8 @@ let server: LwsimServer;
 /** Workload ids: tp2pp2 (no servingPort: authenticatedUsers), open (public), vip (authorizedUsers chat@test). */
 const ids = { tp2pp2: '', open: '', vip: '' };
 const completions = (id: string) => `/serving/${id}/v1/completions`;
-const isErrorBody = (body: unknown) => expect(contractErrors('Error', body).map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+const isErrorBody = (body: unknown) =>
+  expect(contractErrors('Error', body).map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
 
 beforeAll(async () => {
   server = await startLwsim({ kernelThreads: 2 });
@@ -32,8 +33,22 @@ beforeAll(async () => {
     return r.body.workloadId as string;
   };
   ids.tp2pp2 = await create('tp2pp2', creation('tp2pp2', { gpus: 2, workers: 1 }));
-  ids.open = await create('open', creation('open', { spec: { workers: 0, leader: pod(1), servingPort: { port: 8000, authorizationType: 'public' } } }));
-  ids.vip = await create('vip', creation('vip', { spec: { workers: 0, leader: pod(1), servingPort: { port: 8000, authorizationType: 'authorizedUsers', authorizedUsers: ['chat@test'] } } }));
+  ids.open = await create(
+    'open',
+    creation('open', {
+      spec: { workers: 0, leader: pod(1), servingPort: { port: 8000, authorizationType: 'public' } },
+    }),
+  );
+  ids.vip = await create(
+    'vip',
+    creation('vip', {
+      spec: {
+        workers: 0,
+        leader: pod(1),
+        servingPort: { port: 8000, authorizationType: 'authorizedUsers', authorizedUsers: ['chat@test'] },
+      },
+    }),
+  );
 });
 afterAll(async () => server.close());
 
@@ -48,7 +63,8 @@ describe('serving endpoint', () => {
       await server.advance(1);
     }
     await server.advance(900);
-    for (const id of Object.values(ids)) expect((await server.call('GET', `${DI}/${id}`)).body.actualPhase).toBe('Running');
+    for (const id of Object.values(ids))
+      expect((await server.call('GET', `${DI}/${id}`)).body.actualPhase).toBe('Running');
   });
 
   it('completes with TP = gpuDevicesRequest and PP = 1 + workers, matching the single-rank reference', async () => {
@@ -65,8 +81,19 @@ describe('serving endpoint', () => {
     expect(body).toMatchObject({
       object: 'text_completion',
       model: 'lwsim-tiny',
-      choices: [{ index: 0, text: detokenize(expected.tokens), token_ids: expected.tokens, finish_reason: expected.finishReason }],
-      usage: { prompt_tokens: PROMPT.length + 1, completion_tokens: expected.tokens.length, total_tokens: PROMPT.length + 1 + expected.tokens.length },
+      choices: [
+        {
+          index: 0,
+          text: detokenize(expected.tokens),
+          token_ids: expected.tokens,
+          finish_reason: expected.finishReason,
+        },
+      ],
+      usage: {
+        prompt_tokens: PROMPT.length + 1,
+        completion_tokens: expected.tokens.length,
+        total_tokens: PROMPT.length + 1 + expected.tokens.length,
+      },
       parallelism: { tp: 2, pp: 2, threads: 2 },
     });
     expect(body.id).toMatch(/^cmpl-/);
@@ -79,7 +106,11 @@ describe('serving endpoint', () => {
 
   it('streams Server-Sent Events whose text adds up to the plain response, ending with [DONE]', async () => {
     const plain = await server.call('POST', completions(ids.tp2pp2), { prompt: PROMPT, max_tokens: MAX });
-    const streamed = await server.call('POST', completions(ids.tp2pp2), { prompt: PROMPT, max_tokens: MAX, stream: true });
+    const streamed = await server.call('POST', completions(ids.tp2pp2), {
+      prompt: PROMPT,
+      max_tokens: MAX,
+      stream: true,
+    });
     expect(streamed.status).toBe(200);
     const events = streamed.text.split('\n\n').filter((e) => e !== '');
     expect(events.every((e) => e.startsWith('data: '))).toBe(true);
@@ -88,7 +119,11 @@ describe('serving endpoint', () => {
     expect(chunks.length).toBeGreaterThan(2);
     expect(chunks.map((c) => c.choices[0].text).join('')).toBe(plain.body.choices[0].text);
     expect(chunks.slice(0, -1).every((c) => c.choices[0].finish_reason === null)).toBe(true);
-    expect(chunks.at(-1)).toMatchObject({ choices: [{ finish_reason: plain.body.choices[0].finish_reason }], usage: plain.body.usage, parallelism: { tp: 2, pp: 2 } });
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [{ finish_reason: plain.body.choices[0].finish_reason }],
+      usage: plain.body.usage,
+      parallelism: { tp: 2, pp: 2 },
+    });
     expect(chunks.at(-1).timing).toEqual({ prefillMs: expect.any(Number), decodeMsPerToken: expect.any(Number) });
   });
 
@@ -126,8 +161,16 @@ describe('serving endpoint', () => {
     ['max_tokens as text', { prompt: PROMPT, max_tokens: '4' }, /^max_tokens: must be integer/],
     ['stream as text', { prompt: PROMPT, stream: 'yes' }, /^stream: must be boolean/],
     ['an unknown field', { prompt: PROMPT, echo: true }, /^echo: is not allowed/],
-    ['a prompt longer than the context', { prompt: 'x'.repeat(300) }, /^prompt: 301 tokens do not fit the 256-token context of model tiny/],
-    ['a prompt and max_tokens beyond the context', { prompt: 'x'.repeat(200), max_tokens: 100 }, /^max_tokens: 100 with a 201-token prompt exceeds the 256-token context/],
+    [
+      'a prompt longer than the context',
+      { prompt: 'x'.repeat(300) },
+      /^prompt: 301 tokens do not fit the 256-token context of model tiny/,
+    ],
+    [
+      'a prompt and max_tokens beyond the context',
+      { prompt: 'x'.repeat(200), max_tokens: 100 },
+      /^max_tokens: 100 with a 201-token prompt exceeds the 256-token context/,
+    ],
     ['malformed JSON', '{"prompt": ', /JSON/],
   ])('answers 400 naming the field for %s', async (_, body, message) => {
     const r = await server.call('POST', completions(ids.open), body);
@@ -137,7 +180,8 @@ describe('serving endpoint', () => {
   });
 
   it('honours the servingPort authorizationType', async () => {
-    const ask = (id: string, token: string | null) => server.call('POST', completions(id), { prompt: 'hi', max_tokens: 2 }, token);
+    const ask = (id: string, token: string | null) =>
+      server.call('POST', completions(id), { prompt: 'hi', max_tokens: 2 }, token);
     // No servingPort: any authenticated user, whatever their projects.
     for (const token of [null, 'not-a-known-token-000000']) {
       const r = await ask(ids.tp2pp2, token);

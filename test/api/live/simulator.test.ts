@@ -19,7 +19,11 @@ describe('/sim/v1', () => {
     ]);
     expect(r.body.nodes).toHaveLength(6);
     expect(r.body.nodes.filter((n: { allocatedGpus: number }) => n.allocatedGpus === 4)).toHaveLength(1);
-    expect(r.body.projects.map((p: { id: string; name: string }) => `${p.id}:${p.name}`)).toEqual(['101:serving', '102:training', '103:chat']);
+    expect(r.body.projects.map((p: { id: string; name: string }) => `${p.id}:${p.name}`)).toEqual([
+      '101:serving',
+      '102:training',
+      '103:chat',
+    ]);
     expect(r.body.projects[0].quotas.h100).toMatchObject({ deserved: 16, allocated: 4 });
     expect(r.body.departments[0]).toMatchObject({ id: '1', name: 'research', projectIds: ['101', '102'] });
   });
@@ -34,7 +38,10 @@ describe('/sim/v1', () => {
 
   it('streams what happens as Server-Sent Events', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${server.url}/sim/v1/events`, { headers: { authorization: `Bearer ${TOKENS.dev}` }, signal: controller.signal });
+    const response = await fetch(`${server.url}/sim/v1/events`, {
+      headers: { authorization: `Bearer ${TOKENS.dev}` },
+      signal: controller.signal,
+    });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     const seen: string[] = [];
@@ -52,11 +59,16 @@ describe('/sim/v1', () => {
           const data = /data: (.+)/.exec(block)?.[1];
           // Only this test's workload (others created earlier may still be starting).
           if (event === 'clock') seen.push(event);
-          else if (event && JSON.parse(data!).name === 'streamed') seen.push(event === 'workload-phase' ? `${event}:${JSON.parse(data!).phase}` : event);
+          else if (event && JSON.parse(data!).name === 'streamed')
+            seen.push(event === 'workload-phase' ? `${event}:${JSON.parse(data!).phase}` : event);
         }
       }
     })();
-    await server.call('POST', '/api/v1/workloads/distributed-inferences', creation('streamed', { workers: 0, gpus: 1 }));
+    await server.call(
+      'POST',
+      '/api/v1/workloads/distributed-inferences',
+      creation('streamed', { workers: 0, gpus: 1 }),
+    );
     await server.advance(1);
     await server.advance(900);
     await reading;

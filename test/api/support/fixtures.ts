@@ -11,7 +11,10 @@ function podSpec(role: 'leader' | 'worker'): Record<string, unknown> {
     image: 'vllm/vllm-openai:v0.8.5',
     imagePullPolicy: 'IfNotPresent',
     command: role === 'leader' ? 'sh -c' : 'ray start --block --address=$(LWS_LEADER_ADDRESS):6379',
-    args: role === 'leader' ? 'vllm serve meta-llama/Llama-3.1-405B-Instruct --tensor-parallel-size 8 --pipeline-parallel-size 2' : null,
+    args:
+      role === 'leader'
+        ? 'vllm serve meta-llama/Llama-3.1-405B-Instruct --tensor-parallel-size 8 --pipeline-parallel-size 2'
+        : null,
     workingDir: '/workspace',
     compute: {
       gpuDevicesRequest: 8,
@@ -31,11 +34,28 @@ function podSpec(role: 'leader' | 'worker'): Record<string, unknown> {
     annotations: [{ name: 'lwsim.dev/role', value: role }],
     tolerations: [{ name: 'gpu', key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
     nodeAffinityRequired: {
-      nodeSelectorTerms: [{ matchExpressions: [{ key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-H100-80GB-HBM3'] }] }],
+      nodeSelectorTerms: [
+        { matchExpressions: [{ key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-H100-80GB-HBM3'] }] },
+      ],
     },
     podAffinity: { type: 'Preferred', key: 'topology.kubernetes.io/zone' },
-    probes: role === 'leader' ? { readiness: { initialDelaySeconds: 30, periodSeconds: 10, handler: { httpGet: { path: '/health', port: 8000, scheme: 'HTTP' } } } } : null,
-    security: { runAsNonRoot: true, runAsUid: 1000, runAsGid: 1000, capabilities: ['IPC_LOCK'], seccompProfileType: 'RuntimeDefault' },
+    probes:
+      role === 'leader'
+        ? {
+            readiness: {
+              initialDelaySeconds: 30,
+              periodSeconds: 10,
+              handler: { httpGet: { path: '/health', port: 8000, scheme: 'HTTP' } },
+            },
+          }
+        : null,
+    security: {
+      runAsNonRoot: true,
+      runAsUid: 1000,
+      runAsGid: 1000,
+      capabilities: ['IPC_LOCK'],
+      seccompProfileType: 'RuntimeDefault',
+    },
     storage: {
       pvc: [{ name: 'models', path: '/models', existingPvc: true, claimName: 'hf-cache', readOnly: true }],
       emptyDirVolume: [{ name: 'shm', path: '/dev/shm', medium: 'Memory', sizeLimit: '64Gi' }],
