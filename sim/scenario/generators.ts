@@ -1,7 +1,6 @@
-import { GIB } from '../cluster/index.ts';
 import { seconds, type Micros, type Random } from '../engine/index.ts';
 import { DEFAULT_PRIORITY_CLASS, resolvePriority, type PriorityClassName } from '../scheduler/index.ts';
-import type { PodTemplate } from '../workloads/spec.ts';
+import { hostShare, syntheticSpec } from '../workloads/synthetic-spec.ts';
 import type { ScenarioStep } from './scenario.ts';
 
 /** Values drawn with weights (equal weights when none are given). */
@@ -47,7 +46,6 @@ export function expandGenerator(generator: GeneratorSpec, random: Random): Scena
     if (i > 0) at += Math.round(random.exponential(generator.meanInterval));
     const name = `${generator.name}-${i}`;
     const gpus = draw(random, generator.gpus);
-    const template = podTemplate(gpus);
     const workers = draw(random, generator.workers);
     const lifetime = generator.duration
       ? seconds(
@@ -59,49 +57,31 @@ export function expandGenerator(generator: GeneratorSpec, random: Random): Scena
       : undefined;
     steps.push({
       at,
-      action: {
-        kind: 'create',
+      command: {
+        type: 'create',
         useGivenNameAsPrefix: false,
-        request: { generator: generator.name },
-        spec: {
+        createdBy: 'scenario',
+        request: JSON.stringify({ generator: generator.name }),
+        spec: syntheticSpec({
           name,
           project: draw(random, generator.projects),
           replicas: draw(random, generator.replicas),
           workers,
-          startupPolicy: 'LeaderCreated',
-          restartPolicy: 'RecreateGroupOnPodRestart',
-          leader: template,
-          worker: workers > 0 ? template : null,
+          gpus,
+          image: 'generated',
+          host: hostShare(gpus),
           nodePools: generator.nodePools,
           priority,
           ...(generator.kind === 'training' && lifetime !== undefined ? { runFor: lifetime } : {}),
-        },
+        }),
       },
     });
     if (generator.kind === 'inference' && lifetime !== undefined)
-      steps.push({ at: at + lifetime, action: { kind: 'delete', name } });
+      steps.push({ at: at + lifetime, command: { type: 'delete', workload: { name } } });
   }
   return steps;
 }
 
 function draw<T>(random: Random, choice: Choice<T>): T {
   return choice.values.length === 1 ? choice.values[0]! : random.weighted(choice.values, choice.weights);
-}
-
-function podTemplate(gpus: number): PodTemplate {
-  const gpu =
-    gpus <= 0
-      ? ({ kind: 'none' } as const)
-      : gpus < 1
-        ? ({ kind: 'portion', portion: gpus } as const)
-        : ({ kind: 'devices', count: Math.round(gpus) } as const);
-  return {
-    image: 'generated',
-    resources: {
-      gpu,
-      cpuMillis: 4000 * Math.max(1, Math.ceil(gpus)),
-      memoryBytes: 32 * GIB * Math.max(1, Math.ceil(gpus)),
-    },
-    constraints: {},
-  };
 }

@@ -4,8 +4,9 @@ import { ClusterModel } from '../model/cluster-model.ts';
 import { fragmentation, referenceRequests } from '../scheduler/index.ts';
 import { requestedGpus } from '../scheduler/requests.ts';
 import type { WorkloadState } from '../workloads/state.ts';
+import { applyCommand, type WorkloadNames } from '../model/commands.ts';
 import type { GpuUse, Percentiles, ReplayReport, WorkloadReport } from './report.ts';
-import type { Scenario, ScenarioAction } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 
 export type DeterministicReport = Omit<ReplayReport, 'run'>;
 
@@ -29,13 +30,13 @@ export function replay(
   const model = ClusterModel.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
   observe?.(model);
   const recorder = new Recorder(model);
-  const ids = new Map<string, string>(); // workload name -> id of its latest incarnation
+  const names: WorkloadNames = new Map();
   let step = 0;
   for (let sampleAt = 0; ; sampleAt = Math.min(scenario.until, sampleAt + scenario.sampleEvery)) {
     for (; step < scenario.steps.length && scenario.steps[step]!.at <= sampleAt; step++) {
-      const { at, action } = scenario.steps[step]!;
+      const { at, command } = scenario.steps[step]!;
       model.advanceTo(at);
-      recorder.count(apply(model, action, ids) ? action.kind : `${action.kind} refused`);
+      recorder.count(applyCommand(model, command, names).ok ? command.type : `${command.type} refused`);
     }
     model.advanceTo(sampleAt);
     recorder.sample();
@@ -43,30 +44,6 @@ export function replay(
     if (sampleAt >= scenario.until) break;
   }
   return { report: recorder.report(scenario), events: model.sim.processedEvents };
-}
-
-function apply(model: ClusterModel, action: ScenarioAction, ids: Map<string, string>): boolean {
-  const id = (name: string): string => ids.get(name) ?? '';
-  switch (action.kind) {
-    case 'create': {
-      const created = model.createWorkload({
-        spec: action.spec,
-        useGivenNameAsPrefix: action.useGivenNameAsPrefix,
-        createdBy: 'scenario',
-        request: JSON.stringify(action.request ?? null),
-      });
-      if (created.ok) ids.set(action.spec.name, created.value.id);
-      return created.ok;
-    }
-    case 'scale':
-      return model.scaleWorkload(id(action.name), action.replicas).ok;
-    case 'delete':
-      return model.deleteWorkload(id(action.name)).ok;
-    case 'node':
-      return model.setNodeReady(action.node, action.ready).ok;
-    case 'fail-pod':
-      return model.failPod(id(action.name), action.pod).ok;
-  }
 }
 
 /** Watches a model through a replay: counts what happens, samples the series, and writes the report. */

@@ -1,24 +1,12 @@
+import type { Command } from '../model/commands.ts';
 import type { ClusterSpec } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
 import type { LifecycleDelays } from '../workloads/delays.ts';
-import type { InferenceSpec } from '../workloads/spec.ts';
-
-/** Something a scenario does at a moment of its timeline. Workloads are named as in the timeline's creates. */
-export type ScenarioAction =
-  | {
-      readonly kind: 'create';
-      readonly spec: InferenceSpec;
-      readonly useGivenNameAsPrefix: boolean;
-      readonly request: unknown;
-    }
-  | { readonly kind: 'scale'; readonly name: string; readonly replicas: number }
-  | { readonly kind: 'delete'; readonly name: string }
-  | { readonly kind: 'node'; readonly node: string; readonly ready: boolean }
-  | { readonly kind: 'fail-pod'; readonly name: string; readonly pod: string };
 
 export interface ScenarioStep {
   readonly at: Micros;
-  readonly action: ScenarioAction;
+  /** Workloads are named as the timeline's creates name them (`{ name }` references). */
+  readonly command: Command;
 }
 
 /** A scenario ready to replay: generators already expanded, creates already translated. Plain data. */

@@ -1,35 +1,27 @@
-import type { ClusterModel, ModelResult } from '../../sim/model/cluster-model.ts';
-import type { WorkloadState } from '../../sim/workloads/state.ts';
+import type { Command, CommandResult } from '../../sim/model/commands.ts';
 import { translateCreation, type CreationRequest, type TranslationContext } from '../runai/translate.ts';
 
 /**
- * Every change the outside world can make to the live model. Commands are plain data: they are journaled as they
- * are accepted and replayed, at the same simulated times, to rebuild the exact state after a restart.
+ * What the live API asks of the cluster: the cluster's commands, except that a creation carries the Run:ai
+ * request (valid against the contract, its defaults filled in) rather than the spec derived from it. The journal
+ * keeps these, so a creation's line holds the request alone (half the bytes of both), and is translated again each
+ * time it is applied.
  */
-export type Command =
-  /**
-   * A Run:ai creation request, valid against the contract (its defaults filled in). The model's spec is derived
-   * from it each time the command is applied, so the journal keeps the request alone (half the bytes of both).
-   */
+export type LiveCommand =
   | { readonly type: 'create'; readonly request: CreationRequest; readonly createdBy: string }
-  | { readonly type: 'scale'; readonly workloadId: string; readonly replicas: number }
-  | { readonly type: 'delete'; readonly workloadId: string }
-  | { readonly type: 'node'; readonly node: string; readonly ready: boolean }
-  | { readonly type: 'fail-pod'; readonly workloadId: string; readonly pod: string };
-
-export type CommandResult = ModelResult<WorkloadState | string>;
+  | Exclude<Command, { readonly type: 'create' }>;
 
 /**
  * A command with its journal encoding (the `command` field of a journal line). A creation's request is one text
- * for both: the journal writes it and the model keeps it as the workload's submitted request.
+ * for both: the journal writes it and the cluster keeps it as the workload's submitted request.
  */
 export interface EncodedCommand {
-  readonly command: Command;
+  readonly command: LiveCommand;
   readonly json: string;
   readonly requestJson?: string;
 }
 
-export function encodeCommand(command: Command, requestText?: string): EncodedCommand {
+export function encodeCommand(command: LiveCommand, requestText?: string): EncodedCommand {
   if (command.type !== 'create') return { command, json: JSON.stringify(command) };
   // The text the client sent, when the caller has it and it fits on one journal line. It may lack defaults that
   // validation filled into `command.request`: translation applies the same ones, and echoes fill them in again.
@@ -43,31 +35,33 @@ export function encodeCommand(command: Command, requestText?: string): EncodedCo
   };
 }
 
-/** Applies a command to the model at its current time; `cluster` resolves what a creation request names. */
-export function applyCommand(
-  model: ClusterModel,
+/**
+ * A journal line's command as written by any version: lines before the one command vocabulary named a workload
+ * by `workloadId`, now `workload: { id }`.
+ */
+export function decodeCommand(raw: Record<string, unknown>): LiveCommand {
+  if (typeof raw.workloadId !== 'string') return raw as unknown as LiveCommand;
+  const { workloadId, ...rest } = raw;
+  return { ...rest, workload: { id: workloadId } } as unknown as LiveCommand;
+}
+
+/** The cluster command a live one stands for: a creation's request translated against `cluster`'s names. */
+export function clusterCommand(
   { command, requestJson }: EncodedCommand,
   cluster: TranslationContext,
-): CommandResult {
-  switch (command.type) {
-    case 'create': {
-      const { request, createdBy } = command;
-      const translated = translateCreation(request, cluster);
-      if (!translated.ok) return { ok: false, error: 'invalid', message: translated.message };
-      return model.createWorkload({
-        spec: translated.spec,
-        useGivenNameAsPrefix: request.useGivenNameAsPrefix ?? false,
-        createdBy,
-        request: requestJson ?? JSON.stringify(request),
-      });
-    }
-    case 'scale':
-      return model.scaleWorkload(command.workloadId, command.replicas);
-    case 'delete':
-      return model.deleteWorkload(command.workloadId);
-    case 'node':
-      return model.setNodeReady(command.node, command.ready);
-    case 'fail-pod':
-      return model.failPod(command.workloadId, command.pod);
-  }
+): { ok: true; command: Command } | Extract<CommandResult, { ok: false }> {
+  if (command.type !== 'create') return { ok: true, command };
+  const { request, createdBy } = command;
+  const translated = translateCreation(request, cluster);
+  if (!translated.ok) return { ok: false, error: 'invalid', message: translated.message };
+  return {
+    ok: true,
+    command: {
+      type: 'create',
+      spec: translated.spec,
+      useGivenNameAsPrefix: request.useGivenNameAsPrefix ?? false,
+      createdBy,
+      request: requestJson ?? JSON.stringify(request),
+    },
+  };
 }

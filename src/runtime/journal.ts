@@ -2,11 +2,11 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Micros } from '../../sim/engine/index.ts';
-import type { Command } from './commands.ts';
+import { decodeCommand, type LiveCommand } from './commands.ts';
 
 /** One line of the journal. */
 export type JournalEntry =
-  | { readonly kind: 'command'; readonly at: Micros; readonly command: Command }
+  | { readonly kind: 'command'; readonly at: Micros; readonly command: LiveCommand }
   /** The manual clock was moved to `at`. */
   | { readonly kind: 'advance'; readonly at: Micros }
   /**
@@ -192,7 +192,7 @@ function parseEntry(line: string): JournalEntry | undefined {
     const value = JSON.parse(line) as Partial<JournalEntry> & Record<string, unknown>;
     if (typeof value.at !== 'number') return undefined;
     if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null)
-      return value as JournalEntry;
+      return { kind: 'command', at: value.at, command: decodeCommand(value.command as Record<string, unknown>) };
     if (value.kind === 'advance') return value as JournalEntry;
     if (
       value.kind === 'anchor' &&

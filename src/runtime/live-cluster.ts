@@ -3,7 +3,8 @@ import type { Micros } from '../../sim/engine/index.ts';
 import { ClusterModel } from '../../sim/model/cluster-model.ts';
 import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
-import { applyCommand, encodeCommand, type Command, type CommandResult } from './commands.ts';
+import { applyCommand, type CommandResult } from '../../sim/model/commands.ts';
+import { clusterCommand, encodeCommand, type EncodedCommand, type LiveCommand } from './commands.ts';
 import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
 /** Thrown by every access once the journal has failed. `statusCode` 503: the API answers Service Unavailable. */
@@ -95,7 +96,7 @@ export class LiveCluster {
       if (entry.kind === 'anchor') lastAnchor = entry;
       if (entry.kind !== 'command') continue;
       try {
-        const result = applyCommand(model, encodeCommand(entry.command), names);
+        const result = applyLive(model, encodeCommand(entry.command), names);
         if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
       } catch (e) {
         problems.push(
@@ -158,12 +159,12 @@ export class LiveCluster {
    * rebuilds it from the journal, where that change never happened. `requestText`: a creation's request as the
    * client sent it (see encodeCommand).
    */
-  async mutate(command: Command, requestText?: string): Promise<CommandResult> {
+  async mutate(command: LiveCommand, requestText?: string): Promise<CommandResult> {
     this.sync();
     const encoded = encodeCommand(command, requestText);
     let result: CommandResult;
     try {
-      result = applyCommand(this.model, encoded, this.names);
+      result = applyLive(this.model, encoded, this.names);
     } catch (e) {
       // A model bug may have left a half-applied change behind: stop serving rather than serve it.
       this.failure = `the simulation failed applying a request (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
@@ -204,6 +205,11 @@ export class LiveCluster {
     if (this.timer) clearInterval(this.timer);
     await this.journal.close();
   }
+}
+
+function applyLive(model: ClusterModel, encoded: EncodedCommand, names: TranslationContext): CommandResult {
+  const translated = clusterCommand(encoded, names);
+  return translated.ok ? applyCommand(model, translated.command) : translated;
 }
 
 function namesOf(model: ClusterModel, organisation: Organisation): TranslationContext {

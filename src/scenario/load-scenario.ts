@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
-  GIB,
   parseClusterFile,
   validateClusterDocument,
   type ClusterFileResult,
@@ -14,13 +13,14 @@ import {
   type ConfigError,
   type PathSegment,
 } from '../../sim/config/source-document.ts';
-import { stableUuid } from '../../sim/config/stable-uuid.ts';
-import { parseDuration, Random, type Micros } from '../../sim/engine/index.ts';
+import { parseDuration, type Micros } from '../../sim/engine/index.ts';
 import { isPriorityClassName, resolvePriority } from '../../sim/scheduler/index.ts';
 import { expandGenerator, type Choice, type GeneratorSpec, type Spread } from '../../sim/scenario/generators.ts';
-import type { Scenario, ScenarioAction, ScenarioStep } from '../../sim/scenario/scenario.ts';
+import type { Command } from '../../sim/model/commands.ts';
+import type { Scenario, ScenarioStep } from '../../sim/scenario/scenario.ts';
+import { streamRandom } from '../../sim/scenario/seeds.ts';
 import { DEFAULT_DELAYS, type DelaySpec, type LifecycleDelays } from '../../sim/workloads/delays.ts';
-import type { InferenceSpec } from '../../sim/workloads/spec.ts';
+import { hostShare, syntheticSpec } from '../../sim/workloads/synthetic-spec.ts';
 import { contractAjv } from '../api/contract/ajv.ts';
 import { contractRef } from '../api/contract/contract.ts';
 import { fieldPath } from '../api/validation-message.ts';
@@ -153,15 +153,12 @@ class ScenarioReader {
     const steps: ScenarioStep[] = [];
     (raw.timeline ?? []).forEach((item, i) => {
       const at = this.duration(item.at as string | number, ['timeline', i, 'at']);
-      const action = this.action(item, ['timeline', i]);
-      if (action) steps.push({ at, action });
+      const command = this.command(item, ['timeline', i]);
+      if (command) steps.push({ at, command });
     });
     (raw.generators ?? []).forEach((g, i) => {
       const spec = this.generator(g, ['generators', i]);
-      if (spec)
-        steps.push(
-          ...expandGenerator(spec, new Random(seed * 0x9e3779b1 + parseInt(stableUuid(g.name).slice(0, 8), 16))),
-        );
+      if (spec) steps.push(...expandGenerator(spec, streamRandom(seed, g.name)));
     });
     if (this.errors.length > 0) return undefined;
     steps.sort((a, b) => a.at - b.at);
@@ -177,21 +174,23 @@ class ScenarioReader {
     };
   }
 
-  private action(item: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
+  /** A timeline item's verb as the command it stands for. */
+  private command(item: Record<string, unknown>, at: PathSegment[]): Command | undefined {
     if (item.create !== undefined) return this.create(item.create as Record<string, unknown>, [...at, 'create']);
     if (item.train !== undefined) return this.train(item.train as Record<string, unknown>, [...at, 'train']);
     if (item.patch !== undefined) {
       const patch = item.patch as { name: string; replicas: number };
-      return { kind: 'scale', name: patch.name, replicas: patch.replicas };
+      return { type: 'scale', workload: { name: patch.name }, replicas: patch.replicas };
     }
-    if (item.delete !== undefined) return { kind: 'delete', name: (item.delete as { name: string }).name };
+    if (item.delete !== undefined)
+      return { type: 'delete', workload: { name: (item.delete as { name: string }).name } };
     const fault = item.fault as { node?: string; ready?: boolean; workload?: string; pod?: string };
-    if (fault.node !== undefined) return { kind: 'node', node: fault.node, ready: fault.ready! };
-    return { kind: 'fail-pod', name: fault.workload!, pod: fault.pod! };
+    if (fault.node !== undefined) return { type: 'node', node: fault.node, ready: fault.ready! };
+    return { type: 'fail-pod', workload: { name: fault.workload! }, pod: fault.pod! };
   }
 
   /** A Run:ai creation body: clusterId may be left out, and projectId may be a project's name. */
-  private create(body: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
+  private create(body: Record<string, unknown>, at: PathSegment[]): Command | undefined {
     const request = { clusterId: this.cluster.id, ...body } as Record<string, unknown>;
     const projectName = this.projects.get(String(request.projectId ?? ''));
     if (projectName !== undefined)
@@ -225,15 +224,16 @@ class ScenarioReader {
       return undefined;
     }
     return {
-      kind: 'create',
+      type: 'create',
       spec: translated.spec,
       useGivenNameAsPrefix: request.useGivenNameAsPrefix === true,
-      request,
+      createdBy: 'scenario',
+      request: JSON.stringify(request),
     };
   }
 
   /** A preemptible training gang of `1 + workers` pods that runs for `duration`. */
-  private train(raw: Record<string, unknown>, at: PathSegment[]): ScenarioAction | undefined {
+  private train(raw: Record<string, unknown>, at: PathSegment[]): Command | undefined {
     const t = raw as {
       name: string;
       project: string;
@@ -249,26 +249,25 @@ class ScenarioReader {
     const className = t.priorityClass ?? 'low';
     if (!isPriorityClassName(className))
       return this.error([...at, 'priorityClass'], `unknown priority class "${className}"`);
-    const gpu =
-      t.gpus < 1
-        ? ({ kind: 'portion', portion: t.gpus } as const)
-        : ({ kind: 'devices', count: Math.round(t.gpus) } as const);
-    const pod = { image: 'training', resources: { gpu, cpuMillis: 8000, memoryBytes: 64 * GIB }, constraints: {} };
-    const workers = t.workers ?? 0;
-    const spec: InferenceSpec = {
+    const spec = syntheticSpec({
       name: t.name,
       project,
       replicas: t.replicas ?? 1,
-      workers,
-      startupPolicy: 'LeaderCreated',
-      restartPolicy: 'RecreateGroupOnPodRestart',
-      leader: pod,
-      worker: workers > 0 ? pod : null,
+      workers: t.workers ?? 0,
+      gpus: t.gpus,
+      image: 'training',
+      host: hostShare(t.gpus),
       nodePools: t.nodePools ?? [],
       priority: resolvePriority(className),
       runFor: this.duration(t.duration, [...at, 'duration']),
+    });
+    return {
+      type: 'create',
+      spec,
+      useGivenNameAsPrefix: false,
+      createdBy: 'scenario',
+      request: JSON.stringify({ train: t }),
     };
-    return { kind: 'create', spec, useGivenNameAsPrefix: false, request: { train: t } };
   }
 
   private generator(g: NonNullable<RawScenario['generators']>[number], at: PathSegment[]): GeneratorSpec | undefined {

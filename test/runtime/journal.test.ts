@@ -11,12 +11,27 @@ describe('journal', () => {
     const dataDir = dir();
     const { journal } = await Journal.open(dataDir);
     await Promise.all(Array.from({ length: 50 }, (_, i) => journal.append({ kind: 'advance', at: i })));
-    await journal.append({ kind: 'command', at: 99, command: { type: 'delete', workloadId: 'w' } });
+    await journal.append({ kind: 'command', at: 99, command: { type: 'delete', workload: { id: 'w' } } });
     await journal.close();
     const { journal: again, recovery } = await Journal.open(dataDir);
     expect(recovery.problems).toEqual([]);
     expect(recovery.entries.map((e) => e.at)).toEqual([...Array.from({ length: 50 }, (_, i) => i), 99]);
     await again.close();
+  });
+
+  it('reads lines written before the one command vocabulary (workloadId) as workload references', async () => {
+    const dataDir = dir();
+    writeFileSync(
+      join(dataDir, 'journal.jsonl'),
+      '{"kind":"command","at":5,"command":{"type":"scale","workloadId":"w1","replicas":2}}\n' +
+        '{"kind":"command","at":6,"command":{"type":"fail-pod","workload":{"id":"w2"},"pod":"p"}}\n',
+    );
+    const { journal, recovery } = await Journal.open(dataDir);
+    expect(recovery.entries.map((e) => e.kind === 'command' && e.command)).toEqual([
+      { type: 'scale', workload: { id: 'w1' }, replicas: 2 },
+      { type: 'fail-pod', workload: { id: 'w2' }, pod: 'p' },
+    ]);
+    await journal.close();
   });
 
   it('reports and skips a torn last line, and cuts it off so the next append starts clean', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
 import { LiveCluster } from '../../src/runtime/live-cluster.ts';
 import { clusterSpec, nodes } from '../support/clusters.ts';
-import type { Command } from '../../src/runtime/commands.ts';
+import type { LiveCommand } from '../../src/runtime/commands.ts';
 import type { RequestSpec } from '../../src/runai/translate.ts';
 
 const spec = {
@@ -25,7 +25,7 @@ function create(
   name: string,
   overrides: RequestSpec = {},
   options: { useGivenNameAsPrefix?: boolean; projectId?: string } = {},
-): Command {
+): LiveCommand {
   const pod = {
     image: 'vllm/vllm-openai:v0.6.0',
     compute: { gpuDevicesRequest: 8, cpuCoreRequest: 8, cpuMemoryRequest: '64Gi' },
@@ -87,7 +87,11 @@ describe('live cluster', () => {
     const b = await first.live.mutate(create('b', { replicas: 2, workers: 0, worker: null }));
     wall += 1_000;
     expect(a.ok && b.ok).toBe(true);
-    await first.live.mutate({ type: 'scale', workloadId: (b as { value: { id: string } }).value.id, replicas: 1 });
+    await first.live.mutate({
+      type: 'scale',
+      workload: { id: (b as { value: { id: string } }).value.id },
+      replicas: 1,
+    });
     await first.live.mutate(create('a', {}, { useGivenNameAsPrefix: true }));
     wall += 20_000;
     const before = snapshot(first.live);
@@ -105,7 +109,7 @@ describe('live cluster', () => {
   it('does not journal what it refuses', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
     const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });
-    expect((await live.mutate({ type: 'delete', workloadId: 'nope' })).ok).toBe(false);
+    expect((await live.mutate({ type: 'delete', workload: { id: 'nope' } })).ok).toBe(false);
     expect((await live.mutate(create('ghost', {}, { projectId: '999' }))).ok).toBe(false);
     await live.close();
     const again = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 1 });

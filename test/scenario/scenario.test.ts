@@ -45,7 +45,7 @@ describe('scenario replay', () => {
       expect(scenario.steps.length).toBeGreaterThan(0);
     }
     const scale = await load(join(SCENARIOS, 'scale-5k.yaml'));
-    expect(scale.steps.filter((s) => s.action.kind === 'create')).toHaveLength(18_000);
+    expect(scale.steps.filter((s) => s.command.type === 'create')).toHaveLength(18_000);
     expect(scale.until).toBe(30 * 86_400 * 1e6);
   });
 });

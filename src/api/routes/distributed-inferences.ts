@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
-import type { CommandResult } from '../../runtime/commands.ts';
+import type { CommandResult } from '../../../sim/model/commands.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { contractRoute } from '../contract/fastify-contract.ts';
@@ -57,7 +57,8 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
       async (request, reply) => {
         const workload = visibleWorkload(ctx, request);
         const replicas = (request.body as { spec?: { replicas?: number | null } | null } | undefined)?.spec?.replicas;
-        if (replicas != null) workloadOf(await ctx.live.mutate({ type: 'scale', workloadId: workload.id, replicas }));
+        if (replicas != null)
+          workloadOf(await ctx.live.mutate({ type: 'scale', workload: { id: workload.id }, replicas }));
         return reply.code(202).send(presentDistributedInference(workload, ctx.present()));
       },
       plain,
@@ -67,7 +68,7 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
   app.route(
     contractRoute('delete_distributed_inference', async (request, reply) => {
       const workload = visibleWorkload(ctx, request);
-      workloadOf(await ctx.live.mutate({ type: 'delete', workloadId: workload.id }));
+      workloadOf(await ctx.live.mutate({ type: 'delete', workload: { id: workload.id } }));
       return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
     }),
   );

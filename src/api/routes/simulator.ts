@@ -65,7 +65,7 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const workload = ctx.live.sync().workload(body.workloadId!);
       if (workload && !canUseProject(principalOf(request), workload.project))
         throw apiError('forbidden', `you may not use project ${workload.project}`);
-      workloadOf(await ctx.live.mutate({ type: 'fail-pod', workloadId: body.workloadId!, pod: body.pod! }));
+      workloadOf(await ctx.live.mutate({ type: 'fail-pod', workload: { id: body.workloadId! }, pod: body.pod! }));
     }
     return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
   });
