@@ -1,20 +1,21 @@
 import { EventEmitter } from 'eventemitter3';
 import { buildCluster, type ClusterSpec } from '../cluster/index.ts';
 import { UuidNamespace } from '../config/stable-uuid.ts';
-import { Simulation, type Micros } from '../engine/index.ts';
+import { dispatchTo, Simulation, type Handlers, type Micros } from '../engine/index.ts';
 import { Scheduler, type CycleReport } from '../scheduler/index.ts';
 import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
 import { DEFAULT_DELAYS, type LifecycleDelays } from '../workloads/delays.ts';
 import { derivePhase } from '../workloads/phase.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/state.ts';
-import { KeyIndex } from './key-index.ts';
+import { JobClock, type JobClockEvent } from './job-clock.ts';
+import { WorkloadTable } from './workload-table.ts';
 
-export type ModelEvent =
-  | ControllerEvent
-  | { readonly type: 'schedule' }
-  /** A job may have run its time: valid only if `token` is still the workload's run token. */
-  | { readonly type: 'run-complete'; readonly workload: string; readonly token: number };
+/** The scheduler's cycle, due at the next whole period once something changed. */
+export type SchedulingEvent = { readonly type: 'schedule' };
+
+/** Every event of the cluster: each subsystem owns its own, and handles them through its handler table. */
+export type ModelEvent = ControllerEvent | SchedulingEvent | JobClockEvent;
 
 /** How often the scheduler runs when there is something to do. */
 export const SCHEDULING_PERIOD: Micros = 1_000_000;
@@ -55,27 +56,17 @@ export interface ModelObservers {
  */
 export class ClusterModel {
   readonly observers = new EventEmitter<ModelObservers>();
-  /** Every workload ever created (deleted ones included), at the index of its `seq`. */
-  private workloads: WorkloadState[] = [];
-  // How the indexes read a workload's keys back: made once, and bound to this model's table (a fork has its own).
-  private readonly idAt = (seq: number): string => this.workloads[seq]!.id;
-  private readonly nameAt = (seq: number): string => this.workloads[seq]!.name;
-  /** Workload id -> seq. */
-  private ids = new KeyIndex(this.idAt);
-  /** Project -> name -> seq, for workloads not deleted. */
-  private active = new Map<string, KeyIndex>();
-  private nextSeq = 0;
   private cycleRequested = false;
   private changes = 0;
-  private gangSerial = 0;
   private readonly touched = new Set<WorkloadState>();
-  /** Per job: the token of its pending run-complete event (older events are stale). */
-  private runTokens = new Map<string, number>();
   /** Workloads the scheduler has not looked at yet (phase Creating). */
   private creating: WorkloadState[] = [];
   /** Why a group waits, as derivePhase asks it: one function for the model's life, not one per phase derived. */
   private readonly pendingMessage = (group: GroupState): string | null => this.pendingReason(group)?.message ?? null;
+  // The subsystems: each owns its state and events, and clones itself for a fork.
+  private readonly workloads: WorkloadTable;
   private readonly controller: LwsController;
+  private readonly jobs: JobClock;
   private readonly departmentOf: ReadonlyMap<string, string>;
   /** Workload ids: `stableUuid(<cluster id>/workload/<seq>)`, with the common prefix hashed once. */
   private readonly workloadIds: UuidNamespace;
@@ -85,22 +76,53 @@ export class ClusterModel {
     readonly sim: Simulation<ModelEvent>,
     readonly scheduler: Scheduler,
     readonly delays: LifecycleDelays,
+    /** The model this one is a fork of: every subsystem starts as a clone of that model's. */
+    source?: ClusterModel,
   ) {
     this.departmentOf = new Map(spec.departments.flatMap((d) => d.projects.map((p) => [p.name, d.name] as const)));
     this.workloadIds = new UuidNamespace(`${spec.id}/workload/`);
-    this.controller = new LwsController({
+    const after = (delay: Micros, event: ModelEvent) => void this.sim.after(delay, event);
+    const workload = (id: string) => this.workloads.byId(id);
+    // Contexts read the clock through a getter: it moves.
+    const controller = {
       get now() {
         return sim.now;
       },
+      after,
+      workload,
       random: sim.random,
       delays,
       scheduler,
-      after: (delay, event) => void this.sim.after(delay, event),
       requestCycle: () => this.requestCycle(),
-      touch: (workload) => void this.touched.add(workload),
-      nextGangSerial: () => this.gangSerial++,
+      touch: (workload: WorkloadState) => void this.touched.add(workload),
+      deleted: (workload: WorkloadState) => this.finishDeletion(workload),
+    };
+    const jobs = {
+      get now() {
+        return sim.now;
+      },
+      after,
+      workload,
+      complete: (workload: WorkloadState) => {
+        for (const group of [...workload.groups]) this.controller.terminateGroup(workload, group);
+        this.touched.add(workload);
+      },
+    };
+    this.workloads = source ? source.workloads.clone() : new WorkloadTable();
+    this.controller = source ? source.controller.clone(controller) : new LwsController(controller);
+    this.jobs = source ? source.jobs.clone(jobs) : new JobClock(jobs);
+    const handlers: Handlers<ModelEvent, void> = {
+      ...this.controller.handlers,
+      ...this.jobs.handlers,
+      schedule: () => this.runCycle(),
+    };
+    const route = dispatchTo(handlers, undefined);
+    sim.bind((event) => {
+      this.changes++;
+      route(event);
+      // Phases are read once an instant is over: two groups ready at the same moment never show as Degraded.
+      if (this.sim.nextEventTime() !== this.now) this.flushPhases();
     });
-    sim.bind((event) => this.dispatch(event));
   }
 
   static create(spec: ClusterSpec, options: ModelOptions = {}): ClusterModel {
@@ -140,18 +162,16 @@ export class ClusterModel {
     const unknownPool = spec.nodePools.find((p) => !this.spec.nodePools.some((pool) => pool.name === p));
     if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
     if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
-    let names = this.active.get(spec.project);
-    if (names === undefined) this.active.set(spec.project, (names = new KeyIndex(this.nameAt)));
     // A generated name is free by construction; only a given one can conflict.
-    const name = input.useGivenNameAsPrefix ? this.uniqueName(names, spec.name) : spec.name;
-    if (!input.useGivenNameAsPrefix && names.find(name) >= 0) {
+    const name = input.useGivenNameAsPrefix ? this.uniqueName(spec.project, spec.name) : spec.name;
+    if (!input.useGivenNameAsPrefix && this.workloads.nameTaken(spec.project, name)) {
       return {
         ok: false,
         error: 'conflict',
         message: `a workload named ${name} already exists in project ${spec.project}`,
       };
     }
-    const seq = this.nextSeq++;
+    const seq = this.workloads.next;
     const workload: WorkloadState = {
       id: this.workloadIds.uuid(String(seq)),
       seq,
@@ -179,9 +199,7 @@ export class ClusterModel {
       firstScheduledAt: null,
       firstRunningAt: null,
     };
-    this.workloads[seq] = workload;
-    this.ids.add(workload.id, seq);
-    names.add(name, seq);
+    this.workloads.add(workload);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
     this.creating.push(workload);
@@ -265,11 +283,11 @@ export class ClusterModel {
 
   /** A workload by id, deleted ones included. */
   workload(id: string): Readonly<WorkloadState> | undefined {
-    return this.byId(id);
+    return this.workloads.byId(id);
   }
 
   allWorkloads(): IterableIterator<Readonly<WorkloadState>> {
-    return this.workloads.values();
+    return this.workloads.all();
   }
 
   /** The scheduler's pending reason for a group, if it waits. */
@@ -282,42 +300,14 @@ export class ClusterModel {
    * workloads. What happens in the fork never reaches this model.
    */
   fork(): ClusterModel {
-    const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays);
-    copy.workloads = structuredClone(this.workloads);
-    copy.ids = this.ids.copy(copy.idAt);
-    copy.creating = this.creating.map((w) => copy.workloads[w.seq]!);
-    copy.runTokens = new Map(this.runTokens);
-    copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy(copy.nameAt)]));
-    copy.nextSeq = this.nextSeq;
+    const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays, this);
+    copy.creating = this.creating.map((w) => copy.workloads.at(w.seq));
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
-    copy.gangSerial = this.gangSerial;
     return copy;
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
-
-  private dispatch(event: ModelEvent): void {
-    this.changes++;
-    switch (event.type) {
-      case 'schedule':
-        this.runCycle();
-        break;
-      case 'pod-step': {
-        const workload = this.byId(event.workload);
-        if (workload) this.controller.onPodStep(workload, event);
-        break;
-      }
-      case 'group-terminated':
-        this.onGroupTerminated(event.workload, event.group, event.generation);
-        break;
-      case 'run-complete':
-        this.onRunComplete(event.workload, event.token);
-        break;
-    }
-    // Phases are read once an instant is over: two groups ready at the same moment never show as Degraded.
-    if (this.sim.nextEventTime() !== this.now) this.flushPhases();
-  }
 
   /**
    * Scheduling runs when something changed, on the scheduler's period (KAI's default is one second): at the next
@@ -359,49 +349,9 @@ export class ClusterModel {
     this.observers.emit('scheduling-cycle', report);
   }
 
-  private onGroupTerminated(workloadId: string, index: number, generation: number): void {
-    const workload = this.byId(workloadId);
-    const group = workload?.groups.find(
-      (g) => g.index === index && g.generation === generation && g.status === 'terminating',
-    );
-    if (!workload || !group) return;
-    if (this.scheduler.gang(group.gang)) this.scheduler.remove(group.gang, this.now);
-    workload.groups = workload.groups.filter((g) => g !== group);
-    this.touched.add(workload);
-    this.requestCycle();
-    if (workload.desiredPhase === 'Deleted' && workload.groups.length === 0) this.finishDeletion(workload);
-  }
-
-  /** A job that has run its time completes: its pods terminate and it keeps the phase Completed. */
-  private onRunComplete(workloadId: string, token: number): void {
-    const workload = this.byId(workloadId);
-    if (!workload || this.runTokens.get(workloadId) !== token || workload.phase !== 'Running') return;
-    workload.completedAt = this.now;
-    workload.ranMicros += this.now - (workload.runningSince ?? this.now);
-    workload.runningSince = null;
-    for (const group of [...workload.groups]) this.controller.terminateGroup(workload, group);
-    this.touched.add(workload);
-  }
-
-  /** Starts or stops a job's clock as it enters or leaves Running. */
-  private trackRun(workload: WorkloadState, previous: WorkloadPhase): void {
-    const runFor = workload.spec.runFor;
-    if (runFor === undefined || workload.completedAt !== null) return;
-    const token = (this.runTokens.get(workload.id) ?? 0) + 1;
-    if (workload.phase === 'Running' && previous !== 'Running') {
-      workload.runningSince = this.now;
-      this.runTokens.set(workload.id, token);
-      this.sim.after(Math.max(0, runFor - workload.ranMicros), { type: 'run-complete', workload: workload.id, token });
-    } else if (previous === 'Running' && workload.phase !== 'Running') {
-      workload.ranMicros += this.now - (workload.runningSince ?? this.now);
-      workload.runningSince = null;
-      this.runTokens.set(workload.id, token);
-    }
-  }
-
   private finishDeletion(workload: WorkloadState): void {
     workload.deletedAt = this.now;
-    this.active.get(workload.project)?.remove(workload.name);
+    this.workloads.release(workload);
     this.observers.emit('workload-deleted', workload);
   }
 
@@ -419,7 +369,7 @@ export class ClusterModel {
         workload.phaseUpdatedAt = this.now;
         if (phase === 'Running') workload.firstRunningAt ??= this.now;
         if (phase !== 'Creating' && phase !== 'Pending') workload.firstScheduledAt ??= this.now;
-        this.trackRun(workload, previous);
+        this.jobs.onPhase(workload, previous);
         this.observers.emit('workload-phase', workload, previous);
       }
     }
@@ -428,18 +378,13 @@ export class ClusterModel {
 
   private groupOfGang(gangId: string): { workload: WorkloadState; group: GroupState } | undefined {
     const [workloadId, index] = gangId.split('/');
-    const workload = this.byId(workloadId!);
+    const workload = this.workloads.byId(workloadId!);
     const group = workload?.groups.find((g) => g.index === Number(index) && g.gang === gangId);
     return workload && group ? { workload, group } : undefined;
   }
 
-  private byId(id: string): WorkloadState | undefined {
-    const seq = this.ids.find(id);
-    return seq < 0 ? undefined : this.workloads[seq];
-  }
-
   private liveWorkload(id: string): ModelResult<WorkloadState> {
-    const workload = this.byId(id);
+    const workload = this.workloads.byId(id);
     if (workload === undefined || workload.deletedAt !== null)
       return { ok: false, error: 'not-found', message: `workload ${id} not found` };
     if (workload.desiredPhase === 'Deleted')
@@ -448,10 +393,10 @@ export class ClusterModel {
   }
 
   /**
-   * `<prefix>-<5 random characters>` that no active workload of the project (`names`) uses, drawn from the
+   * `<prefix>-<5 random characters>` that no active workload of the project uses, drawn from the
    * simulation's generator so replays agree.
    */
-  private uniqueName(names: KeyIndex, prefix: string): string {
+  private uniqueName(project: string, prefix: string): string {
     const random = this.sim.random;
     const last = NAME_ALPHABET.length - 1;
     for (;;) {
@@ -464,7 +409,7 @@ export class ClusterModel {
       );
       // Joined, not concatenated: a flat string (a chain of concatenations would be kept alive with the name).
       const name = [prefix, suffix].join('-');
-      if (names.find(name) < 0) return name;
+      if (!this.workloads.nameTaken(project, name)) return name;
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { Percentiles } from '../stats/stats.ts';
+
 /**
  * The replay report: what `lwsim replay --json` writes and what the Markdown and HTML reports are made from.
  * Times are in seconds of simulated time since the scenario's start. Everything except `run` is byte-identical for
@@ -10,6 +12,8 @@ export interface ReplayReport {
     readonly seed: number;
     /** The horizon, seconds. */
     readonly until: number;
+    /** Where the replay stopped, when its `stopWhen` ended it before the horizon. */
+    readonly stoppedAt?: number;
     readonly cluster: {
       readonly name: string;
       readonly nodes: number;
@@ -67,13 +71,6 @@ export interface WorkloadReport {
   readonly finalPhase: string;
   /** Why it never ran (null when it did). */
   readonly pendingReason: string | null;
-}
-
-export interface Percentiles {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
 }
 
 export interface GpuUse {

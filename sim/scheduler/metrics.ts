@@ -1,6 +1,7 @@
 import { GPU_UNITS, type ClusterState, type GpuRequest } from '../cluster/index.ts';
 import { computeFairShare } from './fair-share.ts';
 import type { Scheduler } from './scheduler.ts';
+import { roundTo } from '../stats/stats.ts';
 
 export interface PoolMetrics {
   readonly pool: string;
@@ -122,6 +123,4 @@ export function fragmentation(
   return { freeGpus: free / GPU_UNITS, fragmentedGpus: fragmented / GPU_UNITS };
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
+const round = (x: number): number => roundTo(x, 6);

@@ -1,4 +1,5 @@
 import type { Micros, Random } from '../engine/index.ts';
+import type { Handlers } from '../engine/simulation.ts';
 import type { GangSpec, GangState, Scheduler } from '../scheduler/index.ts';
 import { drawDelay, type LifecycleDelays } from './delays.ts';
 import { leaderPodName, workerPodName } from './naming.ts';
@@ -31,8 +32,9 @@ export interface ControllerContext {
   requestCycle(): void;
   /** Something about this workload changed: its phase must be derived again. */
   touch(workload: WorkloadState): void;
-  /** A number never handed out before (part of gang ids). */
-  nextGangSerial(): number;
+  workload(id: string): WorkloadState | undefined;
+  /** A workload being deleted has no group left: it is gone. */
+  deleted(workload: WorkloadState): void;
 }
 
 /** A starting pod's stages: how long each lasts, and what follows it. */
@@ -55,7 +57,24 @@ function isStarting(stage: PodStage): stage is StartingStage {
  * RecreateGroupOnPodRestart, a pod; it scales by adding groups or terminating the highest-indexed ones.
  */
 export class LwsController {
+  /** Part of gang ids: a number never handed out before, so a recreated group's gang is a new one. */
+  private gangSerial = 0;
+  readonly handlers: Handlers<ControllerEvent, void> = {
+    'pod-step': (event) => {
+      const workload = this.ctx.workload(event.workload);
+      if (workload) this.onPodStep(workload, event);
+    },
+    'group-terminated': (event) => this.onGroupTerminated(event),
+  };
+
   constructor(private readonly ctx: ControllerContext) {}
+
+  /** A copy for a copy of the cluster (its own context). */
+  clone(ctx: ControllerContext): LwsController {
+    const copy = new LwsController(ctx);
+    copy.gangSerial = this.gangSerial;
+    return copy;
+  }
 
   /** Creates the group with this index and submits its gang. */
   createGroup(workload: WorkloadState, index: number): GroupState {
@@ -139,6 +158,20 @@ export class LwsController {
     this.ctx.touch(workload);
   }
 
+  /** A group's pods are gone: its resources return to the cluster. Stale events (older generation) are ignored. */
+  private onGroupTerminated(event: Extract<ControllerEvent, { type: 'group-terminated' }>): void {
+    const workload = this.ctx.workload(event.workload);
+    const group = workload?.groups.find(
+      (g) => g.index === event.group && g.generation === event.generation && g.status === 'terminating',
+    );
+    if (!workload || !group) return;
+    if (this.ctx.scheduler.gang(group.gang)) this.ctx.scheduler.remove(group.gang, this.ctx.now);
+    workload.groups = workload.groups.filter((g) => g !== group);
+    this.ctx.touch(workload);
+    this.ctx.requestCycle();
+    if (workload.desiredPhase === 'Deleted' && workload.groups.length === 0) this.ctx.deleted(workload);
+  }
+
   /** A step of a pod's start finished. Stale steps (older generation or incarnation) are ignored. */
   onPodStep(workload: WorkloadState, event: Extract<ControllerEvent, { type: 'pod-step' }>): void {
     const group = workload.groups.find((g) => g.index === event.group && g.generation === event.generation);
@@ -193,7 +226,7 @@ export class LwsController {
 
   private submit(workload: WorkloadState, group: GroupState): void {
     // A fresh id per submission: a terminating group's gang may still be running under the same index.
-    group.gang = `${workload.id}/${group.index}/${this.ctx.nextGangSerial()}`;
+    group.gang = `${workload.id}/${group.index}/${this.gangSerial++}`;
     const submitted = this.ctx.scheduler.submit(this.gangSpec(workload, group), this.ctx.now);
     if (!submitted.ok) throw new Error(`model bug: gang of ${workload.name} rejected: ${submitted.reason}`);
     this.ctx.requestCycle();

@@ -4,6 +4,7 @@
  */
 import type { ReplayReport } from '../../sim/scenario/report.ts';
 import { timeAxisUnit } from './format.ts';
+import { mean, roundTo } from '../../sim/stats/stats.ts';
 
 /** More points than this is more than a ~700px-wide chart can show. */
 export const MAX_POINTS = 400;
@@ -52,10 +53,6 @@ function thin(values: readonly number[], per: number): number[] {
     out.push(bucket.reduce((s, v) => s + v, 0) / bucket.length);
   }
   return out;
-}
-
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
 }
 
 /** A series read against the sample times, missing samples as 0, so a short array cannot shift the chart. */
@@ -150,6 +147,4 @@ export function pendingHistogram(report: ReplayReport): PendingHistogram {
 }
 
 /** Binary steps like 0.1 accumulate error; round bin edges so axis labels read 0.3, not 0.30000000000000004. */
-function round(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
-}
+const round = (x: number): number => roundTo(x, 9);

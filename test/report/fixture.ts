@@ -3,7 +3,8 @@
  * ran. The numbers are internally consistent (the summary is computed from the workloads, the GPU means from the
  * series) so the tests can check the reports against them.
  */
-import type { Percentiles, ReplayReport, WorkloadReport } from '../../sim/scenario/report.ts';
+import type { ReplayReport, WorkloadReport } from '../../sim/scenario/report.ts';
+import type { Percentiles } from '../../sim/stats/stats.ts';
 
 export const PROJECTS = ['team-a', 'team-b', 'research'] as const;
 export const POOLS = [

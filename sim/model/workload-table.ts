@@ -1,0 +1,70 @@
+import type { WorkloadState } from '../workloads/state.ts';
+import { KeyIndex } from './key-index.ts';
+
+/**
+ * Every workload the cluster ever created (deleted ones included), at the index of its `seq`, found by id, and
+ * the active ones by project and name.
+ */
+export class WorkloadTable {
+  private workloads: WorkloadState[] = [];
+  // How the indexes read a workload's keys back: made once, and bound to this table (a clone has its own).
+  private readonly idAt = (seq: number): string => this.workloads[seq]!.id;
+  private readonly nameAt = (seq: number): string => this.workloads[seq]!.name;
+  /** Workload id -> seq. */
+  private ids = new KeyIndex(this.idAt);
+  /** Project -> name -> seq, for workloads not deleted. */
+  private active = new Map<string, KeyIndex>();
+  private nextSeq = 0;
+
+  /** The seq the next workload gets. */
+  get next(): number {
+    return this.nextSeq;
+  }
+
+  /** Adds a workload (its seq must be `next`) under its id, and under its name in its project. */
+  add(workload: WorkloadState): void {
+    this.workloads[workload.seq] = workload;
+    this.nextSeq = workload.seq + 1;
+    this.ids.add(workload.id, workload.seq);
+    this.names(workload.project).add(workload.name, workload.seq);
+  }
+
+  at(seq: number): WorkloadState {
+    return this.workloads[seq]!;
+  }
+
+  byId(id: string): WorkloadState | undefined {
+    const seq = this.ids.find(id);
+    return seq < 0 ? undefined : this.workloads[seq];
+  }
+
+  /** Whether an active workload of `project` is named `name`. */
+  nameTaken(project: string, name: string): boolean {
+    const names = this.active.get(project);
+    return names !== undefined && names.find(name) >= 0;
+  }
+
+  /** The workload no longer holds its name (it was deleted). */
+  release(workload: WorkloadState): void {
+    this.active.get(workload.project)?.remove(workload.name);
+  }
+
+  all(): IterableIterator<WorkloadState> {
+    return this.workloads.values();
+  }
+
+  clone(): WorkloadTable {
+    const copy = new WorkloadTable();
+    copy.workloads = structuredClone(this.workloads);
+    copy.ids = this.ids.copy(copy.idAt);
+    copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy(copy.nameAt)]));
+    copy.nextSeq = this.nextSeq;
+    return copy;
+  }
+
+  private names(project: string): KeyIndex {
+    let names = this.active.get(project);
+    if (names === undefined) this.active.set(project, (names = new KeyIndex(this.nameAt)));
+    return names;
+  }
+}
