@@ -6,10 +6,8 @@ import type { TranslationContext } from '../runai/translate.ts';
 import { applyCommand, encodeCommand, type Command, type CommandResult } from './commands.ts';
 import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
-/** Thrown by every access once the journal has failed. `statusCode` 503: the API answers Service Unavailable. */
+/** Thrown by every access once the journal has failed; the API answers Service Unavailable. */
 export class ClusterUnavailableError extends Error {
-  readonly statusCode = 503;
-
   constructor(reason: string) {
     super(reason);
     this.name = 'ClusterUnavailableError';

@@ -21,9 +21,9 @@ import { expandGenerator, type Choice, type GeneratorSpec, type Spread } from '.
 import type { Scenario, ScenarioAction, ScenarioStep } from '../../sim/scenario/scenario.ts';
 import { DEFAULT_DELAYS, type DelaySpec, type LifecycleDelays } from '../../sim/workloads/delays.ts';
 import type { InferenceSpec } from '../../sim/workloads/spec.ts';
-import { contractAjv } from '../api/contract/ajv.ts';
-import { contractRef } from '../api/contract/contract.ts';
-import { fieldPath } from '../api/validation-message.ts';
+import { contractAjv } from '../contract/ajv.ts';
+import { contractRef } from '../contract/contract.ts';
+import { fieldPath } from '../contract/validation-message.ts';
 import { translateCreation, type CreationRequest } from '../runai/translate.ts';
 import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
 import type { LocalMachine } from '../hardware/index.ts';
