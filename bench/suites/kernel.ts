@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Bench } from 'tinybench';
 import type { BenchSuite, Figures } from '../suite.ts';
-import type { ModelConfig } from '../../src/kernel/config.ts';
+import type { ModelConfig } from '../../sim/perf/model-config.ts';
 import { createTpEngine } from '../../src/kernel/engine.ts';
 import { WasmKernels } from '../../src/kernel/kernels.ts';
 import { packedFloats, packRowMajor } from '../../src/kernel/pack.ts';

@@ -1,7 +1,9 @@
 // One catalogue of API errors, the Run:ai error body (`Error` schema: {code, message, details?}), and the
 // fastify error and not-found handlers that make every failure, ours or fastify's, answer in that body.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { validationMessage, type ValidationIssue, type ValidationLocation } from './validation-message.ts';
+import type { ModelError } from '../../sim/model/cluster-model.ts';
+import { validationMessage, type ValidationIssue, type ValidationLocation } from '../contract/validation-message.ts';
+import { ClusterUnavailableError } from '../runtime/live-cluster.ts';
 
 interface ErrorSpec {
   readonly status: number;
@@ -74,6 +76,18 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }
 
+/** How the model's refusals answer: exhaustive, so a new refusal kind cannot go unmapped. */
+export const MODEL_ERROR_KINDS: Readonly<Record<ModelError['error'], ApiErrorKind>> = {
+  'not-found': 'notFound',
+  conflict: 'conflict',
+  invalid: 'badRequest',
+};
+
+/** The API error for a refusal of the model (a command, a what-if). */
+export function modelApiError(refusal: Pick<ModelError, 'error' | 'message'>): ApiError {
+  return apiError(MODEL_ERROR_KINDS[refusal.error], refusal.message);
+}
+
 /** The error body for a kind, without throwing. */
 export function errorBody(kind: ApiErrorKind, message?: string, details?: string): ErrorBody {
   return new ApiError(kind, message, details).body;
@@ -117,9 +131,10 @@ export function toApiError(error: unknown, request?: Pick<FastifyRequest, 'heade
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && fe.statusCode === 400)) {
     return apiError('malformedJson', undefined, clip(error.message), { cause: error });
   }
+  // The live cluster's fail-stop after a journal failure: it cannot serve now, and says why.
+  if (error instanceof ClusterUnavailableError)
+    return apiError('unavailable', error.message, undefined, { cause: error });
   const status = fe.statusCode;
-  // A component that cannot serve now (lwsim's fail-stop after a journal failure) says so with a 503.
-  if (status === 503) return apiError('unavailable', error.message, undefined, { cause: error });
   if (
     typeof fe.code === 'string' &&
     fe.code.startsWith('FST_') &&

@@ -1,7 +1,7 @@
-import { getContract } from './contract/contract.ts';
+import { getContract } from '../contract/contract.ts';
 import { SIM_SCHEMAS } from './routes/simulator.ts';
 import { WHAT_IF_SCHEMA } from './routes/what-if.ts';
-import { COMPLETION_REQUEST_SCHEMA } from '../serving/completion-request.ts';
+import { COMPLETION_REQUEST_SCHEMA } from '../completions/completion-request.ts';
 
 const errorResponse = {
   description: 'error',

@@ -1,6 +1,6 @@
 // The fastify constructor options the contract API needs; the server spreads them into `Fastify({...})`.
 import type { FastifyServerOptions } from 'fastify';
-import { CONTRACT_SERIALIZER_OPTIONS } from './contract/fastify-contract.ts';
+import { CONTRACT_SERIALIZER_OPTIONS } from '../contract/fastify-contract.ts';
 import { frameworkErrors } from './errors.ts';
 
 export type ApiServerOptions = Pick<FastifyServerOptions, 'serializerOpts' | 'frameworkErrors'>;

@@ -1,16 +1,16 @@
 import { availableParallelism } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ModelSize } from '../kernel/index.ts';
+import type { ModelSize } from '../../sim/perf/presets.ts';
+import { DEFAULT_SERVING_MODEL_SIZE } from '../completions/model-choice.ts';
+import { installContract } from '../contract/fastify-contract.ts';
 import type { LiveCluster } from '../runtime/live-cluster.ts';
-import { DEFAULT_SERVING_MODEL_SIZE } from '../serving/model-choice.ts';
 import { installAuth, type ApiUser } from './auth.ts';
 import { ApiContext } from './context.ts';
-import { installContract } from './contract/fastify-contract.ts';
 import { installErrorHandlers } from './errors.ts';
 import { installJsonBodyText } from './json-body.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
-import { SERVING_PREFIX, servingRoutes } from './routes/serving.ts';
+import { completionRoutes, SERVING_PREFIX } from './routes/completions.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 import { workloadRoutes } from './routes/workloads.ts';
@@ -50,7 +50,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);
   whatIfRoutes(app, ctx);
-  servingRoutes(app, ctx, {
+  completionRoutes(app, ctx, {
     authenticator,
     kernelThreads: options.kernelThreads ?? availableParallelism(),
     modelSize: options.modelSize ?? DEFAULT_SERVING_MODEL_SIZE,

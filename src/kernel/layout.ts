@@ -1,7 +1,7 @@
 // The shared-memory plan: where every weight, KV cache, activation buffer and control word of an
 // engine lives in its one shared WebAssembly.Memory. A plain object, posted to every worker once.
 
-import type { ModelConfig } from './config.ts';
+import type { ModelConfig } from '../../sim/perf/model-config.ts';
 import { PANEL, packedFloats, roundUp } from './pack.ts';
 import { groupCount, rankOf, shardDims, stageLayers, type ShardDims } from './partition.ts';
 import { MAX_PAGES, PAGE_BYTES } from './wasm-api.ts';

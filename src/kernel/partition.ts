@@ -1,7 +1,7 @@
 // How the model splits over an LWS group: pipeline stages (one per pod) own contiguous layer ranges;
 // within a stage, tensor-parallel ranks own slices of heads, MLP columns and the vocabulary.
 
-import { headDim, type ModelConfig } from './config.ts';
+import { headDim, type ModelConfig } from '../../sim/perf/model-config.ts';
 import { PANEL, roundUp } from './pack.ts';
 
 /** Per-rank dimensions of one tensor-parallel shard (identical for every rank of every stage). */

@@ -1,7 +1,7 @@
 // Single-rank plain-TypeScript reference of the same model: full (unsplit) weights, float64 math
 // where it is free, Math.exp. The tests hold every TP x PP configuration of the engine to it.
 
-import { headDim, type ModelConfig } from './config.ts';
+import { headDim, type ModelConfig } from '../../sim/perf/model-config.ts';
 import { ropeTables, type RopeTables } from './rope-table.ts';
 import { EOS } from './tokenizer.ts';
 import { gemmTs } from './ts-gemm.ts';

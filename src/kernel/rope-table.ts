@@ -1,7 +1,7 @@
 // Rotary position tables shared by the WASM kernel and the reference: [maxSeq][hd/2] cos and sin,
 // computed in double precision and rounded once to float32.
 
-import { headDim, type ModelConfig } from './config.ts';
+import { headDim, type ModelConfig } from '../../sim/perf/model-config.ts';
 
 export interface RopeTables {
   readonly cos: Float32Array;

@@ -1,7 +1,7 @@
 // Logical (unsplit) weights of the synthetic model, defined element by element from the seed.
 // Matrices are [in, out] (y = x · W); shards only choose which rows and columns they generate.
 
-import { headDim, type ModelConfig } from './config.ts';
+import { headDim, type ModelConfig } from '../../sim/perf/model-config.ts';
 import { streamKey, uniformAt } from './rng.ts';
 
 export type LayerTensor = 'attnNorm' | 'wq' | 'wk' | 'wv' | 'wo' | 'mlpNorm' | 'wGate' | 'wUp' | 'wDown';

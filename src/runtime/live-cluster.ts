@@ -7,10 +7,8 @@ import { applyCommand, type CommandResult } from '../../sim/model/commands.ts';
 import { clusterCommand, encodeCommand, type EncodedCommand, type LiveCommand } from './commands.ts';
 import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
-/** Thrown by every access once the journal has failed. `statusCode` 503: the API answers Service Unavailable. */
+/** Thrown by every access once the journal has failed; the API answers Service Unavailable. */
 export class ClusterUnavailableError extends Error {
-  readonly statusCode = 503;
-
   constructor(reason: string) {
     super(reason);
     this.name = 'ClusterUnavailableError';

@@ -8,8 +8,8 @@ import {
   principalOf,
   type ApiUser,
 } from '../../src/api/auth.ts';
-import { validatorFor } from '../../src/api/contract/ajv.ts';
-import { contractRoute } from '../../src/api/contract/fastify-contract.ts';
+import { validatorFor } from '../../src/contract/ajv.ts';
+import { contractRoute } from '../../src/contract/fastify-contract.ts';
 import { ApiError } from '../../src/api/errors.ts';
 import { request, startServer, type JsonResponse, type TestServer } from './support/server.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contractAjv, validatorFor } from '../../src/api/contract/ajv.ts';
-import { bodySchema } from '../../src/api/contract/contract.ts';
-import { validationMessage } from '../../src/api/validation-message.ts';
+import { contractAjv, validatorFor } from '../../src/contract/ajv.ts';
+import { bodySchema } from '../../src/contract/contract.ts';
+import { validationMessage } from '../../src/contract/validation-message.ts';
 import { creationRequest } from './support/fixtures.ts';
 
 type Body = ReturnType<typeof creationRequest>;

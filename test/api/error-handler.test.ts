@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validatorFor } from '../../src/api/contract/ajv.ts';
-import { contractRoute } from '../../src/api/contract/fastify-contract.ts';
+import { validatorFor } from '../../src/contract/ajv.ts';
+import { contractRoute } from '../../src/contract/fastify-contract.ts';
 import { apiError } from '../../src/api/errors.ts';
 import { creationRequest, distributedInference, WORKLOAD_ID } from './support/fixtures.ts';
 import { request, startServer, type JsonResponse, type TestServer } from './support/server.ts';

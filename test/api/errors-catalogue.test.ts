@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { validatorFor } from '../../src/api/contract/ajv.ts';
-import { API_ERRORS, apiError, ApiError, errorBody, toApiError, type ApiErrorKind } from '../../src/api/errors.ts';
+import { validatorFor } from '../../src/contract/ajv.ts';
+import {
+  API_ERRORS,
+  apiError,
+  ApiError,
+  errorBody,
+  modelApiError,
+  toApiError,
+  type ApiErrorKind,
+} from '../../src/api/errors.ts';
+import { ClusterUnavailableError } from '../../src/runtime/live-cluster.ts';
 
 describe('the error catalogue', () => {
   it('maps every kind to a status, and every body to the contract Error schema', () => {
@@ -93,5 +102,22 @@ describe('toApiError', () => {
     expect(toApiError(new TypeError('x is undefined')).body).toEqual({ code: 500, message: 'Internal server error' });
     expect(toApiError('a thrown string').status).toBe(500);
     expect(toApiError(Object.assign(new Error('secret'), { statusCode: 404 })).status).toBe(500);
+  });
+
+  it("answers the live cluster's fail-stop with a 503 by its class, not by a statusCode it might carry", () => {
+    expect(toApiError(new ClusterUnavailableError('the journal failed: disk full')).body).toEqual({
+      code: 503,
+      message: 'the journal failed: disk full',
+    });
+    expect(toApiError(Object.assign(new Error('secret'), { statusCode: 503 })).status).toBe(500);
+  });
+
+  it("maps the model's refusals through one table", () => {
+    expect(modelApiError({ error: 'not-found', message: 'workload w not found' }).body).toEqual({
+      code: 404,
+      message: 'workload w not found',
+    });
+    expect(modelApiError({ error: 'conflict', message: 'c' }).kind).toBe('conflict');
+    expect(modelApiError({ error: 'invalid', message: 'i' }).kind).toBe('badRequest');
   });
 });

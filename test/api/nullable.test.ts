@@ -1,9 +1,9 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { contractAjv, validatorFor } from '../../src/api/contract/ajv.ts';
-import { bodySchema } from '../../src/api/contract/contract.ts';
-import { openApiToJsonSchema, type JsonSchema } from '../../src/api/contract/openapi-to-json-schema.ts';
-import type { OpenApiSchema } from '../../src/api/contract/openapi-types.ts';
+import { contractAjv, validatorFor } from '../../src/contract/ajv.ts';
+import { bodySchema } from '../../src/contract/contract.ts';
+import { openApiToJsonSchema, type JsonSchema } from '../../src/contract/openapi-to-json-schema.ts';
+import type { OpenApiSchema } from '../../src/contract/openapi-types.ts';
 import { creationRequest } from './support/fixtures.ts';
 
 const components: Record<string, OpenApiSchema> = {

@@ -1,7 +1,7 @@
 // A creation is journaled and kept as the client sent it, without the defaults that validating it filled in.
 // Replaying it must give the same workload, so translation has to apply the contract's defaults itself.
 import { describe, expect, it } from 'vitest';
-import { withContractDefaults } from '../../src/api/contract/ajv.ts';
+import { withContractDefaults } from '../../src/contract/ajv.ts';
 import { translateCreation, type CreationRequest } from '../../src/runai/translate.ts';
 import { CLUSTER_ID, creationRequest } from './support/fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractAjv, validatorFor } from '../../src/api/contract/ajv.ts';
-import { responseSchema } from '../../src/api/contract/contract.ts';
-import { contractRoute, routeSchema } from '../../src/api/contract/fastify-contract.ts';
+import { contractAjv, validatorFor } from '../../src/contract/ajv.ts';
+import { responseSchema } from '../../src/contract/contract.ts';
+import { contractRoute, routeSchema } from '../../src/contract/fastify-contract.ts';
 import { distributedInference, pod, workload, WORKLOAD_ID } from './support/fixtures.ts';
 import { request, startServer, type TestServer } from './support/server.ts';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractAjv } from '../../src/api/contract/ajv.ts';
-import { querySchema } from '../../src/api/contract/contract.ts';
-import { splitDelimited } from '../../src/api/contract/delimited-query.ts';
-import { contractRoute } from '../../src/api/contract/fastify-contract.ts';
-import { validationMessage } from '../../src/api/validation-message.ts';
+import { contractAjv } from '../../src/contract/ajv.ts';
+import { querySchema } from '../../src/contract/contract.ts';
+import { splitDelimited } from '../../src/contract/delimited-query.ts';
+import { contractRoute } from '../../src/contract/fastify-contract.ts';
+import { validationMessage } from '../../src/contract/validation-message.ts';
 import { request, startServer, type TestServer } from './support/server.ts';
 
 // The validator fastify uses for query strings: values coerced to the declared types, defaults filled in.

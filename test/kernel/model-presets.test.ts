@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MODEL_PRESETS,
-  modelPreset,
-  parameterCount,
-  validateModel,
-  validateParallelism,
-} from '../../src/kernel/config.ts';
+import { parameterCount, validateModel } from '../../sim/perf/model-config.ts';
+import { validateParallelism } from '../../sim/perf/parallelism.ts';
+import { MODEL_PRESETS, modelPreset } from '../../sim/perf/presets.ts';
 import { planMemory } from '../../src/kernel/layout.ts';
 import { PAGE_BYTES } from '../../src/kernel/wasm-api.ts';
 

@@ -1,6 +1,7 @@
 // Shared helpers of the kernel tests: the test model, prompts and the logits comparison.
 
-import { DEFAULT_MODEL, type ModelConfig } from '../../src/kernel/config.ts';
+import type { ModelConfig } from '../../sim/perf/model-config.ts';
+import { DEFAULT_MODEL } from '../../sim/perf/presets.ts';
 
 /** The default (tiny) model: 4 layers, 16 heads over 8 KV heads (GQA), so TP=8 and PP=4 both split it. */
 export const TEST_MODEL: ModelConfig = DEFAULT_MODEL;

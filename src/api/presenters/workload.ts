@@ -11,7 +11,7 @@ import type { GroupState, PodState, WorkloadState } from '../../../sim/workloads
 import type { Organisation } from '../../runai/organisation.ts';
 import type { ClockFormat } from './clock-format.ts';
 import { stableUuid } from '../../../sim/config/stable-uuid.ts';
-import { withContractDefaults } from '../contract/ajv.ts';
+import { withContractDefaults } from '../../contract/ajv.ts';
 
 export interface PresentContext {
   readonly clusterId: string;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
-import { contractRoute } from '../contract/fastify-contract.ts';
+import { contractRoute } from '../../contract/fastify-contract.ts';
 import { presentPods, presentWorkload } from '../presenters/workload.ts';
 import { pageWorkloads, selectWorkloads, type WorkloadQuery } from '../presenters/workload-query.ts';
 import { visibleWorkload } from './distributed-inferences.ts';

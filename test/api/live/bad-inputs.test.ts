@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractErrors } from '../../../src/api/contract/ajv.ts';
+import { contractErrors } from '../../../src/contract/ajv.ts';
 import { PROJECT, creation, startLwsim, type LwsimServer } from './lwsim-server.ts';
 
 let server: LwsimServer;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { GIB, type ClusterSpec } from '../../../sim/cluster/index.ts';
-import { contractErrors } from '../../../src/api/contract/ajv.ts';
-import { responseSchema } from '../../../src/api/contract/contract.ts';
+import { contractErrors } from '../../../src/contract/ajv.ts';
+import { responseSchema } from '../../../src/contract/contract.ts';
 import { buildServer } from '../../../src/api/server.ts';
 import { LiveCluster } from '../../../src/runtime/live-cluster.ts';
 

@@ -181,7 +181,7 @@ describe('journal recovery', () => {
 describe('when the journal cannot be written', () => {
   it('answers 500 to the request that could not be recorded, 503 to everything after, and a restart recovers without it', async () => {
     const { startLwsim, creation } = await import('./lwsim-server.ts');
-    const { contractErrors } = await import('../../../src/api/contract/ajv.ts');
+    const { contractErrors } = await import('../../../src/contract/ajv.ts');
     const server = await startLwsim();
     try {
       expect(

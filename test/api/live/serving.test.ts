@@ -4,9 +4,10 @@
  * the servingPort's authorizationType, and no serving once the workload is deleted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractErrors } from '../../../src/api/contract/ajv.ts';
-import { detokenize, MODEL_PRESETS, ReferenceModel, tokenize } from '../../../src/kernel/index.ts';
-import { SERVING_WEIGHT_SEED } from '../../../src/serving/engine-pool.ts';
+import { contractErrors } from '../../../src/contract/ajv.ts';
+import { MODEL_PRESETS } from '../../../sim/perf/presets.ts';
+import { detokenize, ReferenceModel, tokenize } from '../../../src/kernel/index.ts';
+import { SERVING_WEIGHT_SEED } from '../../../src/completions/engine-pool.ts';
 import { TOKENS, creation, startLwsim, type LwsimServer } from './lwsim-server.ts';
 
 const DI = '/api/v1/workloads/distributed-inferences';

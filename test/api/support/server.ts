@@ -2,7 +2,7 @@
 // the lwsim server will, listening on 127.0.0.1 on a free port.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuth, type AuthOptions } from '../../../src/api/auth.ts';
-import { installContract } from '../../../src/api/contract/fastify-contract.ts';
+import { installContract } from '../../../src/contract/fastify-contract.ts';
 import { installErrorHandlers } from '../../../src/api/errors.ts';
 import { apiServerOptions } from '../../../src/api/server-options.ts';
 

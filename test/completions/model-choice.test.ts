@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_PRESETS } from '../../src/kernel/index.ts';
-import { MODEL_SIZE_ANNOTATION, modelChoice } from '../../src/serving/model-choice.ts';
+import { MODEL_PRESETS } from '../../sim/perf/presets.ts';
+import { MODEL_SIZE_ANNOTATION, modelChoice } from '../../src/completions/model-choice.ts';
 
 const body = (leader?: unknown[], worker?: unknown[]) => ({
   spec: { leader: { annotations: leader }, worker: { annotations: worker } },
@@ -26,7 +26,7 @@ describe('modelChoice', () => {
   it('accepts aliases and refuses unknown sizes by name', () => {
     expect(modelChoice(body([size(' 1B ')]), 'tiny')).toMatchObject({ ok: true, size: 'large' });
     const bad = modelChoice(body([size('huge')]), 'tiny');
-    expect(bad.ok).toBe(false);
+    expect(bad).toMatchObject({ ok: false, error: 'unservable' });
     expect(!bad.ok && bad.message).toMatch(/lwsim.io\/model-size: unknown model size 'huge'/);
   });
 });

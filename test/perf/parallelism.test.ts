@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuRequest } from '../../sim/cluster/index.ts';
-import { servingParallelism } from '../../src/serving/parallelism.ts';
+import { servingParallelism } from '../../sim/perf/parallelism.ts';
 import { inference, template } from '../support/workloads.ts';
 
 const withGpu = (gpu: GpuRequest, workers: number) =>

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getContract, operation, operations } from '../../src/api/contract/contract.ts';
+import { getContract, operation, operations } from '../../src/contract/contract.ts';
 
-const CONTRACT_URL = new URL('../../src/api/contract/runai-2.24-contract.json', import.meta.url);
-const SOURCE_URL = new URL('../../src/api/contract/SOURCE.md', import.meta.url);
+const CONTRACT_URL = new URL('../../src/contract/runai-2.24-contract.json', import.meta.url);
+const SOURCE_URL = new URL('../../src/contract/SOURCE.md', import.meta.url);
 
 describe('the contract file', () => {
   it('is the recorded prose-free Run:ai 2.24 extract, unmodified', () => {
@@ -93,13 +93,13 @@ describe('the contract file', () => {
     expect(() => operation('no_such_operation')).toThrow(/unknown operationId/);
   });
 
-  it('is read from src/api at run time, never from the research folder', () => {
-    const files = readdirSync(new URL('../../src/api/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter(
+  it('is read from src/ at run time, never from the research folder', () => {
+    const files = readdirSync(new URL('../../src/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter(
       (f) => f.endsWith('.ts'),
     );
     expect(files.length).toBeGreaterThan(0);
     for (const file of files)
-      expect(readFileSync(new URL(`../../src/api/${file}`, import.meta.url), 'utf8')).not.toMatch(
+      expect(readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8')).not.toMatch(
         /shared\/research|\.\.\/shared/,
       );
   });

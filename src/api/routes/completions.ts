@@ -2,44 +2,49 @@
 // the workload lists in `urls`, answered by the tensor-parallel kernel.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ModelConfig } from '../../../sim/perf/model-config.ts';
+import { servingParallelism } from '../../../sim/perf/parallelism.ts';
+import type { ModelSize } from '../../../sim/perf/presets.ts';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
-import {
-  detokenize,
-  EngineClosedError,
-  GenerationAbortedError,
-  RankFailedError,
-  type GenerateResult,
-  type ModelConfig,
-  type ModelSize,
-  type TpEngine,
-} from '../../kernel/index.ts';
-import { authorizeServing, servingAccess } from '../../serving/access.ts';
+import { authorizeServing, servingAccess } from '../../completions/access.ts';
+import type {
+  CompletionCheck,
+  CompletionFailure,
+  CompletionFailureKind,
+} from '../../completions/completion-failure.ts';
 import {
   checkContext,
   COMPLETION_REQUEST_SCHEMA,
   promptTokens,
   type CompletionRequest,
-} from '../../serving/completion-request.ts';
+} from '../../completions/completion-request.ts';
 import {
   completionBody,
   finalChunk,
   sseData,
   textChunk,
   type CompletionMeta,
-} from '../../serving/completion-response.ts';
-import { closeEnginesWithWorkloads } from '../../serving/engine-lifecycle.ts';
-import { EnginePool, type EngineFactory } from '../../serving/engine-pool.ts';
-import { modelChoice } from '../../serving/model-choice.ts';
-import { servingParallelism } from '../../serving/parallelism.ts';
-import { TokenTextStream } from '../../serving/token-text.ts';
+} from '../../completions/completion-response.ts';
+import { closeEnginesWithWorkloads } from '../../completions/engine-lifecycle.ts';
+import { EnginePool, type EngineFactory } from '../../completions/engine-pool.ts';
+import { modelChoice } from '../../completions/model-choice.ts';
+import { TokenTextStream } from '../../completions/token-text.ts';
+import {
+  detokenize,
+  EngineClosedError,
+  GenerationAbortedError,
+  RankFailedError,
+  type GenerateResult,
+  type TpEngine,
+} from '../../kernel/index.ts';
 import type { Authenticator } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
-import { apiError, isApiError, toApiError } from '../errors.ts';
+import { apiError, isApiError, toApiError, type ApiError, type ApiErrorKind } from '../errors.ts';
 
 /** Every serving route starts here; the global auth hook leaves them to the per-workload check. */
 export const SERVING_PREFIX = '/serving/';
 
-export interface ServingRouteOptions {
+export interface CompletionRouteOptions {
   /** The server's token table, for workloads whose servingPort needs a token. */
   readonly authenticator: Authenticator;
   /** Pool threads per engine (`--kernel-threads`). */
@@ -56,6 +61,22 @@ const PARAMS = {
   properties: { workloadId: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
+/** How the completions room's refusals answer: exhaustive, so a new kind cannot go unmapped. */
+const COMPLETION_ERROR_KINDS: Readonly<Record<CompletionFailureKind, ApiErrorKind>> = {
+  forbidden: 'forbidden',
+  'context-exceeded': 'validation',
+  unservable: 'unavailable',
+};
+
+function completionError(failure: CompletionFailure, message = failure.message): ApiError {
+  return apiError(COMPLETION_ERROR_KINDS[failure.error], message);
+}
+
+/** Throws the API error for a failed check. */
+function orThrow(check: CompletionCheck): void {
+  if (!check.ok) throw completionError(check);
+}
+
 /** What a request to a serving workload runs on. */
 interface ServingTarget {
   readonly workload: Readonly<WorkloadState>;
@@ -65,7 +86,7 @@ interface ServingTarget {
   readonly pp: number;
 }
 
-export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: ServingRouteOptions): void {
+export function completionRoutes(app: FastifyInstance, ctx: ApiContext, options: CompletionRouteOptions): void {
   const pool = new EnginePool({
     threads: options.kernelThreads,
     ...(options.createEngine ? { create: options.createEngine } : {}),
@@ -95,7 +116,7 @@ export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: Se
       );
     }
     const choice = modelChoice(JSON.parse(workload.request), options.modelSize);
-    if (!choice.ok) throw apiError('unavailable', `workload ${workload.name} cannot serve: ${choice.message}`);
+    if (!choice.ok) throw completionError(choice, `workload ${workload.name} cannot serve: ${choice.message}`);
     return { workload, size: choice.size, model: choice.model, ...servingParallelism(workload.spec) };
   };
 
@@ -107,11 +128,9 @@ export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: Se
       // answered as such, whatever the body.
       onRequest: async (request) => {
         const workload = findWorkload(request);
-        authorizeServing(
-          servingAccess(JSON.parse(workload.request)),
-          options.authenticator,
-          request.headers.authorization,
-        );
+        // The authenticator answers 401 itself (no or bad token, with its challenge header).
+        const identify = () => options.authenticator.authenticate(request.headers.authorization);
+        orThrow(authorizeServing(servingAccess(JSON.parse(workload.request)), identify));
         servingTarget(workload);
       },
     },
@@ -121,7 +140,7 @@ export function servingRoutes(app: FastifyInstance, ctx: ApiContext, options: Se
       const target = servingTarget(findWorkload(request));
       const body = request.body as CompletionRequest;
       const prompt = promptTokens(body.prompt);
-      checkContext(prompt, body.max_tokens, target.model, target.size);
+      orThrow(checkContext(prompt, body.max_tokens, target.model, target.size));
       let engine: TpEngine;
       try {
         engine = await pool.acquire(target.workload.id, target);

@@ -1,5 +1,7 @@
 // Which model a workload serves: its `lwsim.io/model-size` annotation, else the server's default.
-import { MODEL_PRESETS, modelPreset, type ModelConfig, type ModelSize } from '../kernel/index.ts';
+import type { ModelConfig } from '../../sim/perf/model-config.ts';
+import { MODEL_PRESETS, modelPreset, type ModelSize } from '../../sim/perf/presets.ts';
+import type { CompletionFailure } from './completion-failure.ts';
 import { fieldOf, pathOf } from './request-fields.ts';
 
 export const MODEL_SIZE_ANNOTATION = 'lwsim.io/model-size';
@@ -8,8 +10,7 @@ export const MODEL_SIZE_ANNOTATION = 'lwsim.io/model-size';
 export const DEFAULT_SERVING_MODEL_SIZE: ModelSize = 'tiny';
 
 export type ModelChoice =
-  | { readonly ok: true; readonly size: ModelSize; readonly model: ModelConfig }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly size: ModelSize; readonly model: ModelConfig } | CompletionFailure;
 
 /** The annotation's value in a Run:ai `Annotations` array, skipping entries marked `exclude`. */
 function annotationValue(annotations: unknown, name: string): string | undefined {
@@ -37,6 +38,7 @@ export function modelChoice(request: unknown, fallback: ModelSize): ModelChoice 
   } catch (err) {
     return {
       ok: false,
+      error: 'unservable',
       message: `annotation ${MODEL_SIZE_ANNOTATION}: ${err instanceof Error ? err.message : String(err)}`,
     };
   }

@@ -1,7 +1,8 @@
 // The accepted subset of OpenAI's completions request, its JSON schema (validated on the route, so a bad
 // body is a 400 naming the field) and the checks that need the workload's model.
-import { apiError } from '../api/errors.ts';
-import { BYTE_VOCAB, tokenize, type ModelConfig } from '../kernel/index.ts';
+import type { ModelConfig } from '../../sim/perf/model-config.ts';
+import { BYTE_VOCAB, tokenize } from '../kernel/index.ts';
+import { COMPLETION_OK, type CompletionCheck } from './completion-failure.ts';
 
 export const MAX_COMPLETION_TOKENS = 1024;
 /** OpenAI's default. */
@@ -61,18 +62,26 @@ export function promptTokens(prompt: CompletionRequest['prompt']): number[] {
  * Refuses, as OpenAI and vLLM do, a request that does not fit the model's context (prompt plus max_tokens),
  * naming the field to change; `size` names the model in the message.
  */
-export function checkContext(prompt: readonly number[], maxTokens: number, model: ModelConfig, size: string): void {
+export function checkContext(
+  prompt: readonly number[],
+  maxTokens: number,
+  model: ModelConfig,
+  size: string,
+): CompletionCheck {
   const context = model.maxSeq;
   if (prompt.length >= context) {
-    throw apiError(
-      'validation',
-      `prompt: ${prompt.length} tokens do not fit the ${context}-token context of model ${size} (at most ${context - 1})`,
-    );
+    return {
+      ok: false,
+      error: 'context-exceeded',
+      message: `prompt: ${prompt.length} tokens do not fit the ${context}-token context of model ${size} (at most ${context - 1})`,
+    };
   }
   if (prompt.length + maxTokens > context) {
-    throw apiError(
-      'validation',
-      `max_tokens: ${maxTokens} with a ${prompt.length}-token prompt exceeds the ${context}-token context of model ${size} (at most ${context - prompt.length})`,
-    );
+    return {
+      ok: false,
+      error: 'context-exceeded',
+      message: `max_tokens: ${maxTokens} with a ${prompt.length}-token prompt exceeds the ${context}-token context of model ${size} (at most ${context - prompt.length})`,
+    };
   }
+  return COMPLETION_OK;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BOS, detokenize, EOS, tokenize } from '../../src/kernel/index.ts';
-import { TokenTextStream } from '../../src/serving/token-text.ts';
+import { TokenTextStream } from '../../src/completions/token-text.ts';
 
 const streamed = (ids: readonly number[]): string[] => {
   const text = new TokenTextStream();

@@ -1,6 +1,5 @@
 // Who may call a workload's serving endpoint: the creation body's `spec.servingPort` access settings.
-import type { Authenticator, Principal } from '../api/auth.ts';
-import { apiError } from '../api/errors.ts';
+import { COMPLETION_OK, type CompletionCheck } from './completion-failure.ts';
 import { pathOf, stringsOf } from './request-fields.ts';
 
 export const AUTHORIZATION_TYPES = ['public', 'authenticatedUsers', 'authorizedUsers', 'authorizedGroups'] as const;
@@ -29,30 +28,35 @@ export function servingAccess(request: unknown): ServingAccess {
   };
 }
 
+/** Who is calling, as far as admission cares (the API's authenticated principal has this shape). */
+export interface ServingCaller {
+  readonly email: string;
+}
+
 /**
- * Checks a request's `Authorization` header against the access settings: the caller (undefined for `public`),
- * or a thrown 401 (no or bad token) / 403 (valid token, not admitted). Emails compare case-insensitively.
- * lwsim users belong to no groups, so `authorizedGroups` admits nobody.
+ * Checks a caller against the access settings. `identify` authenticates the request's caller; it is called
+ * only when the access needs one, so `public` ignores any token, and its own failure (no or bad token) is the
+ * caller's concern, not this check's. Emails compare case-insensitively. lwsim users belong to no groups, so
+ * `authorizedGroups` admits nobody.
  */
-export function authorizeServing(
-  access: ServingAccess,
-  authenticator: Authenticator,
-  authorization: string | undefined,
-): Principal | undefined {
-  if (access.authorizationType === 'public') return undefined;
-  const principal = authenticator.authenticate(authorization);
+export function authorizeServing(access: ServingAccess, identify: () => ServingCaller): CompletionCheck {
+  if (access.authorizationType === 'public') return COMPLETION_OK;
+  const caller = identify();
   switch (access.authorizationType) {
     case 'authenticatedUsers':
-      return principal;
+      return COMPLETION_OK;
     case 'authorizedUsers': {
-      const email = principal.email.toLowerCase();
-      if (access.authorizedUsers.some((u) => u.toLowerCase() === email)) return principal;
-      throw apiError('forbidden', `user ${principal.email} is not in this workload's servingPort.authorizedUsers`);
+      const email = caller.email.toLowerCase();
+      if (access.authorizedUsers.some((u) => u.toLowerCase() === email)) return COMPLETION_OK;
+      return forbidden(`user ${caller.email} is not in this workload's servingPort.authorizedUsers`);
     }
     case 'authorizedGroups':
-      throw apiError(
-        'forbidden',
+      return forbidden(
         'servingPort.authorizationType is authorizedGroups, and lwsim users belong to no groups: nobody is admitted',
       );
   }
+}
+
+function forbidden(message: string): CompletionCheck {
+  return { ok: false, error: 'forbidden', message };
 }

@@ -1,8 +1,8 @@
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { contractAjv, createContractAjv, validatorFor } from '../../src/api/contract/ajv.ts';
-import { bodySchema, getContract, operations, paramsSchema, querySchema } from '../../src/api/contract/contract.ts';
+import { contractAjv, createContractAjv, validatorFor } from '../../src/contract/ajv.ts';
+import { bodySchema, getContract, operations, paramsSchema, querySchema } from '../../src/contract/contract.ts';
 
 // Keys of the OpenAPI dialect that must not survive conversion (ajv strict mode would reject most of them).
 const OPENAPI_ONLY = ['nullable', 'example', 'examples', 'discriminator', 'xml', 'externalDocs', 'deprecated'];

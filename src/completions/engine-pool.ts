@@ -1,12 +1,7 @@
 // One kernel engine per serving workload: created on its first request, closed when the workload stops
 // serving or the server closes. The kernel runs one request at a time per engine.
-import {
-  createTpEngine,
-  EngineClosedError,
-  type ModelConfig,
-  type TpEngine,
-  type TpEngineOptions,
-} from '../kernel/index.ts';
+import type { ModelConfig } from '../../sim/perf/model-config.ts';
+import { createTpEngine, EngineClosedError, type TpEngine, type TpEngineOptions } from '../kernel/index.ts';
 
 export type EngineFactory = (options: TpEngineOptions) => Promise<TpEngine>;
 

@@ -4,7 +4,7 @@ import {
   fieldPath,
   validationMessage,
   type ValidationIssue,
-} from '../../src/api/validation-message.ts';
+} from '../../src/contract/validation-message.ts';
 
 function issue(
   keyword: string,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
-import { EngineClosedError, MODEL_PRESETS, type TpEngine, type TpEngineOptions } from '../../src/kernel/index.ts';
-import { closeEnginesWithWorkloads } from '../../src/serving/engine-lifecycle.ts';
-import { EnginePool, SERVING_WEIGHT_SEED, type EngineFactory } from '../../src/serving/engine-pool.ts';
+import { MODEL_PRESETS } from '../../sim/perf/presets.ts';
+import { EngineClosedError, type TpEngine, type TpEngineOptions } from '../../src/kernel/index.ts';
+import { closeEnginesWithWorkloads } from '../../src/completions/engine-lifecycle.ts';
+import { EnginePool, SERVING_WEIGHT_SEED, type EngineFactory } from '../../src/completions/engine-pool.ts';
 import { inference, model, READY_AFTER } from '../support/workloads.ts';
 
 interface Fake {
