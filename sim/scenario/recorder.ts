@@ -1,12 +1,12 @@
 import type { Micros } from '../engine/index.ts';
-import type { ClusterModel } from '../model/cluster-model.ts';
-import type { Command, CommandResult } from '../model/commands.ts';
+import type { SimulatedCluster } from '../simulator/simulated-cluster.ts';
+import type { Command, CommandResult } from '../simulator/commands.ts';
 import type { Scenario } from './scenario.ts';
 
 /** Where a replay ended: the scenario's horizon, or earlier if its `stopWhen` said so. */
 export interface ReplayEnd {
   readonly scenario: Scenario;
-  readonly cluster: ClusterModel;
+  readonly cluster: SimulatedCluster;
   readonly at: Micros;
 }
 
@@ -16,11 +16,11 @@ export interface ReplayEnd {
  */
 export interface Recorder<S extends object = object> {
   /** Once, before the first step: where a recorder subscribes to the cluster's observers. */
-  attach?(cluster: ClusterModel): void;
+  attach?(cluster: SimulatedCluster): void;
   /** After each timeline command, with what it did. */
   command?(command: Command, result: CommandResult): void;
   /** On the sampling grid: every `sampleEvery` from 0, and where the replay ends. */
-  sample?(cluster: ClusterModel): void;
+  sample?(cluster: SimulatedCluster): void;
   /** The recorder's sections, once the replay has ended. */
   section(end: ReplayEnd): S;
 }

@@ -1,6 +1,6 @@
 import { toSeconds, type Micros } from '../engine/index.ts';
-import { ClusterModel } from '../model/cluster-model.ts';
-import { applyCommand, type WorkloadNames } from '../model/commands.ts';
+import { SimulatedCluster } from '../simulator/simulated-cluster.ts';
+import { applyCommand, type WorkloadNames } from '../simulator/commands.ts';
 import type { Recorder, ReplayEnd } from './recorder.ts';
 import { ClusterUsage } from './recorders/cluster-usage.ts';
 import { EventCounts } from './recorders/event-counts.ts';
@@ -16,11 +16,11 @@ export type ProgressListener = (done: Micros, until: Micros) => void;
 export interface ReplayOptions<S extends object = object> {
   readonly onProgress?: ProgressListener;
   /** Called once with the replay's cluster before the first step, to watch it through its observers. */
-  readonly observe?: (cluster: ClusterModel) => void;
+  readonly observe?: (cluster: SimulatedCluster) => void;
   /** Recorders beyond the standard ones, each adding its own sections to the report. */
   readonly recorders?: readonly Recorder<Partial<S>>[];
   /** Asked at each sample: true ends the replay there, and the report covers the time up to that moment. */
-  readonly stopWhen?: (cluster: ClusterModel) => boolean;
+  readonly stopWhen?: (cluster: SimulatedCluster) => boolean;
 }
 
 /**
@@ -32,7 +32,7 @@ export function replay<S extends object = object>(
   scenario: Scenario,
   { onProgress, observe, recorders: extra = [], stopWhen }: ReplayOptions<S> = {},
 ): { report: DeterministicReport & Partial<S>; events: number } {
-  const cluster = ClusterModel.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
+  const cluster = SimulatedCluster.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
   observe?.(cluster);
   // In the order their sections appear in the report.
   const recorders: readonly Recorder[] = [new WorkloadOutcomes(), new ClusterUsage(), new EventCounts(), ...extra];

@@ -1,4 +1,4 @@
-import type { Command } from '../model/commands.ts';
+import type { Command } from '../simulator/commands.ts';
 import type { ClusterSpec } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
 import type { LifecycleDelays } from '../workloads/delays.ts';

@@ -1,7 +1,7 @@
 // One catalogue of API errors, the Run:ai error body (`Error` schema: {code, message, details?}), and the
 // fastify error and not-found handlers that make every failure, ours or fastify's, answer in that body.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ModelError } from '../../sim/model/cluster-model.ts';
+import type { ClusterError } from '../../sim/simulator/simulated-cluster.ts';
 import { validationMessage, type ValidationIssue, type ValidationLocation } from '../contract/validation-message.ts';
 import { ClusterUnavailableError } from '../runtime/live-cluster.ts';
 
@@ -77,15 +77,15 @@ export function isApiError(error: unknown): error is ApiError {
 }
 
 /** How the model's refusals answer: exhaustive, so a new refusal kind cannot go unmapped. */
-export const MODEL_ERROR_KINDS: Readonly<Record<ModelError['error'], ApiErrorKind>> = {
+export const CLUSTER_ERROR_KINDS: Readonly<Record<ClusterError['error'], ApiErrorKind>> = {
   'not-found': 'notFound',
   conflict: 'conflict',
   invalid: 'badRequest',
 };
 
 /** The API error for a refusal of the model (a command, a what-if). */
-export function modelApiError(refusal: Pick<ModelError, 'error' | 'message'>): ApiError {
-  return apiError(MODEL_ERROR_KINDS[refusal.error], refusal.message);
+export function clusterApiError(refusal: Pick<ClusterError, 'error' | 'message'>): ApiError {
+  return apiError(CLUSTER_ERROR_KINDS[refusal.error], refusal.message);
 }
 
 /** The error body for a kind, without throwing. */

@@ -1,11 +1,14 @@
 /**
  * The `lwsim` command line. Each command lives in its own module; this file only routes and reports usage.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { serve, SERVE_USAGE } from './commands/serve.ts';
+
+const CLUSTER_USAGE = 'lwsim cluster [--cluster FILE] [--json]';
 
 const USAGE = `usage: lwsim <command> [options]
 
@@ -15,8 +18,25 @@ commands:
   replay FILE               replay a scenario file in virtual time and report
                             ${REPLAY_USAGE}
   cluster [--cluster FILE]  validate a cluster file and describe it (--json for machines)
-  help                      this text
+                            ${CLUSTER_USAGE}
+  help [COMMAND]            this text, or a command's usage (also: lwsim COMMAND --help, -h)
+  version                   the version (also: --version, -v)
 `;
+
+/** Each command's usage, printed by `--help` and after a bad flag. */
+const COMMAND_USAGE: Record<string, string> = {
+  serve: SERVE_USAGE,
+  start: SERVE_USAGE,
+  replay: REPLAY_USAGE,
+  cluster: CLUSTER_USAGE,
+};
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `lwsim ${manifest.version}\n`;
+}
 
 async function cluster(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,14 +59,30 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve,
   start: serve,
   replay: replayCommand,
-  help: async () => {
-    process.stdout.write(USAGE);
+  help: async ([name]) => {
+    if (name !== undefined && !Object.hasOwn(COMMAND_USAGE, name)) {
+      process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);
+      return 2;
+    }
+    process.stdout.write(name === undefined ? USAGE : `usage: ${COMMAND_USAGE[name]}\n`);
+    return 0;
+  },
+  version: async () => {
+    process.stdout.write(version());
     return 0;
   },
 };
 
+const ALIASES: Record<string, string> = { '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version' };
+
 async function main(argv: string[]): Promise<number> {
-  const [name = 'help', ...rest] = argv;
+  const [given = 'help', ...rest] = argv;
+  const name = ALIASES[given] ?? given;
+  // `lwsim COMMAND --help`: the command's usage, and nothing else done.
+  if (Object.hasOwn(COMMAND_USAGE, name) && rest.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`usage: ${COMMAND_USAGE[name]}\n`);
+    return 0;
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);
@@ -55,8 +91,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (e) {
-    // Bad flags are the usual cause; say so plainly instead of a stack trace.
-    process.stderr.write(`lwsim ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Bad flags are the usual cause; say so plainly, with the command's usage, instead of a stack trace.
+    const usage = COMMAND_USAGE[name];
+    process.stderr.write(
+      `lwsim ${name}: ${e instanceof Error ? e.message : String(e)}\n${usage ? `usage: ${usage}\n` : ''}`,
+    );
     return 2;
   }
 }

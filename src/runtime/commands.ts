@@ -1,4 +1,4 @@
-import type { Command, CommandResult } from '../../sim/model/commands.ts';
+import type { Command, CommandResult } from '../../sim/simulator/commands.ts';
 import { translateCreation, type CreationRequest, type TranslationContext } from '../runai/translate.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
-import { ClusterModel } from '../../sim/model/cluster-model.ts';
+import { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
 import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
-import { applyCommand, type CommandResult } from '../../sim/model/commands.ts';
+import { applyCommand, type CommandResult } from '../../sim/simulator/commands.ts';
 import { clusterCommand, encodeCommand, type EncodedCommand, type LiveCommand } from './commands.ts';
 import { Journal, type Durability, type JournalEntry } from './journal.ts';
 
@@ -51,7 +51,7 @@ export class LiveCluster {
   private readonly names: TranslationContext;
 
   private constructor(
-    readonly model: ClusterModel,
+    readonly model: SimulatedCluster,
     private readonly journal: Journal,
     readonly timeScale: number,
     resumeAt: Micros,
@@ -82,7 +82,7 @@ export class LiveCluster {
     const seed = first?.seed ?? options.seed;
     if (first && first.seed !== options.seed)
       problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
-    const model = ClusterModel.create(spec, { seed });
+    const model = SimulatedCluster.create(spec, { seed });
     const organisation = new Organisation(spec.departments);
     const names = namesOf(model, organisation);
     let lastAt = 0;
@@ -145,7 +145,7 @@ export class LiveCluster {
   }
 
   /** Brings the model up to the clock: every read and every write starts here. */
-  sync(): ClusterModel {
+  sync(): SimulatedCluster {
     if (this.failure !== undefined) throw new ClusterUnavailableError(this.failure);
     this.model.advanceTo(this.clock());
     return this.model;
@@ -205,11 +205,11 @@ export class LiveCluster {
   }
 }
 
-function applyLive(model: ClusterModel, encoded: EncodedCommand, names: TranslationContext): CommandResult {
+function applyLive(model: SimulatedCluster, encoded: EncodedCommand, names: TranslationContext): CommandResult {
   const translated = clusterCommand(encoded, names);
   return translated.ok ? applyCommand(model, translated.command) : translated;
 }
 
-function namesOf(model: ClusterModel, organisation: Organisation): TranslationContext {
+function namesOf(model: SimulatedCluster, organisation: Organisation): TranslationContext {
   return { clusterId: model.spec.id, projectName: (id) => organisation.project(id)?.name };
 }

@@ -16,7 +16,7 @@ import {
 import { parseDuration, type Micros } from '../../sim/engine/index.ts';
 import { isPriorityClassName, resolvePriority } from '../../sim/scheduler/index.ts';
 import { expandGenerator, type Choice, type GeneratorSpec, type Spread } from '../../sim/scenario/generators.ts';
-import type { Command } from '../../sim/model/commands.ts';
+import type { Command } from '../../sim/simulator/commands.ts';
 import type { Scenario, ScenarioStep } from '../../sim/scenario/scenario.ts';
 import { streamRandom } from '../../sim/scenario/seeds.ts';
 import { DEFAULT_DELAYS, type DelaySpec, type LifecycleDelays } from '../../sim/workloads/delays.ts';

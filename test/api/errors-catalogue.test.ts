@@ -5,7 +5,7 @@ import {
   apiError,
   ApiError,
   errorBody,
-  modelApiError,
+  clusterApiError,
   toApiError,
   type ApiErrorKind,
 } from '../../src/api/errors.ts';
@@ -113,11 +113,11 @@ describe('toApiError', () => {
   });
 
   it("maps the model's refusals through one table", () => {
-    expect(modelApiError({ error: 'not-found', message: 'workload w not found' }).body).toEqual({
+    expect(clusterApiError({ error: 'not-found', message: 'workload w not found' }).body).toEqual({
       code: 404,
       message: 'workload w not found',
     });
-    expect(modelApiError({ error: 'conflict', message: 'c' }).kind).toBe('conflict');
-    expect(modelApiError({ error: 'invalid', message: 'i' }).kind).toBe('badRequest');
+    expect(clusterApiError({ error: 'conflict', message: 'c' }).kind).toBe('conflict');
+    expect(clusterApiError({ error: 'invalid', message: 'i' }).kind).toBe('badRequest');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
-import { applyCommand, type Command, type CommandResult, type WorkloadNames } from '../../sim/model/commands.ts';
+import { applyCommand, type Command, type CommandResult, type WorkloadNames } from '../../sim/simulator/commands.ts';
 import { inference, model } from '../support/workloads.ts';
 
 const create = (name: string, overrides = {}): Command => ({

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClusterModel } from '../../sim/model/cluster-model.ts';
+import type { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
 import type { Recorder } from '../../sim/scenario/recorder.ts';
 import { replay } from '../../sim/scenario/replay.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
@@ -21,7 +21,7 @@ class PeakQueue implements Recorder<{ queue: { peak: number; samples: number; co
   command(): void {
     this.commands++;
   }
-  sample(cluster: ClusterModel): void {
+  sample(cluster: SimulatedCluster): void {
     this.samples++;
     this.peak = Math.max(this.peak, cluster.scheduler.pendingCount);
   }

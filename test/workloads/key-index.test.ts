@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyIndex } from '../../sim/model/key-index.ts';
+import { KeyIndex } from '../../sim/simulator/key-index.ts';
 
 type Op = { kind: 'add' | 'remove' | 'find'; key: string };
 

@@ -1,7 +1,7 @@
 /** Cases a review found broken, kept as regression tests. */
 import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
-import { ClusterModel } from '../../sim/model/cluster-model.ts';
+import { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
 import { resolvePriority, type Preemptibility, type PriorityClassName } from '../../sim/scheduler/index.ts';
 import { clusterSpec, nodes } from '../support/clusters.ts';
 import { FIXED_DELAYS, inference, model, template } from '../support/workloads.ts';
@@ -14,7 +14,7 @@ function twoProjects(
 ) {
   const quotas = (q: Record<string, number>) =>
     Object.fromEntries(Object.entries(q).map(([pool, deserved]) => [pool, { deserved }]));
-  return ClusterModel.create(
+  return SimulatedCluster.create(
     {
       ...clusterSpec(pools),
       departments: [
@@ -34,7 +34,7 @@ function twoProjects(
 }
 
 function single(
-  m: ClusterModel,
+  m: SimulatedCluster,
   name: string,
   project: string,
   gpus: number,
@@ -61,7 +61,7 @@ function single(
 }
 
 /** Every running gang's group has its pods bound, and nothing else holds GPUs. */
-function expectConsistent(m: ClusterModel): void {
+function expectConsistent(m: SimulatedCluster): void {
   expect(m.scheduler.cluster.checkInvariants()).toEqual([]);
   for (const gang of m.scheduler.allGangs()) {
     const [workloadId, index] = gang.spec.id.split('/');

@@ -1,6 +1,6 @@
 import { GPU_UNITS } from '../../cluster/index.ts';
 import { toSeconds } from '../../engine/index.ts';
-import type { ClusterModel } from '../../model/cluster-model.ts';
+import type { SimulatedCluster } from '../../simulator/simulated-cluster.ts';
 import { fragmentation, referenceRequests } from '../../scheduler/index.ts';
 import { max, mean, roundTo } from '../../stats/stats.ts';
 import type { Recorder, ReplayEnd } from '../recorder.ts';
@@ -19,14 +19,14 @@ export class ClusterUsage implements Recorder<UsageSections> {
   private readonly running: number[] = [];
   private runningNow = 0;
 
-  attach(cluster: ClusterModel): void {
+  attach(cluster: SimulatedCluster): void {
     cluster.observers.on('workload-phase', (w, previous) => {
       if (w.phase === 'Running') this.runningNow++;
       if (previous === 'Running') this.runningNow--;
     });
   }
 
-  sample(cluster: ClusterModel): void {
+  sample(cluster: SimulatedCluster): void {
     const { scheduler } = cluster;
     const { cluster: state, tree, usage } = scheduler;
     this.t.push(toSeconds(cluster.now));

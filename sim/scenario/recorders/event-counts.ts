@@ -1,5 +1,5 @@
-import type { ClusterModel } from '../../model/cluster-model.ts';
-import type { Command, CommandResult } from '../../model/commands.ts';
+import type { SimulatedCluster } from '../../simulator/simulated-cluster.ts';
+import type { Command, CommandResult } from '../../simulator/commands.ts';
 import type { Recorder } from '../recorder.ts';
 import type { ReplayReport } from '../report.ts';
 
@@ -7,7 +7,7 @@ import type { ReplayReport } from '../report.ts';
 export class EventCounts implements Recorder<Pick<ReplayReport, 'events'>> {
   private readonly counts = new Map<string, number>();
 
-  attach(cluster: ClusterModel): void {
+  attach(cluster: SimulatedCluster): void {
     cluster.observers.on('scheduling-cycle', (report) => {
       this.count('scheduling cycles');
       this.count('gangs placed', report.placed.length);

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
-import type { CommandResult } from '../../../sim/model/commands.ts';
+import type { CommandResult } from '../../../sim/simulator/commands.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { contractRoute } from '../../contract/fastify-contract.ts';
 import type { CreationRequest } from '../../runai/translate.ts';
-import { apiError, modelApiError } from '../errors.ts';
+import { apiError, clusterApiError } from '../errors.ts';
 import { jsonBodyText } from '../json-body.ts';
 import { presentDistributedInference } from '../presenters/workload.ts';
 
@@ -88,5 +88,5 @@ export function visibleWorkload(ctx: ApiContext, request: FastifyRequest): Reado
 /** A command's outcome as a workload, or the matching API error. */
 export function workloadOf(result: CommandResult): Readonly<WorkloadState> {
   if (result.ok) return result.value as WorkloadState;
-  throw modelApiError(result);
+  throw clusterApiError(result);
 }

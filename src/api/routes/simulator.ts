@@ -4,7 +4,7 @@ import { allocationMetrics } from '../../../sim/scheduler/index.ts';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
-import { apiError, modelApiError } from '../errors.ts';
+import { apiError, clusterApiError } from '../errors.ts';
 import { workloadOf } from './distributed-inferences.ts';
 
 /** Schemas of the simulator's own surfaces (not Run:ai's): the server's OpenAPI document lists them too. */
@@ -60,7 +60,7 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const body = request.body as { node?: string; ready?: boolean; workloadId?: string; pod?: string };
     if (body.node !== undefined) {
       const result = await ctx.live.mutate({ type: 'node', node: body.node, ready: body.ready! });
-      if (!result.ok) throw modelApiError(result);
+      if (!result.ok) throw clusterApiError(result);
     } else {
       const workload = ctx.live.sync().workload(body.workloadId!);
       if (workload && !canUseProject(principalOf(request), workload.project))

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { seconds, toSeconds } from '../../../sim/engine/index.ts';
-import { whatIf } from '../../../sim/model/what-if.ts';
+import { whatIf } from '../../../sim/simulator/what-if.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { contractRef } from '../../contract/contract.ts';
 import { translateCreation, type CreationRequest } from '../../runai/translate.ts';
-import { apiError, modelApiError } from '../errors.ts';
+import { apiError, clusterApiError } from '../errors.ts';
 
 /** A creation request exactly as the real POST takes it, and how far ahead to look. */
 export const WHAT_IF_SCHEMA = {
@@ -42,7 +42,7 @@ export function whatIfRoutes(app: FastifyInstance, ctx: ApiContext): void {
       request: JSON.stringify(body),
       horizon: seconds(horizonSeconds),
     });
-    if (!answer.ok) throw modelApiError(answer);
+    if (!answer.ok) throw clusterApiError(answer);
     return {
       name: answer.name,
       schedulable: answer.schedulable,

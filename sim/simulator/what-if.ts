@@ -2,7 +2,7 @@ import type { Micros } from '../engine/index.ts';
 import { allocationMetrics, type AllocationMetrics, type PendingReason } from '../scheduler/index.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import type { WorkloadPhase } from '../workloads/state.ts';
-import type { ClusterModel } from './cluster-model.ts';
+import type { SimulatedCluster } from './simulated-cluster.ts';
 
 export interface WhatIfQuestion {
   readonly spec: InferenceSpec;
@@ -55,7 +55,7 @@ export type WhatIfAnswer =
  * "What if I submitted this now?": a fork of the model takes the workload at the current instant and runs
  * `horizon` ahead. The answer is read off the fork; the model asked is never touched.
  */
-export function whatIf(model: ClusterModel, question: WhatIfQuestion): WhatIfAnswer {
+export function whatIf(model: SimulatedCluster, question: WhatIfQuestion): WhatIfAnswer {
   const fork = model.fork();
   const from = fork.now;
   const evicted: WhatIfEviction[] = [];

@@ -15,12 +15,12 @@ import { WorkloadTable } from './workload-table.ts';
 export type SchedulingEvent = { readonly type: 'schedule' };
 
 /** Every event of the cluster: each subsystem owns its own, and handles them through its handler table. */
-export type ModelEvent = ControllerEvent | SchedulingEvent | JobClockEvent;
+export type ClusterEvent = ControllerEvent | SchedulingEvent | JobClockEvent;
 
 /** How often the scheduler runs when there is something to do. */
 export const SCHEDULING_PERIOD: Micros = 1_000_000;
 
-export interface ModelOptions {
+export interface ClusterOptions {
   readonly seed?: number;
   readonly delays?: LifecycleDelays;
 }
@@ -37,11 +37,11 @@ export interface CreateWorkload {
   readonly request: string;
 }
 
-export type ModelError = { ok: false; error: 'not-found' | 'conflict' | 'invalid'; message: string };
-export type ModelResult<T> = { ok: true; value: T } | ModelError;
+export type ClusterError = { ok: false; error: 'not-found' | 'conflict' | 'invalid'; message: string };
+export type ClusterResult<T> = { ok: true; value: T } | ClusterError;
 
 /** What the model tells its observers (the API's event stream, reports). */
-export interface ModelObservers {
+export interface ClusterObservers {
   'workload-created': (workload: WorkloadState) => void;
   'workload-phase': (workload: WorkloadState, previous: WorkloadPhase) => void;
   'workload-deleted': (workload: WorkloadState) => void;
@@ -54,8 +54,8 @@ export interface ModelObservers {
  * controller over the workloads. Commands (create, scale, delete, faults) apply at the current simulated time;
  * everything that follows from them happens through events. Deterministic for a seed, and forkable.
  */
-export class ClusterModel {
-  readonly observers = new EventEmitter<ModelObservers>();
+export class SimulatedCluster {
+  readonly observers = new EventEmitter<ClusterObservers>();
   private cycleRequested = false;
   private changes = 0;
   private readonly touched = new Set<WorkloadState>();
@@ -73,15 +73,15 @@ export class ClusterModel {
 
   private constructor(
     readonly spec: ClusterSpec,
-    readonly sim: Simulation<ModelEvent>,
+    readonly sim: Simulation<ClusterEvent>,
     readonly scheduler: Scheduler,
     readonly delays: LifecycleDelays,
     /** The model this one is a fork of: every subsystem starts as a clone of that model's. */
-    source?: ClusterModel,
+    source?: SimulatedCluster,
   ) {
     this.departmentOf = new Map(spec.departments.flatMap((d) => d.projects.map((p) => [p.name, d.name] as const)));
     this.workloadIds = new UuidNamespace(`${spec.id}/workload/`);
-    const after = (delay: Micros, event: ModelEvent) => void this.sim.after(delay, event);
+    const after = (delay: Micros, event: ClusterEvent) => void this.sim.after(delay, event);
     const workload = (id: string) => this.workloads.byId(id);
     // Contexts read the clock through a getter: it moves.
     const controller = {
@@ -111,7 +111,7 @@ export class ClusterModel {
     this.workloads = source ? source.workloads.clone() : new WorkloadTable();
     this.controller = source ? source.controller.clone(controller) : new LwsController(controller);
     this.jobs = source ? source.jobs.clone(jobs) : new JobClock(jobs);
-    const handlers: Handlers<ModelEvent, void> = {
+    const handlers: Handlers<ClusterEvent, void> = {
       ...this.controller.handlers,
       ...this.jobs.handlers,
       schedule: () => this.runCycle(),
@@ -125,11 +125,11 @@ export class ClusterModel {
     });
   }
 
-  static create(spec: ClusterSpec, options: ModelOptions = {}): ClusterModel {
+  static create(spec: ClusterSpec, options: ClusterOptions = {}): SimulatedCluster {
     const built = buildCluster(spec);
     if (!built.ok) throw new Error(`invalid cluster: ${built.errors.map((e) => e.message).join('; ')}`);
-    const sim = new Simulation<ModelEvent>({ seed: options.seed ?? 1 });
-    return new ClusterModel(
+    const sim = new Simulation<ClusterEvent>({ seed: options.seed ?? 1 });
+    return new SimulatedCluster(
       spec,
       sim,
       new Scheduler(built.cluster, spec.departments),
@@ -154,7 +154,7 @@ export class ClusterModel {
 
   // ---- commands -------------------------------------------------------------------------------------------
 
-  createWorkload(input: CreateWorkload): ModelResult<WorkloadState> {
+  createWorkload(input: CreateWorkload): ClusterResult<WorkloadState> {
     this.changes++;
     const { spec } = input;
     const department = this.departmentOf.get(spec.project);
@@ -210,7 +210,7 @@ export class ClusterModel {
   }
 
   /** Scales to `replicas` groups: new groups get the missing indexes; scaling down removes the highest first. */
-  scaleWorkload(id: string, replicas: number): ModelResult<WorkloadState> {
+  scaleWorkload(id: string, replicas: number): ClusterResult<WorkloadState> {
     this.changes++;
     const workload = this.liveWorkload(id);
     if (!workload.ok) return workload;
@@ -234,7 +234,7 @@ export class ClusterModel {
   }
 
   /** Deletes a workload: its pods terminate, then it is gone (kept in the history with deletedAt). */
-  deleteWorkload(id: string): ModelResult<WorkloadState> {
+  deleteWorkload(id: string): ClusterResult<WorkloadState> {
     this.changes++;
     const workload = this.liveWorkload(id);
     if (!workload.ok) return workload;
@@ -248,7 +248,7 @@ export class ClusterModel {
   }
 
   /** A node goes down (or comes back). Groups with a pod on it lose their placement and are placed again. */
-  setNodeReady(nodeName: string, ready: boolean): ModelResult<string> {
+  setNodeReady(nodeName: string, ready: boolean): ClusterResult<string> {
     this.changes++;
     const node = this.scheduler.cluster.layout.nodeByName(nodeName);
     if (node === undefined) return { ok: false, error: 'not-found', message: `node ${nodeName} does not exist` };
@@ -263,7 +263,7 @@ export class ClusterModel {
   }
 
   /** A pod's container fails; the restart policy decides what is recreated. */
-  failPod(workloadId: string, podName: string): ModelResult<WorkloadState> {
+  failPod(workloadId: string, podName: string): ClusterResult<WorkloadState> {
     this.changes++;
     const workload = this.liveWorkload(workloadId);
     if (!workload.ok) return workload;
@@ -299,8 +299,8 @@ export class ClusterModel {
    * An independent copy at the same instant: same clock, events, random state, cluster, scheduler and
    * workloads. What happens in the fork never reaches this model.
    */
-  fork(): ClusterModel {
-    const copy = new ClusterModel(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays, this);
+  fork(): SimulatedCluster {
+    const copy = new SimulatedCluster(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays, this);
     copy.creating = this.creating.map((w) => copy.workloads.at(w.seq));
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
@@ -383,7 +383,7 @@ export class ClusterModel {
     return workload && group ? { workload, group } : undefined;
   }
 
-  private liveWorkload(id: string): ModelResult<WorkloadState> {
+  private liveWorkload(id: string): ClusterResult<WorkloadState> {
     const workload = this.workloads.byId(id);
     if (workload === undefined || workload.deletedAt !== null)
       return { ok: false, error: 'not-found', message: `workload ${id} not found` };
@@ -416,6 +416,6 @@ export class ClusterModel {
 
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-function invalid(message: string): ModelError {
+function invalid(message: string): ClusterError {
   return { ok: false, error: 'invalid', message };
 }

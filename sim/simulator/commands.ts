@@ -1,6 +1,6 @@
 import type { WorkloadState } from '../workloads/state.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
-import type { ClusterModel, ModelResult } from './cluster-model.ts';
+import type { SimulatedCluster, ClusterResult } from './simulated-cluster.ts';
 
 /**
  * A workload as a command names it: the live API by id; a scenario timeline (or an imported trace) by the name
@@ -29,7 +29,7 @@ export type Command =
 
 export type CommandType = Command['type'];
 
-export type CommandResult = ModelResult<WorkloadState | string>;
+export type CommandResult = ClusterResult<WorkloadState | string>;
 
 /** Requested name -> id of the latest workload created under it: how `{ name }` references resolve. */
 export type WorkloadNames = Map<string, string>;
@@ -38,7 +38,7 @@ export type WorkloadNames = Map<string, string>;
  * Applies a command at the cluster's current time. `names` is the table `{ name }` references resolve in; a
  * successful create records its workload there.
  */
-export function applyCommand(cluster: ClusterModel, command: Command, names?: WorkloadNames): CommandResult {
+export function applyCommand(cluster: SimulatedCluster, command: Command, names?: WorkloadNames): CommandResult {
   switch (command.type) {
     case 'create': {
       const { spec, useGivenNameAsPrefix, createdBy, request } = command;
