@@ -26,7 +26,11 @@ export function replay(
   scenario: Scenario,
   { onProgress, observe }: ReplayOptions = {},
 ): { report: DeterministicReport; events: number } {
-  const model = ClusterModel.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
+  const model = ClusterModel.create(scenario.cluster, {
+    seed: scenario.seed,
+    delays: scenario.delays,
+    scheduler: scenario.scheduler,
+  });
   observe?.(model);
   const recorder = new Recorder(model);
   const ids = new Map<string, string>(); // workload name -> id of its latest incarnation

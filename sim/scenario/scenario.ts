@@ -1,5 +1,6 @@
 import type { ClusterSpec } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
+import type { SchedulerConfig } from '../scheduler/index.ts';
 import type { LifecycleDelays } from '../workloads/delays.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 
@@ -29,6 +30,8 @@ export interface Scenario {
   readonly until: Micros;
   readonly cluster: ClusterSpec;
   readonly delays: LifecycleDelays;
+  /** The cluster file's scheduler tunables. */
+  readonly scheduler: SchedulerConfig;
   /** How often the time series are sampled. */
   readonly sampleEvery: Micros;
   /** In time order (stable for equal times: file order). */
