@@ -84,6 +84,15 @@ describe('cluster files', () => {
     expect(spec.gpuTypes).toEqual(GPU_CATALOG);
   });
 
+  it("states the true defaults in the default cluster file's commented blocks", () => {
+    const text = readFileSync(DEFAULT, 'utf8').replace(/^# ((?:gpuTypes|scheduler|delays):.*|  .*)$/gm, '$1');
+    const result = parseClusterText('default.yaml', text);
+    if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+    expect(result.document.spec.gpuTypes.A10).toMatchObject({ memoryGiB: 24, interconnect: 'PCIe Gen4' });
+    expect(result.document.scheduler).toEqual(DEFAULT_SCHEDULER_CONFIG);
+    expect(result.document.delays).toEqual(DEFAULT_DELAYS);
+  });
+
   it('declares GPU types beside the catalog, overrides catalog figures, and gives nodes their memory', () => {
     const text = `${base.replace('count: 2\n', 'count: 2\n        namePrefix: h-\n')}      - count: 1
         namePrefix: t-
@@ -91,7 +100,7 @@ describe('cluster files', () => {
         cpu: 32
         memory: 256Gi
 gpuTypes:
-  T4: { memoryGiB: 16, bf16Tflops: 65, interconnect: PCIe Gen3 }
+  T4: { memoryGiB: 16, bf16Tflops: null, memoryBandwidthTBs: 0.32, interconnect: PCIe Gen3 }
   H100-SXM-80GB: { memoryBandwidthTBs: 3.0, nvlinkGBs: null }
 `;
     const result = parseClusterText('ok.yaml', text);
@@ -100,8 +109,8 @@ gpuTypes:
     expect(gpuTypes.T4).toEqual({
       id: 'T4',
       memoryGiB: 16,
-      bf16Tflops: 65,
-      memoryBandwidthTBs: null,
+      bf16Tflops: null,
+      memoryBandwidthTBs: 0.32,
       nvlinkGBs: null,
       interconnect: 'PCIe Gen3',
       source: 'the cluster file',
