@@ -85,7 +85,7 @@ describe('cluster files', () => {
   });
 
   it("states the true defaults in the default cluster file's commented blocks", () => {
-    const text = readFileSync(DEFAULT, 'utf8').replace(/^# ((?:gpuTypes|scheduler|delays):.*|  .*)$/gm, '$1');
+    const text = readFileSync(DEFAULT, 'utf8').replace(/^# ((?:gpuTypes|scheduler|delays):.*| {2}.*)$/gm, '$1');
     const result = parseClusterText('default.yaml', text);
     if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
     expect(result.document.spec.gpuTypes.A10).toMatchObject({ memoryGiB: 24, interconnect: 'PCIe Gen4' });
