@@ -4,7 +4,7 @@
  * 1-4 pods with per-pod requests from {0.5, 1, 2, 4, 8} GPUs, weighted so the total asks ~95% of capacity.
  * Deterministic for a seed.
  */
-import { buildCluster, GIB, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
+import { buildCluster, GIB, GPU_CATALOG, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
 import { Random } from '../../sim/engine/index.ts';
 import { PRIORITY_CLASSES, type DepartmentSpec, type GangSpec } from '../../sim/scheduler/index.ts';
 
@@ -27,6 +27,7 @@ export function gangLoad(nodeCount: number, seed = 7, batchCount = 100): GangLoa
   const spec: Omit<ClusterSpec, 'departments'> = {
     name: `bench-${nodeCount}`,
     id: '00000000-0000-4000-8000-00000000b001',
+    gpuTypes: GPU_CATALOG,
     topologyLevels: [
       { name: 'zone', label: 'lwsim.io/topology.zone' },
       { name: 'rack', label: 'lwsim.io/topology.rack' },

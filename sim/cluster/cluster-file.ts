@@ -1,22 +1,19 @@
 import type { SchemaObject } from 'ajv';
 import { SchemaCheck } from '../config/schema-check.ts';
-import { SourceDocument, type ConfigError, type PathSegment } from '../config/source-document.ts';
+import type { ConfigError, PathSegment, SourceDocument } from '../config/source-document.ts';
 import { stableUuid } from '../config/stable-uuid.ts';
-import { GPU_MODEL_IDS, type GpuModelId } from './gpu-catalog.ts';
+import { GPU_CATALOG, GPU_INTERCONNECTS, isCatalogGpuName, type GpuType, type GpuTypeTable } from './gpu-catalog.ts';
 import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
 import {
-  SERVING_MODEL_SIZES,
   TAINT_EFFECTS,
   type ClusterSpec,
-  type ServingModelSize,
   type DepartmentSpec,
   type NodePoolSpec,
   type NodeSetSpec,
   type PoolQuota,
   type QueueSpec,
   type TopologyLevelSpec,
-  type UserSpec,
 } from './spec.ts';
 
 /** A pool made from the machine lwsim runs on; the outside world (src/hardware) supplies its nodes. */
@@ -50,8 +47,15 @@ const queueFields = {
   quota: poolQuotas,
 } as const;
 const name = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 63 } as const;
+/** A datasheet figure: positive, or null for unknown. */
+const figure = { type: ['number', 'null'], exclusiveMinimum: 0 } as const;
+/** GPU type names become the node label nvidia.com/gpu.product, so they must be label values. */
+const GPU_TYPE_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-/** The shape of a cluster file. Later sections (projects, users, delays) extend it. */
+/**
+ * The shape of the cluster proper: topology, GPU types, node pools, departments. The file's other blocks
+ * (`scheduler:`, `delays:`, the server's `users:` and `serving:`) belong to other rooms, which read them.
+ */
 export const CLUSTER_FILE_SCHEMA: SchemaObject = {
   type: 'object',
   additionalProperties: false,
@@ -81,23 +85,18 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
         },
       },
     },
-    serving: {
+    gpuTypes: {
       type: 'object',
-      additionalProperties: false,
-      required: ['modelSize'],
-      properties: { modelSize: { enum: [...SERVING_MODEL_SIZES] } },
-    },
-    users: {
-      type: 'array',
-      items: {
+      additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['email', 'token'],
         properties: {
-          email: { type: 'string', minLength: 3, maxLength: 254 },
-          token: { type: 'string', pattern: '^[A-Za-z0-9._~+/-]{16,4096}=*$' },
-          projects: { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
-          admin: { type: 'boolean' },
+          memoryGiB: { type: 'number', exclusiveMinimum: 0 },
+          bf16Tflops: figure,
+          memoryBandwidthTBs: figure,
+          nvlinkGBs: figure,
+          interconnect: { enum: [...GPU_INTERCONNECTS, null] },
+          source: { type: 'string', minLength: 1 },
         },
       },
     },
@@ -142,7 +141,7 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
                   additionalProperties: false,
                   required: ['model', 'count'],
                   properties: {
-                    model: { enum: [...GPU_MODEL_IDS] },
+                    model: { type: 'string', minLength: 1 },
                     count: { type: 'integer', minimum: 0, maximum: 64 },
                     memory: quantity,
                   },
@@ -183,16 +182,9 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
 
 const schemaCheck = new SchemaCheck(CLUSTER_FILE_SCHEMA);
 
-/** Parses and validates a cluster file's text. Every error names the file, line, column and path. */
-export function parseClusterFile(file: string, text: string): ClusterFileResult {
-  const parsed = SourceDocument.parse(file, text);
-  if (!parsed.ok) return parsed;
-  return validateClusterDocument(parsed.value, parsed.source, []);
-}
-
 /**
- * Validates a cluster description found at `at` inside a larger document (a scenario embeds one), reporting
- * errors against the same source.
+ * Validates the cluster proper of a document found at `at` in `source` (a cluster file, or the cluster a scenario
+ * embeds), reporting errors against that source. The caller (src/config) has taken the other blocks out.
  */
 export function validateClusterDocument(
   value: unknown,
@@ -207,7 +199,7 @@ export function validateClusterDocument(
 interface RawNodeSet {
   count: number;
   namePrefix?: string;
-  gpu?: { model: GpuModelId; count: number; memory?: string | number };
+  gpu?: { model: string; count: number; memory?: string | number };
   cpu: string | number;
   memory: string | number;
   labels?: Record<string, string>;
@@ -224,8 +216,7 @@ interface RawQueue {
 
 interface RawCluster {
   name: string;
-  serving?: { modelSize: ServingModelSize };
-  users?: { email: string; token: string; projects?: string[] | 'all'; admin?: boolean }[];
+  gpuTypes?: Record<string, Partial<Omit<GpuType, 'id'>>>;
   departments?: (RawQueue & { projects: RawQueue[] })[];
   clusterId?: string;
   topology?: { levels: (string | { name: string; label?: string })[] };
@@ -243,6 +234,7 @@ class Normaliser {
 
   run(raw: RawCluster): ClusterFileResult {
     const levels = this.levels(raw);
+    const gpuTypes = this.gpuTypes(raw);
     const names = new Set<string>();
     const nodePools = raw.nodePools.map((pool, p): NodePoolSpec | LocalPoolSpec => {
       if (names.has(pool.name)) this.error(['nodePools', p, 'name'], `node pool "${pool.name}" is defined twice`);
@@ -260,19 +252,17 @@ class Normaliser {
       return {
         name: pool.name,
         placement,
-        nodes: pool.nodes.map((set, s) => this.nodeSet(set, ['nodePools', p, 'nodes', s], levels)),
+        nodes: pool.nodes.map((set, s) => this.nodeSet(set, ['nodePools', p, 'nodes', s], levels, gpuTypes)),
       };
     });
     const departments = this.departments(raw, new Set(nodePools.map((p) => p.name)));
-    const users = this.users(raw, new Set(departments.flatMap((d) => d.projects.map((p) => p.name))));
     const spec: ClusterFileSpec = {
       name: raw.name,
       id: raw.clusterId?.toLowerCase() ?? stableUuid(`lwsim-cluster:${raw.name}`),
       topologyLevels: levels,
       nodePools,
       departments,
-      users,
-      ...(raw.serving ? { serving: raw.serving } : {}),
+      gpuTypes,
     };
     if (this.errors.length === 0) {
       // Building the layout catches what only the whole picture shows: duplicate node names, crossed domains.
@@ -282,20 +272,36 @@ class Normaliser {
     return this.errors.length > 0 ? { ok: false, errors: this.errors } : { ok: true, spec };
   }
 
-  /** API users: unique tokens and emails, projects that exist. */
-  private users(raw: RawCluster, projects: ReadonlySet<string>): UserSpec[] {
-    const tokens = new Set<string>();
-    const emails = new Set<string>();
-    return (raw.users ?? []).map((user, u) => {
-      if (tokens.has(user.token)) this.error(['users', u, 'token'], 'this token is already given to another user');
-      if (emails.has(user.email)) this.error(['users', u, 'email'], `user "${user.email}" is defined twice`);
-      tokens.add(user.token);
-      emails.add(user.email);
-      const wanted = user.projects ?? 'all';
-      if (wanted !== 'all')
-        wanted.forEach((p, i) => projects.has(p) || this.error(['users', u, 'projects', i], `unknown project "${p}"`));
-      return { email: user.email, token: user.token, projects: wanted, admin: user.admin ?? false };
-    });
+  /**
+   * The catalog with the file's declarations over it: a catalog name takes the figures given and keeps the rest;
+   * a new name needs its memory, and an unstated figure is unknown (null).
+   */
+  private gpuTypes(raw: RawCluster): GpuTypeTable {
+    const table: Record<string, GpuType> = { ...GPU_CATALOG };
+    for (const [name, declared] of Object.entries(raw.gpuTypes ?? {})) {
+      if (!GPU_TYPE_NAME.test(name)) {
+        this.error(
+          ['gpuTypes', name],
+          `GPU type name "${name}" must be a label value: up to 63 letters, digits, "-", "_" or ".", alphanumeric at both ends`,
+          true,
+        );
+        continue;
+      }
+      const base = isCatalogGpuName(name) ? GPU_CATALOG[name] : undefined;
+      if (base === undefined && declared.memoryGiB === undefined)
+        this.error(['gpuTypes', name], `missing required field "memoryGiB" (GPU type "${name}" is not in the catalog)`);
+      table[name] = {
+        id: name,
+        memoryGiB: declared.memoryGiB ?? base?.memoryGiB ?? 0,
+        bf16Tflops: field(declared.bf16Tflops, base?.bf16Tflops),
+        memoryBandwidthTBs: field(declared.memoryBandwidthTBs, base?.memoryBandwidthTBs),
+        nvlinkGBs: field(declared.nvlinkGBs, base?.nvlinkGBs),
+        interconnect: field(declared.interconnect, base?.interconnect),
+        source:
+          declared.source ?? (base ? `${base.source}; figures from the cluster file over it` : 'the cluster file'),
+      };
+    }
+    return table;
   }
 
   /** Queue names are unique per kind (projects are what workloads name); quotas name known pools. */
@@ -343,7 +349,19 @@ class Normaliser {
     });
   }
 
-  private nodeSet(raw: RawNodeSet, path: PathSegment[], levels: readonly TopologyLevelSpec[]): NodeSetSpec {
+  private nodeSet(
+    raw: RawNodeSet,
+    path: PathSegment[],
+    levels: readonly TopologyLevelSpec[],
+    gpuTypes: GpuTypeTable,
+  ): NodeSetSpec {
+    const model = raw.gpu?.model ?? 'cpu';
+    if (!Object.hasOwn(gpuTypes, model)) {
+      this.error(
+        [...path, 'gpu', 'model'],
+        `unknown GPU type "${model}": declare it under gpuTypes (known: ${Object.keys(gpuTypes).join(', ')})`,
+      );
+    }
     const cpu = parseMillicores(raw.cpu);
     if (!cpu.ok) this.error([...path, 'cpu'], cpu.reason);
     const memory = parseBytes(raw.memory);
@@ -367,7 +385,7 @@ class Normaliser {
       count: raw.count,
       ...(raw.namePrefix !== undefined ? { namePrefix: raw.namePrefix } : {}),
       gpu: {
-        model: raw.gpu?.model ?? 'cpu',
+        model,
         count: raw.gpu?.count ?? 0,
         ...(gpuMemory !== undefined ? { memoryBytes: gpuMemory } : {}),
       },
@@ -379,9 +397,14 @@ class Normaliser {
     };
   }
 
-  private error(path: readonly PathSegment[], message: string): void {
-    this.errors.push(this.source.errorAt([...this.at, ...path], message));
+  private error(path: readonly PathSegment[], message: string, atKey = false): void {
+    this.errors.push(this.source.errorAt([...this.at, ...path], message, atKey));
   }
+}
+
+/** A declared figure (null: unknown), else the catalog's, else unknown. */
+function field<T>(declared: T | null | undefined, base: T | null | undefined): T | null {
+  return declared !== undefined ? declared : (base ?? null);
 }
 
 /** The spec with local pools left empty (for checks that run before the machine is known). */

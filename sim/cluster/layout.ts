@@ -1,4 +1,3 @@
-import { GPU_CATALOG, type GpuModelId } from './gpu-catalog.ts';
 import { GIB } from './quantity.ts';
 import { NODE_LABELS, type ClusterSpec, type NodeSetSpec, type PlacementStrategy, type Taint } from './spec.ts';
 
@@ -7,7 +6,8 @@ export interface NodeInfo {
   readonly index: number;
   readonly name: string;
   readonly pool: number;
-  readonly gpuModel: GpuModelId;
+  /** The GPU type's name (a key of the spec's `gpuTypes`). */
+  readonly gpuModel: string;
   readonly gpuCount: number;
   readonly gpuMemoryBytes: number;
   readonly cpuMillis: number;
@@ -128,10 +128,11 @@ class LayoutBuilder {
     let ordinal = 0;
     const width = String(sets.reduce((sum, s) => sum + s.count, 0) - 1).length;
     sets.forEach((set, s) => {
+      const gpuMemory = this.gpuMemoryBytes(set, ['nodePools', p, 'nodes', s, 'gpu', 'model']);
       const members: number[] = [];
       for (let i = 0; i < set.count; i++) {
         const nodeName = `${set.namePrefix ?? `${name}-`}${String(ordinal++).padStart(width, '0')}`;
-        members.push(this.addNode(p, nodeName, set, ['nodePools', p, 'nodes', s]));
+        members.push(this.addNode(p, nodeName, set, gpuMemory, ['nodePools', p, 'nodes', s]));
       }
       this.placeInTopology(p, root, members, set.topology, ['nodePools', p, 'nodes', s, 'topology']);
     });
@@ -151,11 +152,21 @@ class LayoutBuilder {
     return { nodes: this.nodes, domains: this.domains, pools: this.pools };
   }
 
-  private addNode(pool: number, name: string, set: NodeSetSpec, where: LayoutError['path']): number {
+  /** A node set's per-device memory: its own figure, else its GPU type's; an unknown type is an error. */
+  private gpuMemoryBytes(set: NodeSetSpec, where: LayoutError['path']): number {
+    const types = this.spec.gpuTypes;
+    if (!Object.hasOwn(types, set.gpu.model)) {
+      const known = Object.keys(types).join(', ');
+      this.errors.push({ path: where, message: `unknown GPU type "${set.gpu.model}" (known: ${known})` });
+      return 0;
+    }
+    return set.gpu.memoryBytes ?? Math.round(types[set.gpu.model]!.memoryGiB * GIB);
+  }
+
+  private addNode(pool: number, name: string, set: NodeSetSpec, memory: number, where: LayoutError['path']): number {
     if (this.names.has(name)) this.errors.push({ path: where, message: `node name "${name}" is used twice` });
     this.names.add(name);
     const index = this.nodes.length;
-    const memory = set.gpu.memoryBytes ?? GPU_CATALOG[set.gpu.model].memoryGiB * GIB;
     this.nodes.push({
       index,
       name,

@@ -1,4 +1,4 @@
-import type { GpuModelId } from './gpu-catalog.ts';
+import type { GpuTypeTable } from './gpu-catalog.ts';
 
 /**
  * The validated, normalised description of a cluster: what a cluster file becomes after parsing, and what tests
@@ -13,21 +13,11 @@ export interface ClusterSpec {
   readonly nodePools: readonly NodePoolSpec[];
   /** The organisation using the cluster: departments of projects, with GPU quotas per node pool. */
   readonly departments: readonly DepartmentSpec[];
-  /** Who may call the API, with which bearer token, for which projects. */
-  readonly users?: readonly UserSpec[];
-  /** The live serving endpoint: which synthetic model size a Running workload serves by default. */
-  readonly serving?: { readonly modelSize: ServingModelSize };
-}
-
-/** The serving kernel's model presets (src/kernel): small enough by default that a laptop answers in milliseconds. */
-export const SERVING_MODEL_SIZES = ['tiny', 'small', 'base', 'large'] as const;
-export type ServingModelSize = (typeof SERVING_MODEL_SIZES)[number];
-
-export interface UserSpec {
-  readonly email: string;
-  readonly token: string;
-  readonly projects: readonly string[] | 'all';
-  readonly admin: boolean;
+  /**
+   * Every GPU type a node set may name, by name: the built-in catalog with the cluster file's declarations over
+   * it. Whatever reads a device's memory or datasheet figures looks here, not in the global catalog.
+   */
+  readonly gpuTypes: GpuTypeTable;
 }
 
 export interface TopologyLevelSpec {
@@ -60,9 +50,10 @@ export interface NodeSetSpec {
   /** Node names are `<namePrefix><index>`; defaults to `<pool>-`. */
   readonly namePrefix?: string;
   readonly gpu: {
-    readonly model: GpuModelId;
+    /** A key of the cluster's `gpuTypes`. */
+    readonly model: string;
     readonly count: number;
-    /** Per-device memory, when it differs from the catalog (the local machine, for one). */
+    /** Per-device memory, when it differs from the GPU type's (the local machine, for one). */
     readonly memoryBytes?: number;
   };
   readonly cpuMillis: number;

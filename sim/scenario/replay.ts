@@ -32,7 +32,11 @@ export function replay<S extends object = object>(
   scenario: Scenario,
   { onProgress, observe, recorders: extra = [], stopWhen }: ReplayOptions<S> = {},
 ): { report: DeterministicReport & Partial<S>; events: number } {
-  const cluster = SimulatedCluster.create(scenario.cluster, { seed: scenario.seed, delays: scenario.delays });
+  const cluster = SimulatedCluster.create(scenario.cluster, {
+    seed: scenario.seed,
+    delays: scenario.delays,
+    scheduler: scenario.scheduler,
+  });
   observe?.(cluster);
   // In the order their sections appear in the report.
   const recorders: readonly Recorder[] = [new WorkloadOutcomes(), new ClusterUsage(), new EventCounts(), ...extra];

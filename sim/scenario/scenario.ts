@@ -1,6 +1,7 @@
 import type { Command } from '../simulator/commands.ts';
 import type { ClusterSpec } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
+import type { SchedulerConfig } from '../scheduler/index.ts';
 import type { LifecycleDelays } from '../workloads/delays.ts';
 
 export interface ScenarioStep {
@@ -17,6 +18,8 @@ export interface Scenario {
   readonly until: Micros;
   readonly cluster: ClusterSpec;
   readonly delays: LifecycleDelays;
+  /** The cluster file's scheduler tunables. */
+  readonly scheduler: SchedulerConfig;
   /** How often the time series are sampled. */
   readonly sampleEvery: Micros;
   /** In time order (stable for equal times: file order). */

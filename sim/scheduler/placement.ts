@@ -9,6 +9,7 @@ import {
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
 import type { GangPod, GangSpec } from './gang.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
+import type { SchedulerConfig } from './scheduler-config.ts';
 import type { Statement } from './statement.ts';
 
 /** Where one attempt may put a gang: the whole pool, one topology domain, or one node. */
@@ -19,12 +20,6 @@ type NodeSet =
 
 export type PlacementResult = { ok: true; bindings: Binding[] } | { ok: false; message: string };
 
-/**
- * Preferred topology tries at most this many domains per level, looking at no more than the scan budget of
- * domains to find them, before widening; a required level looks at every domain.
- */
-const PREFERRED_DOMAIN_TRIES = 32;
-const PREFERRED_DOMAIN_SCAN = 256;
 /** Domains up to this size are scanned node by node; bigger ones are searched through the pool's index. */
 const SCAN_LIMIT = 64;
 
@@ -42,9 +37,14 @@ interface GangNeed {
  * Everything it binds goes through the statement, and is rolled back if the gang does not fit.
  */
 export class GangPlacer {
+  /**
+   * Preferred topology tries at most `preferredDomainTries` domains per level, looking at no more than
+   * `preferredDomainScan` domains to find them, before widening; a required level looks at every domain.
+   */
   constructor(
     private readonly cluster: ClusterState,
     private readonly eligibility: EligibilityCache,
+    private readonly budgets: Pick<SchedulerConfig, 'preferredDomainTries' | 'preferredDomainScan'>,
   ) {}
 
   /** `explain: false` skips the diagnosis of a failure (trial placements of reclaim and preempt never show it). */
@@ -126,14 +126,14 @@ export class GangPlacer {
   private *domains(pool: number, need: GangNeed, outermost: number, requiredLevel: number): Generator<NodeSet> {
     const levels = this.cluster.layout.levels.length;
     for (let level = levels - 1; level >= outermost; level--) {
-      const limit = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_TRIES;
+      const limit = level === requiredLevel ? Number.POSITIVE_INFINITY : this.budgets.preferredDomainTries;
       // Search by whichever resource binds: whole nodes when the gang needs them, else free devices.
       const byEmpty = need.fullNodes > 0;
       const index = byEmpty
         ? this.cluster.domainsByEmptyNodes(pool, level)
         : this.cluster.domainsByFreeGpus(pool, level);
       const candidates: number[] = [];
-      let budget = level === requiredLevel ? Number.POSITIVE_INFINITY : PREFERRED_DOMAIN_SCAN;
+      let budget = level === requiredLevel ? Number.POSITIVE_INFINITY : this.budgets.preferredDomainScan;
       const from = byEmpty ? need.fullNodes : Math.floor(need.units / GPU_UNITS);
       for (
         let key = index.nextKey(from);

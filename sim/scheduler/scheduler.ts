@@ -1,6 +1,6 @@
 import type { ClusterState } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
-import { DEFAULT_ACTIONS } from './actions/index.ts';
+import { ACTIONS } from './actions/index.ts';
 import { EligibilityCache } from './eligibility.ts';
 import type { FilterPlugin } from './framework.ts';
 import type { GangSpec, GangState } from './gang.ts';
@@ -8,11 +8,13 @@ import { GangPlacer } from './placement.ts';
 import { DEFAULT_FILTERS } from './plugins/index.ts';
 import { QueueTree, QueueUsage, type DepartmentSpec } from './queues.ts';
 import { gangQuotaUnits } from './requests.ts';
+import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler-config.ts';
 import { Session, type Action, type Eviction, type SchedulerCore } from './session.ts';
 import type { CommitResult } from './statement.ts';
 
 export interface SchedulerOptions {
-  readonly actions?: readonly Action[];
+  /** Cycle period, actions and search budgets; default: today's (KAI's) values. */
+  readonly config?: SchedulerConfig;
   readonly filters?: readonly FilterPlugin[];
 }
 
@@ -36,6 +38,7 @@ export class Scheduler implements SchedulerCore {
   readonly tree: QueueTree;
   readonly usage: QueueUsage;
   readonly placer: GangPlacer;
+  readonly config: SchedulerConfig;
   private readonly actions: readonly Action[];
   private readonly eligibility: EligibilityCache;
   private gangs = new Map<string, GangState>();
@@ -61,8 +64,9 @@ export class Scheduler implements SchedulerCore {
       );
     this.usage = shared?.usage ?? new QueueUsage(this.tree);
     this.eligibility = shared?.eligibility ?? new EligibilityCache(cluster.layout, options.filters ?? DEFAULT_FILTERS);
-    this.placer = new GangPlacer(cluster, this.eligibility);
-    this.actions = options.actions ?? DEFAULT_ACTIONS;
+    this.config = options.config ?? DEFAULT_SCHEDULER_CONFIG;
+    this.placer = new GangPlacer(cluster, this.eligibility, this.config);
+    this.actions = this.config.actions.map((name) => ACTIONS[name]);
     this.shapes = new Map();
     this.units = new Map();
     this.pools = new Map();
@@ -163,7 +167,7 @@ export class Scheduler implements SchedulerCore {
     const copy = new Scheduler(
       cluster,
       [],
-      { actions: this.actions },
+      { config: this.config },
       { tree: this.tree, usage: this.usage.clone(), eligibility: this.eligibility },
     );
     for (const gang of this.gangs.values()) {

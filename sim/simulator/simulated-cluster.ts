@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { buildCluster, type ClusterSpec } from '../cluster/index.ts';
 import { UuidNamespace } from '../config/stable-uuid.ts';
 import { dispatchTo, Simulation, type Handlers, type Micros } from '../engine/index.ts';
-import { Scheduler, type CycleReport } from '../scheduler/index.ts';
+import { Scheduler, type CycleReport, type SchedulerConfig } from '../scheduler/index.ts';
 import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
 import { DEFAULT_DELAYS, type LifecycleDelays } from '../workloads/delays.ts';
 import { derivePhase } from '../workloads/phase.ts';
@@ -17,12 +17,11 @@ export type SchedulingEvent = { readonly type: 'schedule' };
 /** Every event of the cluster: each subsystem owns its own, and handles them through its handler table. */
 export type ClusterEvent = ControllerEvent | SchedulingEvent | JobClockEvent;
 
-/** How often the scheduler runs when there is something to do. */
-export const SCHEDULING_PERIOD: Micros = 1_000_000;
-
 export interface ClusterOptions {
   readonly seed?: number;
   readonly delays?: LifecycleDelays;
+  /** Cycle period, actions and search budgets; default DEFAULT_SCHEDULER_CONFIG. */
+  readonly scheduler?: SchedulerConfig;
 }
 
 export interface CreateWorkload {
@@ -132,7 +131,7 @@ export class SimulatedCluster {
     return new SimulatedCluster(
       spec,
       sim,
-      new Scheduler(built.cluster, spec.departments),
+      new Scheduler(built.cluster, spec.departments, { config: options.scheduler }),
       options.delays ?? DEFAULT_DELAYS,
     );
   }
@@ -316,7 +315,8 @@ export class SimulatedCluster {
   private requestCycle(): void {
     if (this.cycleRequested) return;
     this.cycleRequested = true;
-    const next = (Math.floor(this.sim.now / SCHEDULING_PERIOD) + 1) * SCHEDULING_PERIOD;
+    const period = this.scheduler.config.period;
+    const next = (Math.floor(this.sim.now / period) + 1) * period;
     this.sim.at(next, { type: 'schedule' }, 100);
   }
 

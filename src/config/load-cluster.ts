@@ -1,20 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { formatConfigError } from '../../sim/config/source-document.ts';
-import {
-  buildCluster,
-  parseClusterFile,
-  resolveLocalPools,
-  type ClusterFileSpec,
-  type ClusterSpec,
-  type ClusterState,
-} from '../../sim/cluster/index.ts';
+import { buildCluster, resolveLocalPools, type ClusterSpec, type ClusterState } from '../../sim/cluster/index.ts';
 import { describeLocalMachine, localNodeSet, type LocalMachine } from '../hardware/index.ts';
+import { parseClusterText, type ClusterDocument } from './cluster-document.ts';
 
 export const DEFAULT_CLUSTER_FILE = fileURLToPath(new URL('../../scenarios/clusters/default.yaml', import.meta.url));
 
+/** A cluster file made real: the built cluster, and the file's other blocks beside it. */
 export type LoadedCluster =
-  { ok: true; spec: ClusterSpec; cluster: ClusterState; machine?: LocalMachine } | { ok: false; errors: string[] };
+  | ({ ok: true; spec: ClusterSpec; cluster: ClusterState; machine?: LocalMachine } & Omit<ClusterDocument, 'spec'>)
+  | { ok: false; errors: string[] };
 
 /**
  * Reads a cluster file, validates it, fills any `local` pool with this machine and builds the cluster.
@@ -27,9 +23,9 @@ export async function loadClusterFile(file: string, machine?: LocalMachine): Pro
   } catch (e) {
     return { ok: false, errors: [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`] };
   }
-  const parsed = parseClusterFile(file, text);
+  const parsed = parseClusterText(file, text);
   if (!parsed.ok) return { ok: false, errors: parsed.errors.map(formatConfigError) };
-  return completeCluster(parsed.spec, file, machine);
+  return completeCluster(parsed.document, file, machine);
 }
 
 /**
@@ -37,14 +33,15 @@ export async function loadClusterFile(file: string, machine?: LocalMachine): Pro
  * the cluster built. `where` prefixes the (rare) errors only the built layout can find.
  */
 export async function completeCluster(
-  fileSpec: ClusterFileSpec,
+  document: ClusterDocument,
   where: string,
   machine?: LocalMachine,
 ): Promise<LoadedCluster> {
+  const { spec: fileSpec, ...blocks } = document;
   const needsMachine = fileSpec.nodePools.some((p) => 'local' in p);
   const local = needsMachine ? (machine ?? (await describeLocalMachine())) : undefined;
   const spec = local ? resolveLocalPools(fileSpec, localNodeSet(local)) : (fileSpec as ClusterSpec);
   const built = buildCluster(spec);
   if (!built.ok) return { ok: false, errors: built.errors.map((e) => `${where}: ${e.path.join('.')}: ${e.message}`) };
-  return { ok: true, spec, cluster: built.cluster, ...(local ? { machine: local } : {}) };
+  return { ok: true, spec, cluster: built.cluster, ...blocks, ...(local ? { machine: local } : {}) };
 }

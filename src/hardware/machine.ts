@@ -1,6 +1,7 @@
 // Description of the machine lwsim runs on, used to seed a node that mirrors real hardware.
 import * as os from 'node:os';
 import * as si from 'systeminformation';
+import type { CatalogGpuName } from '../../sim/cluster/index.ts';
 import { queryNvidiaGpus, type LocalGpu, type NvidiaQueryResult } from './nvidia.ts';
 
 export interface LocalMachine {
@@ -66,7 +67,8 @@ export async function describeLocalMachine(sources: MachineSources = defaultSour
   };
 }
 
-export type CatalogGpuModel = 'A100-SXM-80GB' | 'H100-SXM-80GB' | 'H200-SXM-141GB' | 'L40S-48GB';
+/** The catalog's GPUs, without the `cpu` device class (no nvidia-smi name maps to it). */
+export type CatalogGpuModel = Exclude<CatalogGpuName, 'cpu'>;
 
 /**
  * Maps an nvidia-smi product name to a simulator catalog model. Only the exact

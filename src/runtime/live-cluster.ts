@@ -1,6 +1,8 @@
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
 import { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
+import type { SchedulerConfig } from '../../sim/scheduler/index.ts';
+import type { LifecycleDelays } from '../../sim/workloads/delays.ts';
 import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
 import { applyCommand, type CommandResult } from '../../sim/simulator/commands.ts';
@@ -26,6 +28,9 @@ export interface LiveOptions {
   readonly wallClock?: () => number;
   /** How durable an accepted mutation is before its reply (default `process`: survives kill -9). */
   readonly durability?: Durability;
+  /** The cluster file's `scheduler:` and `delays:` (default: the model's). A replay of the journal uses them too. */
+  readonly scheduler?: SchedulerConfig;
+  readonly delays?: LifecycleDelays;
 }
 
 export interface StartReport {
@@ -82,7 +87,7 @@ export class LiveCluster {
     const seed = first?.seed ?? options.seed;
     if (first && first.seed !== options.seed)
       problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
-    const model = SimulatedCluster.create(spec, { seed });
+    const model = SimulatedCluster.create(spec, { seed, scheduler: options.scheduler, delays: options.delays });
     const organisation = new Organisation(spec.departments);
     const names = namesOf(model, organisation);
     let lastAt = 0;

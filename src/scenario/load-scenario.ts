@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import {
-  parseClusterFile,
-  validateClusterDocument,
-  type ClusterFileResult,
-  type ClusterSpec,
-} from '../../sim/cluster/index.ts';
+import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import { SchemaCheck } from '../../sim/config/schema-check.ts';
 import {
   formatConfigError,
@@ -19,12 +14,13 @@ import { expandGenerator, type Choice, type GeneratorSpec, type Spread } from '.
 import type { Command } from '../../sim/simulator/commands.ts';
 import type { Scenario, ScenarioStep } from '../../sim/scenario/scenario.ts';
 import { streamRandom } from '../../sim/scenario/seeds.ts';
-import { DEFAULT_DELAYS, type DelaySpec, type LifecycleDelays } from '../../sim/workloads/delays.ts';
+import { readDelays, readDelaySpec, type RawDelays, type RawDelaySpec } from '../../sim/workloads/delays-block.ts';
 import { hostShare, syntheticSpec } from '../../sim/workloads/synthetic-spec.ts';
 import { contractAjv } from '../contract/ajv.ts';
 import { contractRef } from '../contract/contract.ts';
 import { fieldPath } from '../contract/validation-message.ts';
 import { translateCreation, type CreationRequest } from '../runai/translate.ts';
+import { parseClusterText, readClusterDocument, type ClusterDocumentResult } from '../config/cluster-document.ts';
 import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
 import type { LocalMachine } from '../hardware/index.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
@@ -55,7 +51,7 @@ export async function loadScenarioFile(
   const raw = parsed.value as RawScenario;
   const cluster = await loadCluster(raw.cluster, parsed.source, dirname(file), options.machine);
   if (!cluster.ok) return cluster;
-  const reader = new ScenarioReader(parsed.source, cluster.spec);
+  const reader = new ScenarioReader(parsed.source, cluster);
   const scenario = reader.read(raw, file, options.seed);
   return reader.errors.length > 0 ? fail(reader.errors) : { ok: true, scenario: scenario! };
 }
@@ -70,7 +66,7 @@ async function loadCluster(
   base: string,
   machine: LocalMachine | undefined,
 ): Promise<LoadedCluster> {
-  let result: ClusterFileResult;
+  let result: ClusterDocumentResult;
   if (typeof value === 'string') {
     const path = resolve(base, value);
     let text: string;
@@ -84,26 +80,22 @@ async function loadCluster(
         ),
       ]);
     }
-    result = parseClusterFile(path, text);
+    result = parseClusterText(path, text);
   } else {
-    result = validateClusterDocument(value, source, ['cluster']);
+    result = readClusterDocument(value, source, ['cluster']);
   }
   if (!result.ok) return fail(result.errors);
-  return completeCluster(result.spec, `${source.file}: cluster`, machine);
+  return completeCluster(result.document, `${source.file}: cluster`, machine);
 }
 
 type ChoiceValue = number | string | (number | string)[] | Record<string, number>;
-interface RawSpread {
-  median: string | number;
-  p90?: string | number;
-}
 interface RawScenario {
   name: string;
   seed?: number;
   until: string | number;
   sample?: string | number;
   cluster: unknown;
-  delays?: Partial<Record<keyof LifecycleDelays, RawSpread>>;
+  delays?: RawDelays;
   timeline?: Record<string, unknown>[];
   generators?: {
     name: string;
@@ -115,7 +107,7 @@ interface RawScenario {
     gpus: ChoiceValue;
     workers?: ChoiceValue;
     replicas?: ChoiceValue;
-    duration?: RawSpread;
+    duration?: RawDelaySpec;
     priorityClass?: string;
     nodePools?: string[];
   }[];
@@ -125,15 +117,18 @@ interface RawScenario {
 class ScenarioReader {
   readonly errors: ConfigError[] = [];
   private readonly projects: Map<string, string>; // id or name -> name
+  private readonly cluster: ClusterSpec;
   private readonly validateCreation = contractAjv('body').getSchema(
     contractRef('DistributedInferenceCreationRequest'),
   )!;
 
   constructor(
     private readonly source: SourceDocument,
-    private readonly cluster: ClusterSpec,
+    /** The cluster file read: its spec, and the scheduler config and delays a scenario starts from. */
+    private readonly loaded: Extract<LoadedCluster, { ok: true }>,
   ) {
-    const names = cluster.departments.flatMap((d) => d.projects.map((p) => p.name));
+    this.cluster = loaded.spec;
+    const names = this.cluster.departments.flatMap((d) => d.projects.map((p) => p.name));
     // API ids (101, 102, ... in file order) and plain names both name a project in a scenario.
     this.projects = new Map([
       ...names.map((n, i) => [String(101 + i), n] as const),
@@ -149,7 +144,8 @@ class ScenarioReader {
     if (raw.sample !== undefined && sampleEvery < 1_000_000) this.error(['sample'], 'must be at least 1s');
     else if (until / sampleEvery > 100_000)
       this.error(['sample'], `would take ${Math.ceil(until / sampleEvery)} samples; at most 100,000`);
-    const delays = this.delays(raw.delays);
+    // A scenario's own delays go over the cluster file's, key by key.
+    const delays = readDelays(raw.delays, this.loaded.delays, ['delays'], (at, message) => this.error(at, message));
     const steps: ScenarioStep[] = [];
     (raw.timeline ?? []).forEach((item, i) => {
       const at = this.duration(item.at as string | number, ['timeline', i, 'at']);
@@ -169,6 +165,7 @@ class ScenarioReader {
       until,
       cluster: this.cluster,
       delays,
+      scheduler: this.loaded.scheduler,
       sampleEvery,
       steps: steps.filter((s) => s.at <= until),
     };
@@ -324,22 +321,8 @@ class ScenarioReader {
     return { values, weights: entries.map(([, w]) => w) };
   }
 
-  private delays(raw: RawScenario['delays']): LifecycleDelays {
-    const pick = (key: keyof LifecycleDelays): DelaySpec =>
-      raw?.[key] ? this.spread(raw[key]!, ['delays', key]) : DEFAULT_DELAYS[key];
-    return {
-      imagePull: pick('imagePull'),
-      containerStart: pick('containerStart'),
-      modelLoad: pick('modelLoad'),
-      termination: pick('termination'),
-    };
-  }
-
-  private spread(raw: RawSpread, at: PathSegment[]): Spread {
-    const median = this.duration(raw.median, [...at, 'median']) / 1e6;
-    const p90 = raw.p90 === undefined ? median : this.duration(raw.p90, [...at, 'p90']) / 1e6;
-    if (p90 < median) this.error([...at, 'p90'], 'must not be below the median');
-    return { median, p90 };
+  private spread(raw: RawDelaySpec, at: PathSegment[]): Spread {
+    return readDelaySpec(raw, at, (path, message) => this.error(path, message));
   }
 
   private duration(value: string | number, at: PathSegment[]): Micros {

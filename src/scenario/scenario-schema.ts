@@ -1,4 +1,5 @@
 import type { SchemaObject } from 'ajv';
+import { DELAY_SPEC_SCHEMA, DELAYS_BLOCK_SCHEMA } from '../../sim/workloads/delays-block.ts';
 
 const duration = { type: ['string', 'number'] } as const;
 const name = { type: 'string', pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;
@@ -10,12 +11,7 @@ const choice = {
     { type: 'object', minProperties: 1, additionalProperties: { type: 'number', minimum: 0 } },
   ],
 } as const;
-const spread = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['median'],
-  properties: { median: duration, p90: duration },
-} as const;
+const spread = DELAY_SPEC_SCHEMA;
 
 /**
  * The shape of a scenario file. `create` bodies are checked against the Run:ai contract afterwards (the same
@@ -31,11 +27,7 @@ export const SCENARIO_SCHEMA: SchemaObject = {
     until: duration,
     sample: duration,
     cluster: { oneOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
-    delays: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { imagePull: spread, containerStart: spread, modelLoad: spread, termination: spread },
-    },
+    delays: DELAYS_BLOCK_SCHEMA,
     timeline: {
       type: 'array',
       items: {

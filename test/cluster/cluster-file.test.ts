@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatConfigError } from '../../sim/config/source-document.ts';
-import { buildCluster, GIB, parseClusterFile, resolveLocalPools } from '../../sim/cluster/index.ts';
+import { buildCluster, GIB, GPU_CATALOG, resolveLocalPools } from '../../sim/cluster/index.ts';
+import { seconds } from '../../sim/engine/index.ts';
+import { DEFAULT_SCHEDULER_CONFIG } from '../../sim/scheduler/index.ts';
+import { DEFAULT_DELAYS } from '../../sim/workloads/delays.ts';
+import { parseClusterText } from '../../src/config/cluster-document.ts';
 import { nodes } from '../support/clusters.ts';
 
 const DEFAULT = new URL('../../scenarios/clusters/default.yaml', import.meta.url);
 
 function errorsOf(text: string): string[] {
-  const result = parseClusterFile('bad.yaml', text);
+  const result = parseClusterText('bad.yaml', text);
   expect(result.ok).toBe(false);
   return result.ok ? [] : result.errors.map(formatConfigError);
 }
@@ -26,12 +30,12 @@ nodePools:
 
 describe('cluster files', () => {
   it('parses the shipped default cluster and fills the local pool from a machine', () => {
-    const result = parseClusterFile('default.yaml', readFileSync(DEFAULT, 'utf8'));
+    const result = parseClusterText('default.yaml', readFileSync(DEFAULT, 'utf8'));
     if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
-    expect(result.spec.nodePools.map((p) => p.name)).toEqual(['h100', 'a100', 'local']);
-    expect(result.spec.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(result.document.spec.nodePools.map((p) => p.name)).toEqual(['h100', 'a100', 'local']);
+    expect(result.document.spec.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const spec = resolveLocalPools(
-      result.spec,
+      result.document.spec,
       nodes(1, { gpu: { model: 'cpu', count: 1, memoryBytes: 16 * GIB }, namePrefix: 'local-' }),
     );
     const built = buildCluster(spec);
@@ -49,9 +53,9 @@ describe('cluster files', () => {
   });
 
   it('normalises quantities and defaults', () => {
-    const result = parseClusterFile('ok.yaml', base);
+    const result = parseClusterText('ok.yaml', base);
     if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
-    const set = result.spec.nodePools[0]!;
+    const set = result.document.spec.nodePools[0]!;
     expect('nodes' in set && set.nodes[0]).toMatchObject({
       cpuMillis: 96_000,
       memoryBytes: 2 ** 40,
@@ -60,7 +64,93 @@ describe('cluster files', () => {
       topology: {},
     });
     expect(set.placement).toBe('binpack');
-    expect(result.spec.topologyLevels).toEqual([{ name: 'rack', label: 'lwsim.io/topology.rack' }]);
+    expect(result.document.spec.topologyLevels).toEqual([{ name: 'rack', label: 'lwsim.io/topology.rack' }]);
+  });
+
+  it('keeps the API users and the serving model size out of the cluster spec, in the server config', () => {
+    const result = parseClusterText('default.yaml', readFileSync(DEFAULT, 'utf8'));
+    if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+    const { spec, server, scheduler, delays } = result.document;
+    expect(Object.keys(spec)).not.toContain('users');
+    expect(Object.keys(spec)).not.toContain('serving');
+    expect(server.users.map((u) => [u.email, u.projects, u.admin])).toEqual([
+      ['dev@lwsim.local', 'all', false],
+      ['chat-team@lwsim.local', ['chat', 'eval'], false],
+    ]);
+    expect(server.modelSize).toBe('tiny');
+    // A file without the blocks runs as lwsim always has.
+    expect(scheduler).toEqual(DEFAULT_SCHEDULER_CONFIG);
+    expect(delays).toEqual(DEFAULT_DELAYS);
+    expect(spec.gpuTypes).toEqual(GPU_CATALOG);
+  });
+
+  it("states the true defaults in the default cluster file's commented blocks", () => {
+    const text = readFileSync(DEFAULT, 'utf8').replace(/^# ((?:gpuTypes|scheduler|delays):.*| {2}.*)$/gm, '$1');
+    const result = parseClusterText('default.yaml', text);
+    if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+    expect(result.document.spec.gpuTypes.A10).toMatchObject({ memoryGiB: 24, interconnect: 'PCIe Gen4' });
+    expect(result.document.scheduler).toEqual(DEFAULT_SCHEDULER_CONFIG);
+    expect(result.document.delays).toEqual(DEFAULT_DELAYS);
+  });
+
+  it('declares GPU types beside the catalog, overrides catalog figures, and gives nodes their memory', () => {
+    const text = `${base.replace('count: 2\n', 'count: 2\n        namePrefix: h-\n')}      - count: 1
+        namePrefix: t-
+        gpu: { model: T4, count: 4 }
+        cpu: 32
+        memory: 256Gi
+gpuTypes:
+  T4: { memoryGiB: 16, bf16Tflops: null, memoryBandwidthTBs: 0.32, interconnect: PCIe Gen3 }
+  H100-SXM-80GB: { memoryBandwidthTBs: 3.0, nvlinkGBs: null }
+`;
+    const result = parseClusterText('ok.yaml', text);
+    if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+    const { gpuTypes } = result.document.spec;
+    expect(gpuTypes.T4).toEqual({
+      id: 'T4',
+      memoryGiB: 16,
+      bf16Tflops: null,
+      memoryBandwidthTBs: 0.32,
+      nvlinkGBs: null,
+      interconnect: 'PCIe Gen3',
+      source: 'the cluster file',
+    });
+    expect(gpuTypes['H100-SXM-80GB']).toMatchObject({
+      memoryGiB: 80,
+      bf16Tflops: 989.4,
+      memoryBandwidthTBs: 3.0,
+      nvlinkGBs: null,
+      interconnect: 'NVLink',
+    });
+    expect(gpuTypes['A100-SXM-80GB']).toEqual(GPU_CATALOG['A100-SXM-80GB']);
+    const built = buildCluster(resolveLocalPools(result.document.spec, nodes(1)));
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const t4 = built.cluster.layout.nodeByName('t-2')!;
+    expect([t4.gpuModel, t4.gpuMemoryBytes, t4.labels['nvidia.com/gpu.product']]).toEqual(['T4', 16 * GIB, 'T4']);
+  });
+
+  it('reads the scheduler and delays blocks over the defaults', () => {
+    const text = `${base}scheduler:
+  period: 500ms
+  actions: [allocate, preempt]
+  search: { preferredDomainScan: 64 }
+delays:
+  modelLoad: { median: 30s, p90: 1m }
+  termination: { median: 1s }
+`;
+    const result = parseClusterText('ok.yaml', text);
+    if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+    expect(result.document.scheduler).toEqual({
+      period: seconds(0.5),
+      actions: ['allocate', 'preempt'],
+      preferredDomainTries: DEFAULT_SCHEDULER_CONFIG.preferredDomainTries,
+      preferredDomainScan: 64,
+    });
+    expect(result.document.delays).toEqual({
+      ...DEFAULT_DELAYS,
+      modelLoad: { median: 30, p90: 60 },
+      termination: { median: 1, p90: 1 },
+    });
   });
 
   it.each([
@@ -75,7 +165,7 @@ describe('cluster files', () => {
     [
       'an unknown GPU model',
       base.replace('H100-SXM-80GB', 'B200'),
-      /bad\.yaml:8:23: nodePools\[0\]\.nodes\[0\]\.gpu\.model: must be one of "A100-SXM-80GB"/,
+      /bad\.yaml:8:23: nodePools\[0\]\.nodes\[0\]\.gpu\.model: unknown GPU type "B200": declare it under gpuTypes \(known: A100-SXM-80GB, /,
     ],
     [
       'a bad memory quantity',
@@ -144,6 +234,94 @@ describe('cluster files', () => {
       'a negative deserved quota',
       `${base}departments:\n  - name: d\n    quota: { p1: { deserved: -1 } }\n    projects: []\n`,
       /departments\[0\]\.quota\.p1\.deserved: must be >= 0/,
+    ],
+    [
+      'an unknown GPU type in a declared table',
+      `${base}gpuTypes:\n  T4: { memoryGiB: 16 }\n`.replace('H100-SXM-80GB', 'V100'),
+      /bad\.yaml:8:23: nodePools\[0\]\.nodes\[0\]\.gpu\.model: unknown GPU type "V100": declare it under gpuTypes \(known: .*, cpu, T4\)/,
+    ],
+    [
+      'a negative GPU figure',
+      `${base}gpuTypes:\n  T4: { memoryGiB: 16, bf16Tflops: -65 }\n`,
+      /bad\.yaml:12:36: gpuTypes\.T4\.bf16Tflops: must be > 0/,
+    ],
+    [
+      'a GPU figure that is not a number',
+      `${base}gpuTypes:\n  T4: { memoryGiB: 16, memoryBandwidthTBs: fast }\n`,
+      /gpuTypes\.T4\.memoryBandwidthTBs: must be number,null/,
+    ],
+    [
+      'a new GPU type without memory',
+      `${base}gpuTypes:\n  T4: { bf16Tflops: 65 }\n`,
+      /bad\.yaml:12:7: gpuTypes\.T4: missing required field "memoryGiB" \(GPU type "T4" is not in the catalog\)/,
+    ],
+    [
+      'a GPU type name that is no label value',
+      `${base}gpuTypes:\n  "T4 PCIe": { memoryGiB: 16 }\n`,
+      /bad\.yaml:12:3: gpuTypes\.T4 PCIe: GPU type name "T4 PCIe" must be a label value/,
+    ],
+    [
+      'an unknown interconnect',
+      `${base}gpuTypes:\n  T4: { memoryGiB: 16, interconnect: carrier-pigeon }\n`,
+      /gpuTypes\.T4\.interconnect: must be one of "NVLink", "PCIe Gen3"/,
+    ],
+    [
+      'an unknown scheduler action',
+      `${base}scheduler:\n  actions: [allocate, consolidate]\n`,
+      /bad\.yaml:12:23: scheduler\.actions\[1\]: unknown action "consolidate" \(actions: allocate, reclaim, preempt\)/,
+    ],
+    [
+      'a scheduler action listed twice',
+      `${base}scheduler:\n  actions: [allocate, reclaim, allocate]\n`,
+      /scheduler\.actions\[2\]: action "allocate" is listed twice/,
+    ],
+    [
+      'no scheduler action',
+      `${base}scheduler:\n  actions: []\n`,
+      /scheduler\.actions: must NOT have fewer than 1 items/,
+    ],
+    [
+      'a negative cycle period',
+      `${base}scheduler:\n  period: -1\n`,
+      /bad\.yaml:12:11: scheduler\.period: a duration must be a non-negative number of seconds, got -1/,
+    ],
+    ['a zero cycle period', `${base}scheduler:\n  period: 0s\n`, /scheduler\.period: must be longer than 0/],
+    [
+      'a zero search budget',
+      `${base}scheduler:\n  search: { preferredDomainTries: 0 }\n`,
+      /scheduler\.search\.preferredDomainTries: must be >= 1/,
+    ],
+    ['an unknown scheduler field', `${base}scheduler:\n  cadence: 1s\n`, /scheduler\.cadence: unknown field "cadence"/],
+    [
+      'a p90 below the median',
+      `${base}delays:\n  modelLoad: { median: 2m, p90: 1m }\n`,
+      /bad\.yaml:12:33: delays\.modelLoad\.p90: must not be below the median/,
+    ],
+    [
+      'a bad delay',
+      `${base}delays:\n  imagePull: { median: soon }\n`,
+      /delays\.imagePull\.median: "soon" is not a duration/,
+    ],
+    ['an unknown delay', `${base}delays:\n  warmUp: { median: 1s }\n`, /delays\.warmUp: unknown field "warmUp"/],
+    [
+      'a user of an unknown project',
+      `${base}users:\n  - { email: a@b.c, token: aaaaaaaaaaaaaaaaaaaa, projects: [ghost] }\n`,
+      /bad\.yaml:12:61: users\[0\]\.projects\[0\]: unknown project "ghost"/,
+    ],
+    [
+      'two users with one token',
+      `${base}users:\n  - { email: a@b.c, token: aaaaaaaaaaaaaaaaaaaa }\n  - { email: d@e.f, token: aaaaaaaaaaaaaaaaaaaa }\n`,
+      /users\[1\]\.token: this token is already given to another user/,
+    ],
+    [
+      'an unknown serving model size',
+      `${base}serving: { modelSize: huge }\n`,
+      /serving\.modelSize: must be one of "tiny"/,
+    ],
+    [
+      'errors of every block, in document order',
+      `${base}scheduler: { period: soon }\nusers: [{ email: x }]\n`.replace('count: 2', 'count: 0'),
+      /^bad\.yaml:7:16: nodePools.*\nbad\.yaml:11:22: scheduler\.period: .*\nbad\.yaml:12:9: users\[0\]: missing required field "token"/,
     ],
   ])('rejects %s with the file, line and path', (_, text, expected) => {
     const errors = errorsOf(text);

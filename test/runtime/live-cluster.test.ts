@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
+import { DEFAULT_SCHEDULER_CONFIG } from '../../sim/scheduler/index.ts';
+import { DEFAULT_DELAYS } from '../../sim/workloads/delays.ts';
 import { LiveCluster } from '../../src/runtime/live-cluster.ts';
 import { clusterSpec, nodes } from '../support/clusters.ts';
 import type { LiveCommand } from '../../src/runtime/commands.ts';
@@ -104,6 +106,26 @@ describe('live cluster', () => {
     expect(snapshot(second.live)).toBe(before);
     await second.live.close();
     await first.live.close();
+  });
+
+  it("runs the model on the cluster file's scheduler config and delays", async () => {
+    const { live } = await LiveCluster.start(spec, {
+      timeScale: 0,
+      dataDir: mkdtempSync(join(tmpdir(), 'lwsim-live-')),
+      seed: 1,
+      scheduler: { ...DEFAULT_SCHEDULER_CONFIG, period: seconds(30) },
+      delays: { ...DEFAULT_DELAYS, modelLoad: { median: 1000, p90: 1000 } },
+    });
+    await live.mutate(create('llama'));
+    await live.advance(seconds(29));
+    const [workload] = live.model.allWorkloads();
+    expect(workload!.firstScheduledAt).toBeNull();
+    await live.advance(seconds(1));
+    expect(workload!.firstScheduledAt).toBe(seconds(30));
+    // Loading the model takes 1000 s: Initializing well after the defaults would have made it Running.
+    await live.advance(seconds(600));
+    expect(workload!.phase).toBe('Initializing');
+    await live.close();
   });
 
   it('does not journal what it refuses', async () => {

@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seconds } from '../../sim/engine/index.ts';
 import { replay } from '../../sim/scenario/replay.ts';
+import { DEFAULT_SCHEDULER_CONFIG } from '../../sim/scheduler/index.ts';
+import { DEFAULT_DELAYS } from '../../sim/workloads/delays.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 
 const SCENARIOS = new URL('../../scenarios/', import.meta.url).pathname;
@@ -47,6 +50,45 @@ describe('scenario replay', () => {
     const scale = await load(join(SCENARIOS, 'scale-5k.yaml'));
     expect(scale.steps.filter((s) => s.command.type === 'create')).toHaveLength(18_000);
     expect(scale.until).toBe(30 * 86_400 * 1e6);
+  });
+});
+
+describe('the cluster file behind a scenario', () => {
+  it("gives its scheduler config and delays; the scenario's own delays go over them key by key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwsim-scenario-'));
+    writeFileSync(
+      join(dir, 'cluster.yaml'),
+      `name: c
+nodePools:
+  - name: gpu
+    nodes: [{ count: 1, gpu: { model: H100-SXM-80GB, count: 8 }, cpu: 96, memory: 1Ti }]
+departments: [{ name: d, projects: [{ name: p }] }]
+scheduler: { period: 5s, actions: [allocate] }
+delays:
+  imagePull: { median: 1s, p90: 2s }
+  modelLoad: { median: 10s, p90: 20s }
+`,
+    );
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `name: s
+until: 1h
+cluster: cluster.yaml
+delays:
+  modelLoad: { median: 1m, p90: 2m }
+timeline:
+  - { at: 0s, train: { name: t, project: p, gpus: 8, duration: 10m } }
+`,
+    );
+    const scenario = await load(join(dir, 's.yaml'));
+    expect(scenario.scheduler).toEqual({ ...DEFAULT_SCHEDULER_CONFIG, period: seconds(5), actions: ['allocate'] });
+    expect(scenario.delays).toEqual({
+      ...DEFAULT_DELAYS,
+      imagePull: { median: 1, p90: 2 },
+      modelLoad: { median: 60, p90: 120 },
+    });
+    // The replay schedules on the cluster file's period: the job waits for the first 5-second cycle.
+    expect(replay(scenario).report.workloads[0]!.pendingSeconds).toBe(5);
   });
 });
 
@@ -109,6 +151,11 @@ describe('bad scenario files', () => {
       'a missing cluster file',
       base.replace(/cluster:[\s\S]*$/, 'cluster: nowhere.yaml\n'),
       /bad\.yaml:3:10: cluster: cannot read cluster file .*nowhere\.yaml: ENOENT/,
+    ],
+    [
+      'an unknown scheduler action in an inline cluster',
+      base.replace('  departments:', '  scheduler: { actions: [allocate, gang] }\n  departments:'),
+      /bad\.yaml:12:\d+: cluster\.scheduler\.actions\[1\]: unknown action "gang"/,
     ],
     [
       'a bad cluster inline',

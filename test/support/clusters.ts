@@ -1,4 +1,11 @@
-import { buildCluster, GIB, type ClusterSpec, type ClusterState, type NodeSetSpec } from '../../sim/cluster/index.ts';
+import {
+  buildCluster,
+  GIB,
+  GPU_CATALOG,
+  type ClusterSpec,
+  type ClusterState,
+  type NodeSetSpec,
+} from '../../sim/cluster/index.ts';
 
 /** A node set with sensible defaults, for tests that care only about a few fields. */
 export function nodes(count: number, overrides: Partial<NodeSetSpec> = {}): NodeSetSpec {
@@ -21,6 +28,7 @@ export function clusterSpec(pools: Record<string, NodeSetSpec[]>, levels: string
     topologyLevels: levels.map((name) => ({ name, label: `lwsim.io/topology.${name}` })),
     nodePools: Object.entries(pools).map(([name, sets]) => ({ name, placement: 'binpack' as const, nodes: sets })),
     departments: [],
+    gpuTypes: GPU_CATALOG,
   };
 }
 

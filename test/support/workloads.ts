@@ -1,6 +1,6 @@
 import { GIB } from '../../sim/cluster/index.ts';
 import { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
-import { resolvePriority } from '../../sim/scheduler/index.ts';
+import { resolvePriority, type SchedulerConfig } from '../../sim/scheduler/index.ts';
 import type { InferenceSpec, PodTemplate } from '../../sim/workloads/spec.ts';
 import type { LifecycleDelays } from '../../sim/workloads/delays.ts';
 import { clusterSpec, nodes } from './clusters.ts';
@@ -39,7 +39,7 @@ export function inference(overrides: Partial<InferenceSpec> = {}): InferenceSpec
 }
 
 /** A model over `nodeCount` 8-GPU nodes (racks of 2) with one project `team` deserving them all. */
-export function model(nodeCount = 4, seed = 1): SimulatedCluster {
+export function model(nodeCount = 4, seed = 1, scheduler?: SchedulerConfig): SimulatedCluster {
   const spec = {
     ...clusterSpec({ gpu: [nodes(nodeCount, { topology: { rack: 2 } })] }, ['rack']),
     departments: [
@@ -51,5 +51,5 @@ export function model(nodeCount = 4, seed = 1): SimulatedCluster {
       },
     ],
   };
-  return SimulatedCluster.create(spec, { seed, delays: FIXED_DELAYS });
+  return SimulatedCluster.create(spec, { seed, delays: FIXED_DELAYS, ...(scheduler ? { scheduler } : {}) });
 }

@@ -1,12 +1,14 @@
+import type { SchedulerActionName } from '../scheduler-config.ts';
 import type { Action } from '../session.ts';
 import { allocateAction } from './allocate.ts';
 import { preemptAction } from './preempt.ts';
 import { reclaimAction } from './reclaim.ts';
 
-/**
- * KAI's default order is allocate, consolidation, reclaim, preempt, stale-gang eviction. lwsim places gangs
- * whole, so a stale gang never exists; consolidation slots in after allocate when it is written.
- */
-export const DEFAULT_ACTIONS: readonly Action[] = [allocateAction, reclaimAction, preemptAction];
+/** Every action by the name a scheduler config lists it under (the order is the config's, not this table's). */
+export const ACTIONS: Readonly<Record<SchedulerActionName, Action>> = {
+  allocate: allocateAction,
+  reclaim: reclaimAction,
+  preempt: preemptAction,
+};
 
 export { allocateAction, preemptAction, reclaimAction };

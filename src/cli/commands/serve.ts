@@ -44,11 +44,13 @@ export async function serve(args: string[]): Promise<number> {
     dataDir: values['data-dir'],
     seed,
     durability: values.fsync ? 'disk' : 'process',
+    scheduler: loaded.scheduler,
+    delays: loaded.delays,
   });
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
-  const users = loaded.spec.users ?? [];
+  const { users, modelSize } = loaded.server;
   const adminToken = process.env.LWSIM_TOKEN || undefined;
-  const app = buildServer({ live, users, adminToken, kernelThreads, modelSize: loaded.spec.serving?.modelSize });
+  const app = buildServer({ live, users, adminToken, kernelThreads, modelSize });
   const address = await app.listen({ host: values.host, port });
   process.stdout.write(
     banner(

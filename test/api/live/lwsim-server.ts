@@ -7,10 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { GIB, type ClusterSpec } from '../../../sim/cluster/index.ts';
+import { GIB, GPU_CATALOG, type ClusterSpec } from '../../../sim/cluster/index.ts';
 import { contractErrors } from '../../../src/contract/ajv.ts';
 import { responseSchema } from '../../../src/contract/contract.ts';
 import { buildServer } from '../../../src/api/server.ts';
+import type { ServerUser } from '../../../src/config/server-config.ts';
 import { LiveCluster } from '../../../src/runtime/live-cluster.ts';
 
 export const TOKENS = {
@@ -74,11 +75,13 @@ export const TEST_CLUSTER: ClusterSpec = {
       projects: [{ name: 'chat', rank: 0, quotas: { h100: { deserved: 8 } } }],
     },
   ],
-  users: [
-    { email: 'dev@test', token: TOKENS.dev, projects: 'all', admin: false },
-    { email: 'chat@test', token: TOKENS.chat, projects: ['chat'], admin: false },
-  ],
+  gpuTypes: GPU_CATALOG,
 };
+/** Who may call the test server: a developer with every project, the chat team with one. */
+export const TEST_USERS: readonly ServerUser[] = [
+  { email: 'dev@test', token: TOKENS.dev, projects: 'all', admin: false },
+  { email: 'chat@test', token: TOKENS.chat, projects: ['chat'], admin: false },
+];
 /** Project ids: serving 101, training 102, chat 103. */
 export const PROJECT = { serving: '101', training: '102', chat: '103' } as const;
 
@@ -105,7 +108,7 @@ export async function startLwsim(
   // Two kernel threads per serving engine: the suites run two at a time on a 2-core machine.
   const app = buildServer({
     live,
-    users: TEST_CLUSTER.users ?? [],
+    users: TEST_USERS,
     adminToken: TOKENS.admin,
     kernelThreads: options.kernelThreads ?? 2,
   });
