@@ -6,6 +6,7 @@ import { GPU_CATALOG, GPU_INTERCONNECTS, isCatalogGpuName, type GpuType, type Gp
 import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
 import {
+  DEFAULT_SCALE_OUT_NETWORK,
   TAINT_EFFECTS,
   type ClusterSpec,
   type DepartmentSpec,
@@ -13,6 +14,7 @@ import {
   type NodeSetSpec,
   type PoolQuota,
   type QueueSpec,
+  type ScaleOutNetwork,
   type TopologyLevelSpec,
 } from './spec.ts';
 
@@ -93,6 +95,8 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
         properties: {
           memoryGiB: { type: 'number', exclusiveMinimum: 0 },
           bf16Tflops: figure,
+          fp8Tflops: figure,
+          fp4Tflops: figure,
           memoryBandwidthTBs: figure,
           nvlinkGBs: figure,
           interconnect: { enum: [...GPU_INTERCONNECTS, null] },
@@ -149,6 +153,14 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
                 cpu: quantity,
                 memory: quantity,
                 labels: { type: 'object', additionalProperties: { type: 'string' } },
+                network: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    bandwidthGbps: { type: 'number', exclusiveMinimum: 0 },
+                    latencyMicros: { type: 'number', minimum: 0 },
+                  },
+                },
                 taints: {
                   type: 'array',
                   items: {
@@ -203,6 +215,7 @@ interface RawNodeSet {
   cpu: string | number;
   memory: string | number;
   labels?: Record<string, string>;
+  network?: Partial<ScaleOutNetwork>;
   taints?: { key: string; value?: string; effect: (typeof TAINT_EFFECTS)[number] }[];
   topology?: Record<string, number | string>;
 }
@@ -294,6 +307,8 @@ class Normaliser {
         id: name,
         memoryGiB: declared.memoryGiB ?? base?.memoryGiB ?? 0,
         bf16Tflops: field(declared.bf16Tflops, base?.bf16Tflops),
+        fp8Tflops: field(declared.fp8Tflops, base?.fp8Tflops),
+        fp4Tflops: field(declared.fp4Tflops, base?.fp4Tflops),
         memoryBandwidthTBs: field(declared.memoryBandwidthTBs, base?.memoryBandwidthTBs),
         nvlinkGBs: field(declared.nvlinkGBs, base?.nvlinkGBs),
         interconnect: field(declared.interconnect, base?.interconnect),
@@ -392,6 +407,7 @@ class Normaliser {
       cpuMillis: cpu.ok ? cpu.value : 0,
       memoryBytes: memory.ok ? memory.value : 0,
       labels: raw.labels ?? {},
+      ...(raw.network !== undefined ? { network: { ...DEFAULT_SCALE_OUT_NETWORK, ...raw.network } } : {}),
       taints: raw.taints ?? [],
       topology: raw.topology ?? {},
     };

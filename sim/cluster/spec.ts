@@ -44,6 +44,17 @@ export interface Taint {
   readonly effect: TaintEffect;
 }
 
+/** The network between nodes, per GPU: what a tensor- or pipeline-parallel group crossing nodes talks over. */
+export interface ScaleOutNetwork {
+  /** Per-GPU NIC bandwidth, Gb/s (one direction). */
+  readonly bandwidthGbps: number;
+  /** One-way latency of a message, microseconds. */
+  readonly latencyMicros: number;
+}
+
+/** One 400 Gb/s InfiniBand NDR NIC per GPU, as in DGX H100/B200 systems; ~5 µs per hop through a switch. */
+export const DEFAULT_SCALE_OUT_NETWORK: ScaleOutNetwork = { bandwidthGbps: 400, latencyMicros: 5 };
+
 /** `count` identical nodes. */
 export interface NodeSetSpec {
   readonly count: number;
@@ -59,6 +70,8 @@ export interface NodeSetSpec {
   readonly cpuMillis: number;
   readonly memoryBytes: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The scale-out NIC each GPU of these nodes has; absent means {@link DEFAULT_SCALE_OUT_NETWORK}. */
+  readonly network?: ScaleOutNetwork;
   readonly taints: readonly Taint[];
   /**
    * Per topology level: a number is a fan-out (children per domain: nodes per rack, racks per block, ...), a

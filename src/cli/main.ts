@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
+import { perfCommand, PERF_USAGE } from './commands/perf.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { serve, SERVE_USAGE } from './commands/serve.ts';
 
@@ -19,6 +20,8 @@ commands:
                             ${REPLAY_USAGE}
   cluster [--cluster FILE]  validate a cluster file and describe it (--json for machines)
                             ${CLUSTER_USAGE}
+  perf step|fit|models|gpus the GPU performance model: one iteration's price, a memory plan, the presets
+                            lwsim perf step --model llama-3.1-70b --gpu H100-SXM-80GB --tp 4 --decode 64x1500
   help [COMMAND]            this text, or a command's usage (also: lwsim COMMAND --help, -h)
   version                   the version (also: --version, -v)
 `;
@@ -29,6 +32,7 @@ const COMMAND_USAGE: Record<string, string> = {
   start: SERVE_USAGE,
   replay: REPLAY_USAGE,
   cluster: CLUSTER_USAGE,
+  perf: PERF_USAGE,
 };
 
 function version(): string {
@@ -59,6 +63,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve,
   start: serve,
   replay: replayCommand,
+  perf: perfCommand,
   help: async ([name]) => {
     if (name !== undefined && !Object.hasOwn(COMMAND_USAGE, name)) {
       process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);

@@ -52,6 +52,16 @@ describe('cluster files', () => {
     expect(spec.departments[0]!.projects[1]!.quotas.h100).toEqual({ deserved: 16, limit: 48 });
   });
 
+  it('reads a node set’s scale-out network over the 400 Gb/s default, and FP8/FP4 figures of a GPU type', () => {
+    const text = `${base.replace('memory: 1Ti', 'memory: 1Ti\n        network: { bandwidthGbps: 200 }')}gpuTypes:\n  H100-SXM-80GB: { fp8Tflops: 1900 }\n`;
+    const result = parseClusterText('net.yaml', text);
+    if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+    const pool = result.document.spec.nodePools[0]!;
+    expect('nodes' in pool && pool.nodes[0]!.network).toEqual({ bandwidthGbps: 200, latencyMicros: 5 });
+    expect(result.document.spec.gpuTypes['H100-SXM-80GB']).toMatchObject({ fp8Tflops: 1900, bf16Tflops: 989.4 });
+    expect(result.document.spec.gpuTypes['B200-SXM-180GB']).toMatchObject({ fp4Tflops: 9000 });
+  });
+
   it('normalises quantities and defaults', () => {
     const result = parseClusterText('ok.yaml', base);
     if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
@@ -110,6 +120,8 @@ gpuTypes:
       id: 'T4',
       memoryGiB: 16,
       bf16Tflops: null,
+      fp8Tflops: null,
+      fp4Tflops: null,
       memoryBandwidthTBs: 0.32,
       nvlinkGBs: null,
       interconnect: 'PCIe Gen3',
@@ -259,6 +271,16 @@ delays:
       'a GPU type name that is no label value',
       `${base}gpuTypes:\n  "T4 PCIe": { memoryGiB: 16 }\n`,
       /bad\.yaml:12:3: gpuTypes\.T4 PCIe: GPU type name "T4 PCIe" must be a label value/,
+    ],
+    [
+      'a scale-out network without bandwidth',
+      base.replace('memory: 1Ti', 'memory: 1Ti\n        network: { bandwidthGbps: 0 }'),
+      /nodePools\[0\]\.nodes\[0\]\.network\.bandwidthGbps: must be > 0/,
+    ],
+    [
+      'an unknown network field',
+      base.replace('memory: 1Ti', 'memory: 1Ti\n        network: { gbps: 100 }'),
+      /bad\.yaml:11:20: nodePools\[0\]\.nodes\[0\]\.network\.gbps: unknown field "gbps"/,
     ],
     [
       'an unknown interconnect',
