@@ -1,7 +1,5 @@
 // Written by `npm run calibrate` (src/perf/calibrate.ts) from data/calibration/: do not edit by hand.
 import type { Calibration } from './calibration.ts';
-import type { StartMode } from './closed-loop.ts';
-import type { EngineName } from './engines.ts';
 
 export const CALIBRATION: Calibration = {
   devices: {
@@ -72,36 +70,32 @@ export const CALIBRATION: Calibration = {
   },
   engines: {
     vllm: {
-      iterationSeconds: 4.782e-14,
-      perSequenceSeconds: 3.229e-14,
-      allReduceLatencySeconds: 0.00001515,
-      requestSeconds: 0.1836,
+      iterationSeconds: 8.953e-14,
+      attentionSequenceSeconds: 3.388e-7,
+      allReduceLatencySeconds: 0.00001298,
+      requestSeconds: 0.05672,
       attentionEfficiency: 1,
+      burstFraction: 0.1192,
     },
     trtllm: {
-      iterationSeconds: 4.277e-12,
-      perSequenceSeconds: 0.00002954,
-      allReduceLatencySeconds: 0.000005074,
-      requestSeconds: 0.2752,
-      attentionEfficiency: 0.8893,
+      iterationSeconds: 1.116e-11,
+      attentionSequenceSeconds: 0.000001339,
+      allReduceLatencySeconds: 0.000002319,
+      requestSeconds: 0.1488,
+      attentionEfficiency: 1,
+      burstFraction: 0.1778,
     },
     sglang: {
-      iterationSeconds: 0.004462,
-      perSequenceSeconds: 0.00003529,
-      allReduceLatencySeconds: 1.304e-15,
-      requestSeconds: 2.505e-9,
-      attentionEfficiency: 0.3745,
+      iterationSeconds: 0.0005301,
+      attentionSequenceSeconds: 8.108e-7,
+      allReduceLatencySeconds: 2.102e-14,
+      requestSeconds: 0.3596,
+      attentionEfficiency: 0.5165,
+      burstFraction: 0.5739,
     },
   },
   source:
     'npm run calibrate: GEMM, pointwise and all-reduce fits to Vidur profiles (H100, A100); engine overheads to aiconfigurator silicon samples',
-};
-
-/** How each engine's benchmark clients start, as the end-to-end fit found best explains its rows. */
-export const ENGINE_START_MODES: Readonly<Record<EngineName, StartMode>> = {
-  vllm: 'staggered',
-  trtllm: 'staggered',
-  sglang: 'wave',
 };
 
 /** The fit's own error figures (MAPE, %), for BENCHMARKS.md and `lwsim perf models`. */
@@ -111,81 +105,76 @@ export const CALIBRATION_REPORT = {
     '| H100-SXM-80GB | 2: 14.6%, 4: 8.5%, 8: 5.5% | — |',
     '| A100-SXM-80GB | 2: 6.1%, 4: 14.1%, 8: 12.4% | 2/1: 56.3%, 4/2: 72.5%, 8/4: 67.2%, 16/8: 82.6% |',
   ],
-  modes: {
-    vllm: 'staggered',
-    trtllm: 'staggered',
-    sglang: 'wave',
-  },
   servingRows: 601,
   skippedRows: 29,
   inSample: [
     {
       group: 'sglang llama-3.1-8b H200-SXM-141GB',
       rows: 46,
-      tpotMape: 29.44,
-      ttftMape: 164.5,
+      tpotMape: 18.2,
+      ttftMape: 97.14,
     },
     {
       group: 'sglang qwen3-32b H100-SXM-80GB',
       rows: 84,
-      tpotMape: 23.3,
-      ttftMape: 11.4,
+      tpotMape: 16.35,
+      ttftMape: 26.05,
     },
     {
       group: 'trtllm llama-3.1-8b H100-SXM-80GB',
       rows: 177,
-      tpotMape: 11.74,
-      ttftMape: 67.98,
+      tpotMape: 9.23,
+      ttftMape: 44.52,
     },
     {
       group: 'trtllm qwen3-32b H100-SXM-80GB',
       rows: 180,
-      tpotMape: 12.22,
-      ttftMape: 44.48,
+      tpotMape: 12.41,
+      ttftMape: 23.17,
     },
     {
       group: 'vllm llama-3.1-8b H200-SXM-141GB',
       rows: 21,
-      tpotMape: 66.21,
-      ttftMape: 75.14,
+      tpotMape: 58.48,
+      ttftMape: 109.8,
     },
     {
       group: 'vllm qwen3-32b H100-SXM-80GB',
       rows: 93,
-      tpotMape: 8.926,
-      ttftMape: 46.9,
+      tpotMape: 8.664,
+      ttftMape: 21.65,
     },
     {
       group: 'all',
       rows: 601,
-      tpotMape: 16.32,
-      ttftMape: 57.41,
+      tpotMape: 13.5,
+      ttftMape: 38.31,
     },
   ],
   heldOutModel: [
     {
       group: 'llama-3.1-8b',
       rows: 244,
-      tpotMape: 39.06,
-      ttftMape: 103.8,
+      tpotMape: 30.21,
+      ttftMape: 68.81,
     },
     {
       group: 'qwen3-32b',
       rows: 357,
-      tpotMape: 22,
-      ttftMape: 47.09,
+      tpotMape: 27.37,
+      ttftMape: 37.52,
     },
     {
       group: 'all',
       rows: 601,
-      tpotMape: 28.93,
-      ttftMape: 70.12,
+      tpotMape: 28.52,
+      ttftMape: 50.22,
     },
   ],
   roofline: {
     group: 'all',
     rows: 601,
-    tpotMape: 53.83,
-    ttftMape: 77.59,
+    tpotMape: 46.06,
+    ttftMape: 87.18,
   },
 } as const;

@@ -42,7 +42,11 @@ export interface DeviceFit {
 /** What an engine adds to every iteration (scheduling, sampling, launch gaps) beyond the kernels. */
 export interface EngineFit {
   readonly iterationSeconds: number;
-  readonly perSequenceSeconds: number;
+  /**
+   * Per sequence and layer in the attention kernels (work partitioning, page-table walks, short-KV tiles): what
+   * makes many short sequences dearer than their bytes.
+   */
+  readonly attentionSequenceSeconds: number;
   /**
    * Latency of the engine's own in-node all-reduce for the small messages of decode: vLLM, TensorRT-LLM and SGLang
    * replace NCCL there with one-shot kernels, so NCCL's fitted latency would overstate it.
@@ -53,6 +57,11 @@ export interface EngineFit {
    * no per-kernel attention profile is in the data, so it is fitted end to end.
    */
   readonly attentionEfficiency: number;
+  /**
+   * The share of a closed-loop benchmark's requests in its clients' first, synchronised round: how the harness
+   * behind the engine's measurements starts (see closed-loop.ts). Not a property of the engine at serving time.
+   */
+  readonly burstFraction: number;
   /** Per request, outside iterations: the API server's parsing, tokenisation and first-token streaming. */
   readonly requestSeconds: number;
 }
@@ -99,32 +108,19 @@ const IDEAL_DEVICE: DeviceFit = {
   allReduce: {},
 };
 
+const NO_ENGINE_COST: EngineFit = {
+  iterationSeconds: 0,
+  attentionSequenceSeconds: 0,
+  allReduceLatencySeconds: 0,
+  attentionEfficiency: 1,
+  burstFraction: 0,
+  requestSeconds: 0,
+};
+
 /** Datasheet physics only: every efficiency 1, no launch or engine cost (the `roofline` latency model). */
 export const IDEAL_CALIBRATION: Calibration = {
   devices: {},
-  engines: {
-    vllm: {
-      iterationSeconds: 0,
-      perSequenceSeconds: 0,
-      allReduceLatencySeconds: 0,
-      attentionEfficiency: 1,
-      requestSeconds: 0,
-    },
-    trtllm: {
-      iterationSeconds: 0,
-      perSequenceSeconds: 0,
-      allReduceLatencySeconds: 0,
-      attentionEfficiency: 1,
-      requestSeconds: 0,
-    },
-    sglang: {
-      iterationSeconds: 0,
-      perSequenceSeconds: 0,
-      allReduceLatencySeconds: 0,
-      attentionEfficiency: 1,
-      requestSeconds: 0,
-    },
-  },
+  engines: { vllm: NO_ENGINE_COST, trtllm: NO_ENGINE_COST, sglang: NO_ENGINE_COST },
   source: 'datasheet rooflines, no fitted constant',
 };
 

@@ -17,6 +17,11 @@ export interface EnginePreset {
   readonly maxNumSeqs: number;
   /** Tokens per iteration (the chunked-prefill budget). */
   readonly maxNumBatchedTokens: number;
+  /**
+   * `mixed`: prefill chunks ride in the decodes' iterations (vLLM's chunked prefill, TensorRT-LLM's in-flight
+   * batching); `separate`: prefill batches run between decode steps (SGLang without --enable-mixed-chunk).
+   */
+  readonly prefillMixing: 'mixed' | 'separate';
   /** Tokens per KV-cache block (page). */
   readonly blockSize: number;
   readonly source: string;
@@ -30,6 +35,7 @@ export const ENGINES: Readonly<Record<EngineName, EnginePreset>> = {
     memoryFraction: 0.9,
     maxNumSeqs: 1024,
     maxNumBatchedTokens: 8192,
+    prefillMixing: 'mixed',
     blockSize: 16,
     source:
       'vllm/engine/arg_utils.py: gpu_memory_utilization 0.9, block_size 16; the OpenAI server on H100-class GPUs defaults to max_num_seqs 1024, max_num_batched_tokens 8192',
@@ -41,6 +47,7 @@ export const ENGINES: Readonly<Record<EngineName, EnginePreset>> = {
     memoryFraction: 0.9,
     maxNumSeqs: 2048,
     maxNumBatchedTokens: 8192,
+    prefillMixing: 'mixed',
     blockSize: 32,
     source:
       'tensorrt_llm KvCacheConfig.free_gpu_memory_fraction 0.9; BuildConfig max_batch_size 2048, max_num_tokens 8192, tokens_per_block 32',
@@ -52,9 +59,10 @@ export const ENGINES: Readonly<Record<EngineName, EnginePreset>> = {
     memoryFraction: 0.85,
     maxNumSeqs: 4096,
     maxNumBatchedTokens: 8192,
+    prefillMixing: 'separate',
     blockSize: 1,
     source:
-      'python/sglang/srt/server_args.py: mem_fraction_static ~0.85 on 80 GB GPUs (it scales with memory), chunked_prefill_size 8192, page_size 1; max_running_requests bounded by the KV pool',
+      'python/sglang/srt/server_args.py: mem_fraction_static ~0.85 on 80 GB GPUs (it scales with memory), chunked_prefill_size 8192, page_size 1, enable_mixed_chunk off; max_running_requests bounded by the KV pool',
   },
 };
 

@@ -8,4 +8,4 @@ export * from './iteration.ts';
 export * from './latency-models.ts';
 export * from './memory.ts';
 export * from './precision.ts';
-export { CALIBRATION, CALIBRATION_REPORT, ENGINE_START_MODES } from './calibration-data.ts';
+export { CALIBRATION, CALIBRATION_REPORT } from './calibration-data.ts';

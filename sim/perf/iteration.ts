@@ -139,7 +139,7 @@ export class IterationPricer {
   private readonly pointwiseBytesPerToken: number;
   private readonly pointwiseLaunch: number;
   private readonly engineFixed: number;
-  private readonly enginePerSequence: number;
+  private readonly attentionPerSequence: number;
   private readonly engineRequest: number;
   private readonly attentionEfficiency: number;
 
@@ -170,7 +170,7 @@ export class IterationPricer {
     this.allReduceFit = { ...nccl, latencySeconds: Math.min(nccl.latencySeconds, engine.allReduceLatencySeconds) };
     this.link = linkBytesPerSecond(d.gpu);
     this.engineFixed = engine.iterationSeconds;
-    this.enginePerSequence = engine.perSequenceSeconds;
+    this.attentionPerSequence = engine.attentionSequenceSeconds;
     this.engineRequest = engine.requestSeconds;
     this.attentionEfficiency = engine.attentionEfficiency;
   }
@@ -267,21 +267,21 @@ export class IterationPricer {
 
   /** Prefill attention is compute-bound (causal pairs), decode attention reads the KV cache. */
   private attention(shape: BatchShape): number {
+    const prefillQueries = shape.tokens - shape.decodes;
+    const prefill =
+      prefillQueries > 0 ? this.attentionKernel(shape.prefillPairs, shape.prefillKeys, prefillQueries) : 0;
+    const decode = shape.decodes > 0 ? this.attentionKernel(shape.decodeKeys, shape.decodeKeys, shape.decodes) : 0;
+    return prefill + decode + this.attentionPerSequence * shape.sequences;
+  }
+
+  /** One attention kernel: `pairs` query × key products, `keys` cached keys and values read, `queries` rows out. */
+  private attentionKernel(pairs: number, keys: number, queries: number): number {
     const g = this.fit.gemm;
-    const headDim = this.d.model.headDim;
-    const flopsPerPair = 4 * headDim * this.headsPerGpu;
-    let seconds = 0;
-    for (const [pairs, keys, queries] of [
-      [shape.prefillPairs, shape.prefillKeys, shape.tokens - shape.decodes],
-      [shape.decodeKeys, shape.decodeKeys, shape.decodes],
-    ] as const) {
-      if (queries === 0) continue;
-      const compute = (pairs * flopsPerPair) / (this.peakBf16() * g.peakEfficiency * this.attentionEfficiency);
-      const bytes = keys * this.kvBytesPerKey + 2 * queries * this.attnColumns * ACTIVATION_BYTES;
-      const memory = bytes / (this.bandwidth * g.memoryEfficiency * this.attentionEfficiency);
-      seconds += (compute > memory ? compute : memory) + g.launchSeconds;
-    }
-    return seconds;
+    const flops = pairs * 4 * this.d.model.headDim * this.headsPerGpu;
+    const compute = flops / (this.peakBf16() * g.peakEfficiency * this.attentionEfficiency);
+    const bytes = keys * this.kvBytesPerKey + 2 * queries * this.attnColumns * ACTIVATION_BYTES;
+    const memory = bytes / (this.bandwidth * g.memoryEfficiency * this.attentionEfficiency);
+    return (compute > memory ? compute : memory) + g.launchSeconds;
   }
 
   private peakBf16(): number {
@@ -323,6 +323,6 @@ export class IterationPricer {
   }
 
   private engine(shape: BatchShape): number {
-    return shape.sequences === 0 ? 0 : this.engineFixed + this.enginePerSequence * shape.sequences;
+    return shape.sequences === 0 ? 0 : this.engineFixed;
   }
 }

@@ -60,22 +60,21 @@ function main(check: boolean): number {
   const kernels: Calibration = { ...IDEAL_CALIBRATION, devices, source: '' };
   const { samples, skipped: unread } = readServingSamples('aiconfigurator_silicon_calibration.csv');
   const { usable, skipped: unpriced } = priceable(samples);
-  const { engines, modes } = fitEngines(kernels, usable);
+  const engines = fitEngines(kernels, usable);
   const calibration: Calibration = {
     devices: roundDeep(devices),
     engines: roundDeep(engines),
     source:
       'npm run calibrate: GEMM, pointwise and all-reduce fits to Vidur profiles (H100, A100); engine overheads to aiconfigurator silicon samples',
   };
-  const inSample = predict(calibration, modes, usable);
+  const inSample = predict(calibration, usable);
   const heldOut = leaveOneModelOut(kernels, usable);
-  const roofline = predict(IDEAL_CALIBRATION, modes, usable);
+  const roofline = predict(IDEAL_CALIBRATION, usable);
   const byGroup = (s: { engine: string; model: string; gpu: string }): string => `${s.engine} ${s.model} ${s.gpu}`;
   const overall = (p: typeof inSample): ServingError => ({ ...errorsBy(p, () => 'all')[0]!, group: 'all' });
   const report = {
     operators: operatorTable,
     allReduce: allReduceTable,
-    modes,
     servingRows: usable.length,
     skippedRows: unread.length + unpriced.length,
     inSample: [...errorsBy(inSample, byGroup), overall(inSample)],
@@ -84,13 +83,8 @@ function main(check: boolean): number {
   };
   const text = `// Written by \`npm run calibrate\` (src/perf/calibrate.ts) from data/calibration/: do not edit by hand.
 import type { Calibration } from './calibration.ts';
-import type { StartMode } from './closed-loop.ts';
-import type { EngineName } from './engines.ts';
 
 export const CALIBRATION: Calibration = ${JSON.stringify(calibration, null, 2)};
-
-/** How each engine's benchmark clients start, as the end-to-end fit found best explains its rows. */
-export const ENGINE_START_MODES: Readonly<Record<EngineName, StartMode>> = ${JSON.stringify(modes)};
 
 /** The fit's own error figures (MAPE, %), for BENCHMARKS.md and \`lwsim perf models\`. */
 export const CALIBRATION_REPORT = ${JSON.stringify(roundDeep(report), null, 2)} as const;
@@ -123,9 +117,12 @@ ${allReduceTable.join('\n')}
 
 ## Serving (aiconfigurator silicon samples), ${usable.length} rows priced, ${unread.length + unpriced.length} left out
 
-Start modes: ${Object.entries(modes)
-    .map(([e, m]) => `${e} ${m}`)
-    .join(', ')}.
+Engines: ${Object.entries(engines)
+    .map(
+      ([e, f]) =>
+        `${e} burst fraction ${f.burstFraction.toFixed(2)}, attention efficiency ${f.attentionEfficiency.toFixed(2)}`,
+    )
+    .join('; ')}.
 
 In sample:
 

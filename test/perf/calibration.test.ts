@@ -75,7 +75,7 @@ describe('the closed-loop estimate', () => {
 
   it('gets slower per token as concurrency grows, and queues what the engine cannot run', () => {
     const at = (concurrency: number) =>
-      estimateClosedLoop(pricer!, { inputTokens: 2048, outputTokens: 256, concurrency, mode: 'staggered' });
+      estimateClosedLoop(pricer!, { inputTokens: 2048, outputTokens: 256, concurrency, burstFraction: 0 });
     expect(at(64).tpotSeconds).toBeGreaterThan(at(8).tpotSeconds);
     // The KV cache holds ~445k tokens: under 200 sequences of 2,304.
     const running = at(4096).running;
@@ -84,11 +84,23 @@ describe('the closed-loop estimate', () => {
     expect(at(4096).ttftSeconds).toBeGreaterThan(at(running).ttftSeconds * 10);
   });
 
-  it('puts a synchronised wave’s prefill into TTFT and keeps it out of TPOT', () => {
+  it('puts a synchronised round’s prefill into TTFT and keeps it out of TPOT', () => {
     const load = { inputTokens: 4096, outputTokens: 256, concurrency: 64 } as const;
-    const wave = estimateClosedLoop(pricer!, { ...load, mode: 'wave' });
-    const staggered = estimateClosedLoop(pricer!, { ...load, mode: 'staggered' });
-    expect(wave.ttftSeconds).toBeGreaterThan(staggered.ttftSeconds);
-    expect(wave.tpotSeconds).toBeLessThan(staggered.tpotSeconds);
+    const burst = estimateClosedLoop(pricer!, { ...load, burstFraction: 1 });
+    const steady = estimateClosedLoop(pricer!, { ...load, burstFraction: 0 });
+    const half = estimateClosedLoop(pricer!, { ...load, burstFraction: 0.5 });
+    expect(burst.ttftSeconds).toBeGreaterThan(steady.ttftSeconds);
+    expect(burst.tpotSeconds).toBeLessThan(steady.tpotSeconds);
+    expect(half.tpotSeconds).toBeCloseTo((burst.tpotSeconds + steady.tpotSeconds) / 2, 12);
+  });
+
+  it('stalls decodes for prefill batches in an engine that does not mix them (SGLang)', () => {
+    const load = { inputTokens: 4096, outputTokens: 128, concurrency: 64, burstFraction: 0 } as const;
+    const of = (engine: string) => {
+      const d = checkDeployment({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engine });
+      return d.ok ? estimateClosedLoop(LATENCY_MODELS.roofline.create(d.deployment), load) : undefined;
+    };
+    // Without mixing, the prompt tokens cannot share the decodes' weight reads.
+    expect(of('sglang')!.tpotSeconds).toBeGreaterThan(of('vllm')!.tpotSeconds);
   });
 });

@@ -2,7 +2,7 @@
 // silicon samples) through the closed-loop estimate, with the kernels' constants already fitted per operator.
 import { nelderMead } from '../../stats/nelder-mead.ts';
 import type { Calibration, EngineFit } from '../calibration.ts';
-import { estimateClosedLoop, START_MODES, type StartMode } from '../closed-loop.ts';
+import { estimateClosedLoop } from '../closed-loop.ts';
 import { checkDeployment, type Deployment } from '../deployment.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines.ts';
 import { IterationPricer } from '../iteration.ts';
@@ -53,19 +53,17 @@ export interface Prediction {
   readonly tpotSeconds: number;
 }
 
-export function predict(calibration: Calibration, modes: EngineModes, rows: readonly Priced[]): Prediction[] {
+export function predict(calibration: Calibration, rows: readonly Priced[]): Prediction[] {
   return rows.map(({ sample, deployment }) => {
     const latency = estimateClosedLoop(new IterationPricer(deployment, calibration), {
       inputTokens: sample.inputTokens,
       outputTokens: sample.outputTokens,
       concurrency: sample.concurrency,
-      mode: modes[sample.engine],
+      burstFraction: calibration.engines[sample.engine].burstFraction,
     });
     return { sample, ...latency };
   });
 }
-
-export type EngineModes = Readonly<Record<EngineName, StartMode>>;
 
 /** TTFT counts a quarter: queueing in the harness makes it far noisier than TPOT. */
 const TTFT_WEIGHT = 0.25;
@@ -76,42 +74,26 @@ function loss(predictions: readonly Prediction[]): number {
   return tpot + TTFT_WEIGHT * ttft;
 }
 
-/** Per engine: the start mode and the two overheads that best explain its rows. */
-export function fitEngines(
-  base: Calibration,
-  rows: readonly Priced[],
-): { engines: Record<EngineName, EngineFit>; modes: Record<EngineName, StartMode> } {
+/** Per engine: the constants that best explain its rows, the kernels' fits held fixed. */
+export function fitEngines(base: Calibration, rows: readonly Priced[]): Record<EngineName, EngineFit> {
   const engines = { ...base.engines };
-  const modes: Record<EngineName, StartMode> = { vllm: 'staggered', trtllm: 'wave', sglang: 'wave' };
   for (const engine of ENGINE_NAMES) {
     const mine = rows.filter((r) => r.sample.engine === engine);
     if (mine.length === 0) continue;
-    let best = { value: Infinity, fit: engines[engine], mode: modes[engine] };
-    for (const mode of START_MODES) {
-      const trial = { ...modes, [engine]: mode };
-      const fitOf = (x: readonly number[]): EngineFit => ({
-        iterationSeconds: positive(x[0]!),
-        perSequenceSeconds: positive(x[1]!),
-        allReduceLatencySeconds: positive(x[2]!),
-        requestSeconds: positive(x[3]!),
-        attentionEfficiency: fraction(x[4]!),
-      });
-      const objective = (x: readonly number[]): number =>
-        loss(predict({ ...base, engines: { ...engines, [engine]: fitOf(x) } }, trial, mine));
-      const found = nelderMead(
-        objective,
-        [Math.log(2e-3), Math.log(1e-5), Math.log(8e-6), Math.log(0.02), logit(0.8)],
-        {
-          step: 1,
-          maxIterations: 800,
-        },
-      );
-      if (found.value < best.value) best = { value: found.value, fit: fitOf(found.x), mode };
-    }
-    engines[engine] = best.fit;
-    modes[engine] = best.mode;
+    const fitOf = (x: readonly number[]): EngineFit => ({
+      iterationSeconds: positive(x[0]!),
+      attentionSequenceSeconds: positive(x[1]!),
+      allReduceLatencySeconds: positive(x[2]!),
+      requestSeconds: positive(x[3]!),
+      attentionEfficiency: fraction(x[4]!),
+      burstFraction: fraction(x[5]!),
+    });
+    const objective = (x: readonly number[]): number =>
+      loss(predict({ ...base, engines: { ...engines, [engine]: fitOf(x) } }, mine));
+    const start = [Math.log(1e-3), Math.log(1e-6), Math.log(8e-6), Math.log(0.02), logit(0.8), logit(0.2)];
+    engines[engine] = fitOf(nelderMead(objective, start, { step: 1, maxIterations: 1500 }).x);
   }
-  return { engines, modes };
+  return engines;
 }
 
 export interface ServingError {
@@ -139,13 +121,12 @@ export function errorsBy(predictions: readonly Prediction[], key: (s: ServingSam
 export function leaveOneModelOut(base: Calibration, rows: readonly Priced[]): Prediction[] {
   const models = [...new Set(rows.map((r) => r.sample.model))];
   return models.flatMap((model) => {
-    const { engines, modes } = fitEngines(
+    const engines = fitEngines(
       base,
       rows.filter((r) => r.sample.model !== model),
     );
     return predict(
       { ...base, engines },
-      modes,
       rows.filter((r) => r.sample.model === model),
     );
   });
