@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts';
+import { benchCommand, BENCH_USAGE } from './commands/bench.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
 import { perfCommand, PERF_USAGE } from './commands/perf.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
@@ -22,6 +23,8 @@ commands:
                             ${CLUSTER_USAGE}
   perf step|fit|models|gpus the GPU performance model: one iteration's price, a memory plan, the presets
                             lwsim perf step --model llama-3.1-70b --gpu H100-SXM-80GB --tp 4 --decode 64x1500
+  bench serve               a virtual \`vllm bench serve\`: the serving simulation, vLLM's flags and result keys
+                            lwsim bench serve --model llama-3.1-8b --gpu H100-SXM-80GB --max-concurrency 32
   help [COMMAND]            this text, or a command's usage (also: lwsim COMMAND --help, -h)
   version                   the version (also: --version, -v)
 `;
@@ -33,6 +36,7 @@ const COMMAND_USAGE: Record<string, string> = {
   replay: REPLAY_USAGE,
   cluster: CLUSTER_USAGE,
   perf: PERF_USAGE,
+  bench: BENCH_USAGE,
 };
 
 function version(): string {
@@ -64,6 +68,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start: serve,
   replay: replayCommand,
   perf: perfCommand,
+  bench: benchCommand,
   help: async ([name]) => {
     if (name !== undefined && !Object.hasOwn(COMMAND_USAGE, name)) {
       process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);

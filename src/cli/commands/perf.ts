@@ -34,7 +34,7 @@ export const PERF_USAGE = `lwsim perf step ${DEPLOYMENT_FLAGS} [--prefill T[:CAC
 /** A typed failure of one flag: the message names it. */
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const integer = (text: string, min: number): number | undefined => {
+export const integer = (text: string, min: number): number | undefined => {
   const n = Number(text);
   return Number.isSafeInteger(n) && n >= min && /^\d+$/.test(text.trim()) ? n : undefined;
 };
@@ -69,7 +69,7 @@ export function parseDecode(text: string | undefined): Parsed<number[]> {
   return { ok: true, value: contexts };
 }
 
-const deploymentOptions = {
+export const deploymentOptions = {
   model: { type: 'string' },
   gpu: { type: 'string' },
   tp: { type: 'string' },
@@ -81,7 +81,7 @@ const deploymentOptions = {
   json: { type: 'boolean' },
 } as const;
 
-type DeploymentValues = { [K in keyof typeof deploymentOptions]?: K extends 'json' ? boolean : string };
+export type DeploymentValues = { [K in keyof typeof deploymentOptions]?: K extends 'json' ? boolean : string };
 
 /** GPU types, and the network and GPUs per node of the first node set with `gpu`, from a cluster file. */
 async function clusterFacts(
@@ -106,7 +106,7 @@ async function clusterFacts(
   };
 }
 
-async function deploymentFrom(
+export async function deploymentFrom(
   values: DeploymentValues,
   extra: Partial<DeploymentRequest> = {},
 ): Promise<Parsed<Deployment>> {
@@ -138,9 +138,15 @@ async function deploymentFrom(
 }
 
 const flagOf = (field: string): string =>
-  ({ kvDtype: 'kv-dtype', memoryFraction: 'gpu-memory-utilization', gpusPerNode: 'cluster', network: 'cluster' })[
-    field
-  ] ?? field;
+  ({
+    kvDtype: 'kv-dtype',
+    memoryFraction: 'gpu-memory-utilization',
+    maxNumSeqs: 'max-num-seqs',
+    maxNumBatchedTokens: 'max-num-batched-tokens',
+    blockSize: 'block-size',
+    gpusPerNode: 'cluster',
+    network: 'cluster',
+  })[field] ?? field;
 
 const ms = (seconds: number): string => `${(seconds * 1000).toFixed(3)} ms`;
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;

@@ -1,0 +1,7 @@
+// The request-level serving simulation: replicas' engines, routing, load and the client's metrics.
+export * from './arrivals.ts';
+export * from './metrics.ts';
+export * from './replica.ts';
+export * from './request.ts';
+export * from './routers.ts';
+export * from './simulate.ts';

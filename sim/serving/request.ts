@@ -1,0 +1,46 @@
+// A request as the serving simulation tracks it, from the client's send to its last token.
+
+export interface RequestSpec {
+  /** When the client would send it, seconds from the start (before any concurrency limit holds it back). */
+  readonly arrival: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** One request in flight or done; mutable, owned by the simulation (one object per request, no copies). */
+export interface Request {
+  readonly id: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** When it was sent (the arrival, or later when a concurrency slot freed), seconds. */
+  sent: number;
+  /** Tokens whose keys and values are in the KV cache. */
+  computed: number;
+  /** Output tokens sampled so far. */
+  generated: number;
+  /** KV-cache blocks held. */
+  blocks: number;
+  firstToken: number;
+  lastToken: number;
+  finished: number;
+  preemptions: number;
+  /** Replica serving it, -1 before routing. */
+  replica: number;
+}
+
+export function newRequest(id: number, spec: RequestSpec, sent: number): Request {
+  return {
+    id,
+    inputTokens: spec.inputTokens,
+    outputTokens: spec.outputTokens,
+    sent,
+    computed: 0,
+    generated: 0,
+    blocks: 0,
+    firstToken: NaN,
+    lastToken: NaN,
+    finished: NaN,
+    preemptions: 0,
+    replica: -1,
+  };
+}

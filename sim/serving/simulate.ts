@@ -1,0 +1,145 @@
+// The serving simulation: requests sent by a (possibly concurrency-limited) client, routed to replicas, each
+// replica iterating its engine; time jumps from event to event (an arrival, or an iteration's end).
+import { planMemory } from '../perf/memory.ts';
+import type { IterationPricer } from '../perf/iteration.ts';
+import {
+  LATENCY_METRICS,
+  MetricsCollector,
+  percentileKey,
+  summarise,
+  type LatencyMetric,
+  type Slo,
+} from './metrics.ts';
+import { Replica } from './replica.ts';
+import { newRequest, type Request, type RequestSpec } from './request.ts';
+import { ROUTERS, type RouterName } from './routers.ts';
+
+export interface ServingRun {
+  /** One pricer per replica shape; every replica of a run shares the deployment. */
+  readonly pricer: IterationPricer;
+  readonly replicas: number;
+  readonly router: RouterName;
+  /** In arrival order; read lazily, so a trace streams. */
+  readonly requests: Iterable<RequestSpec>;
+  /** At most this many requests in flight (vLLM's --max-concurrency); unlimited when absent. */
+  readonly maxConcurrency?: number;
+  readonly slo?: Slo;
+  readonly percentiles?: readonly number[];
+  readonly metrics?: readonly LatencyMetric[];
+  /** Stop at this simulated time (s); what is in flight then is counted, not finished. */
+  readonly horizon?: number;
+}
+
+/** `vllm bench serve --save-result`'s keys (same names, same units), and lwsim's own figures under `lwsim`. */
+export type ServingResult = Record<string, number> & {
+  readonly duration: number;
+  readonly completed: number;
+  readonly lwsim: ServingExtras;
+};
+
+export interface ServingExtras {
+  readonly issued: number;
+  readonly inFlight: number;
+  /** Requests longer than a replica's whole KV cache: refused at once, as vLLM refuses them. */
+  readonly rejected: number;
+  readonly preemptions: number;
+  readonly iterations: number;
+  readonly kvCacheTokensPerReplica: number;
+  readonly meanBatchTokens: number;
+}
+
+export function simulateServing(run: ServingRun): ServingResult {
+  const d = run.pricer.deployment;
+  const plan = planMemory(d);
+  if (!plan.ok) throw new RangeError(plan.message);
+  const totalBlocks = Math.floor(plan.kvCacheTokens / d.engine.blockSize);
+  const replicas = Array.from({ length: run.replicas }, (_, i) => new Replica(i, run.pricer, d.engine, totalBlocks));
+  const metrics = new MetricsCollector(run.pricer.requestSeconds);
+  const router = ROUTERS[run.router];
+  const routerState = { next: 0 };
+  const limit = run.maxConcurrency ?? Infinity;
+  const horizon = run.horizon ?? Infinity;
+  const source = run.requests[Symbol.iterator]();
+  let next = source.next();
+  let now = 0;
+  let issued = 0;
+  let inFlight = 0;
+  let rejected = 0;
+  let iterations = 0;
+  let batchTokens = 0;
+  const onToken = (r: Request, at: number): void => metrics.token(r, at);
+  const onFinish = (r: Request): void => {
+    metrics.finish(r);
+    inFlight--;
+  };
+  const start = (replica: Replica): void => {
+    if (!Number.isNaN(replica.busyUntil) || replica.outstanding === 0) return;
+    const iteration = replica.plan();
+    if (iteration.sequences === 0) return;
+    iterations++;
+    batchTokens += iteration.tokens;
+    replica.busyUntil = now + iteration.seconds;
+  };
+  for (;;) {
+    let ending: Replica | undefined;
+    for (const r of replicas)
+      if (!Number.isNaN(r.busyUntil) && (ending === undefined || r.busyUntil < ending.busyUntil)) ending = r;
+    const end = ending?.busyUntil ?? Infinity;
+    const arrival = !next.done && inFlight < limit ? Math.max(next.value.arrival, now) : Infinity;
+    if (end === Infinity && arrival === Infinity) break;
+    if (Math.min(end, arrival) > horizon) break;
+    if (end <= arrival) {
+      now = end;
+      ending!.busyUntil = NaN;
+      ending!.complete(now, onFinish, onToken);
+      start(ending!);
+      continue;
+    }
+    now = arrival;
+    const spec = next.value as RequestSpec;
+    next = source.next();
+    const request = newRequest(issued++, spec, now);
+    if (Math.ceil((spec.inputTokens + spec.outputTokens) / d.engine.blockSize) > totalBlocks) {
+      rejected++;
+      continue;
+    }
+    inFlight++;
+    const target = replicas[router(replicas, request, routerState)]!;
+    target.enqueue(request);
+    start(target);
+  }
+  return result(run, metrics, {
+    issued,
+    inFlight,
+    rejected,
+    preemptions: replicas.reduce((s, r) => s + r.preemptions, 0),
+    iterations,
+    kvCacheTokensPerReplica: totalBlocks * d.engine.blockSize,
+    meanBatchTokens: iterations > 0 ? batchTokens / iterations : 0,
+  });
+}
+
+function result(run: ServingRun, m: MetricsCollector, extras: ServingExtras): ServingResult {
+  const duration = m.lastFinish;
+  const percentiles = run.percentiles ?? [99];
+  const out: Record<string, number> = {
+    duration,
+    completed: m.completed,
+    total_input_tokens: m.inputTokens,
+    total_output_tokens: m.outputTokens,
+    request_throughput: duration > 0 ? m.completed / duration : 0,
+    output_throughput: duration > 0 ? m.outputTokens / duration : 0,
+    total_token_throughput: duration > 0 ? (m.inputTokens + m.outputTokens) / duration : 0,
+  };
+  if (run.slo !== undefined) out.request_goodput = duration > 0 ? m.good(run.slo) / duration : 0;
+  if (run.maxConcurrency !== undefined) out.max_concurrency = run.maxConcurrency;
+  const values: Record<LatencyMetric, ArrayLike<number>> = { ttft: m.ttft, tpot: m.tpot, itl: m.itl, e2el: m.e2el };
+  for (const metric of run.metrics ?? LATENCY_METRICS) {
+    const s = summarise(values[metric], percentiles);
+    out[`mean_${metric}_ms`] = s.mean;
+    out[`median_${metric}_ms`] = s.median;
+    out[`std_${metric}_ms`] = s.std;
+    for (const [p, v] of s.percentiles) out[`${percentileKey(p)}_${metric}_ms`] = v;
+  }
+  return Object.assign(out, { lwsim: extras }) as ServingResult;
+}

@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../sim/engine/index.ts';
+import {
+  checkDeployment,
+  IDEAL_CALIBRATION,
+  IterationPricer,
+  LATENCY_MODELS,
+  type BatchShape,
+  type DeploymentRequest,
+} from '../../sim/perf/index.ts';
+import {
+  gamma,
+  MetricsCollector,
+  newRequest,
+  percentile,
+  Replica,
+  simulateServing,
+  summarise,
+  syntheticRequests,
+  type RequestSpec,
+} from '../../sim/serving/index.ts';
+
+function pricerFor(request: DeploymentRequest, calibrated = true): IterationPricer {
+  const checked = checkDeployment(request);
+  if (!checked.ok) throw new Error(checked.message);
+  return calibrated
+    ? LATENCY_MODELS.calibrated.create(checked.deployment)
+    : new IterationPricer(checked.deployment, IDEAL_CALIBRATION);
+}
+
+/** A pricer of constant cost per iteration, to hand-compute the client's metrics. */
+function constantPricer(seconds: number, overrides: Partial<{ maxNumBatchedTokens: number; maxNumSeqs: number }> = {}) {
+  const base = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engineOverrides: overrides }, false);
+  const seen: BatchShape[] = [];
+  const pricer = Object.create(base) as IterationPricer;
+  pricer.secondsOf = (shape: BatchShape) => {
+    seen.push({ ...shape });
+    return seconds;
+  };
+  return { pricer, seen };
+}
+
+const fixed = (tokens: number) => ({ kind: 'fixed', tokens }) as const;
+
+describe('the client’s metrics, by hand', () => {
+  it('one request of 4 prompt and 3 output tokens at 10 ms an iteration: TTFT 10, TPOT 10, E2EL 30 ms', () => {
+    const { pricer } = constantPricer(0.01);
+    const r = simulateServing({
+      pricer,
+      replicas: 1,
+      router: 'round-robin',
+      requests: [{ arrival: 0, inputTokens: 4, outputTokens: 3 }],
+      percentiles: [50, 99],
+    });
+    expect(r.completed).toBe(1);
+    expect(r.mean_ttft_ms).toBeCloseTo(10, 9);
+    expect(r.mean_tpot_ms).toBeCloseTo(10, 9);
+    expect(r.mean_e2el_ms).toBeCloseTo(30, 9);
+    expect(r.mean_itl_ms).toBeCloseTo(10, 9);
+    expect(r.duration).toBeCloseTo(0.03, 12);
+    expect(r.output_throughput).toBeCloseTo(3 / 0.03, 6);
+    expect(r.total_token_throughput).toBeCloseTo(7 / 0.03, 6);
+    expect(r.p50_ttft_ms).toBeCloseTo(10, 9);
+  });
+
+  it('splits a prompt longer than the token budget into chunks, decodes first', () => {
+    const { pricer, seen } = constantPricer(0.01, { maxNumBatchedTokens: 100 });
+    const requests: RequestSpec[] = [
+      { arrival: 0, inputTokens: 50, outputTokens: 4 },
+      { arrival: 0.015, inputTokens: 250, outputTokens: 2 },
+    ];
+    const r = simulateServing({ pricer, replicas: 1, router: 'round-robin', requests });
+    // 1: A's prompt (50). 2: A's first decode (B not yet sent). 3: A decodes, B's first chunk of 99. Budget 100.
+    expect(seen[0]).toMatchObject({ tokens: 50, sequences: 1, decodes: 0 });
+    expect(seen[1]).toMatchObject({ tokens: 1, sequences: 1, decodes: 1 });
+    expect(seen[2]).toMatchObject({ tokens: 100, sequences: 2, decodes: 1 });
+    for (const s of seen) expect(s.tokens).toBeLessThanOrEqual(100);
+    expect(seen[3]).toMatchObject({ tokens: 100, sequences: 2, decodes: 1 });
+    expect(r.completed).toBe(2);
+  });
+
+  it('computes TPOT only over requests with more than one output token, ITL over every gap', () => {
+    const m = new MetricsCollector();
+    const a = newRequest(0, { arrival: 0, inputTokens: 1, outputTokens: 3 }, 0);
+    const b = newRequest(1, { arrival: 0, inputTokens: 1, outputTokens: 1 }, 0);
+    for (const [r, at] of [
+      [a, 0.1],
+      [b, 0.2],
+      [a, 0.3],
+      [a, 0.6],
+    ] as const) {
+      r.generated++;
+      m.token(r, at);
+    }
+    a.finished = 0.6;
+    b.finished = 0.2;
+    m.finish(a);
+    m.finish(b);
+    expect(m.tpot).toEqual([0.25]);
+    expect([...m.itl]).toEqual([0.19999999999999998, 0.3]);
+    expect(m.ttft).toEqual([0.1, 0.2]);
+    expect(m.good({ ttft: 150 })).toBe(1);
+    expect(m.good({ tpot: 100 })).toBe(1); // b's TPOT counts as 0
+  });
+
+  it('summarises as numpy does: linear-interpolation percentiles, population std', () => {
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentile([1, 2, 3, 4], 99)).toBeCloseTo(3.97, 12);
+    const s = summarise([0.001, 0.002, 0.003, 0.004], [90]);
+    expect(s.mean).toBeCloseTo(2.5, 12);
+    expect(s.std).toBeCloseTo(Math.sqrt(1.25), 12);
+    expect(s.percentiles[0]![1]).toBeCloseTo(3.7, 12);
+  });
+});
+
+describe('the replica', () => {
+  it('never holds more KV blocks than it has, and preempts by recompute when they run out', () => {
+    const pricer = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB' });
+    const engine = pricer.deployment.engine;
+    const replica = new Replica(0, pricer, engine, 64); // 1,024 tokens of cache
+    for (let i = 0; i < 6; i++) replica.enqueue(newRequest(i, { arrival: 0, inputTokens: 200, outputTokens: 300 }, 0));
+    let now = 0;
+    let finished = 0;
+    for (let step = 0; step < 10_000 && finished < 6; step++) {
+      const it = replica.plan();
+      expect(replica.usedBlocks).toBeLessThanOrEqual(64);
+      expect(it.sequences).toBeLessThanOrEqual(engine.maxNumSeqs);
+      expect(it.tokens).toBeLessThanOrEqual(engine.maxNumBatchedTokens);
+      now += it.seconds;
+      replica.complete(
+        now,
+        () => finished++,
+        () => {},
+      );
+    }
+    expect(finished).toBe(6);
+    expect(replica.preemptions).toBeGreaterThan(0);
+    expect(replica.usedBlocks).toBe(0);
+  });
+
+  it('refuses a request longer than the whole cache instead of waiting forever', () => {
+    const pricer = pricerFor({ model: 'llama-3.1-70b', gpu: 'H100-SXM-80GB', tp: 4, dtype: 'fp8' });
+    const r = simulateServing({
+      pricer,
+      replicas: 1,
+      router: 'round-robin',
+      requests: [
+        { arrival: 0, inputTokens: 10_000_000, outputTokens: 10 },
+        { arrival: 0, inputTokens: 100, outputTokens: 10 },
+      ],
+    });
+    expect(r.lwsim.rejected).toBe(1);
+    expect(r.completed).toBe(1);
+  });
+});
+
+const loads = fc.record({
+  seed: fc.integer({ min: 1, max: 1000 }),
+  count: fc.integer({ min: 1, max: 60 }),
+  rate: fc.double({ min: 0.5, max: 200, noNaN: true }),
+  burstiness: fc.double({ min: 0.2, max: 4, noNaN: true }),
+  input: fc.integer({ min: 1, max: 3000 }),
+  output: fc.integer({ min: 1, max: 400 }),
+  replicas: fc.integer({ min: 1, max: 4 }),
+  concurrency: fc.option(fc.integer({ min: 1, max: 32 }), { nil: undefined }),
+  router: fc.constantFrom('round-robin', 'least-outstanding', 'least-kv' as const),
+  horizon: fc.option(fc.double({ min: 0.01, max: 5, noNaN: true }), { nil: undefined }),
+});
+
+describe('the simulation (properties)', () => {
+  const pricer = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engineOverrides: { maxNumSeqs: 16 } });
+
+  it('conserves requests: each completes, is refused or is still in flight at the horizon; same seed, same result', () => {
+    fc.assert(
+      fc.property(loads, (l) => {
+        const run = () =>
+          simulateServing({
+            pricer,
+            replicas: l.replicas,
+            router: l.router,
+            ...(l.concurrency !== undefined ? { maxConcurrency: l.concurrency } : {}),
+            ...(l.horizon !== undefined ? { horizon: l.horizon } : {}),
+            requests: syntheticRequests(
+              new Random(l.seed),
+              l.count,
+              { kind: 'gamma', rate: l.rate, burstiness: l.burstiness },
+              { kind: 'random', tokens: l.input, rangeRatio: 0.5 },
+              fixed(l.output),
+            ),
+          });
+        const r = run();
+        expect(r.completed + r.lwsim.rejected + r.lwsim.inFlight).toBe(r.lwsim.issued);
+        if (l.horizon === undefined) expect(r.lwsim.issued).toBe(l.count);
+        expect(JSON.stringify(run())).toBe(JSON.stringify(r));
+        if (r.completed > 0) {
+          expect(r.mean_e2el_ms).toBeGreaterThanOrEqual(r.mean_ttft_ms!);
+          expect(r.total_output_tokens).toBe(r.completed * l.output);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gets slower per token as more clients share one replica', () => {
+    const at = (concurrency: number) =>
+      simulateServing({
+        pricer,
+        replicas: 1,
+        router: 'round-robin',
+        maxConcurrency: concurrency,
+        requests: syntheticRequests(new Random(1), concurrency * 4, { kind: 'burst' }, fixed(1024), fixed(128)),
+      }).mean_tpot_ms!;
+    expect(at(16)).toBeGreaterThan(at(2));
+  });
+});
+
+describe('arrivals', () => {
+  it('draws Gamma gaps with the asked mean (vLLM’s burstiness: shape b, scale 1/(rate·b))', () => {
+    const random = new Random(7);
+    for (const b of [0.5, 1, 3]) {
+      let sum = 0;
+      for (let i = 0; i < 20_000; i++) sum += gamma(random, b, 1 / (10 * b));
+      expect(sum / 20_000).toBeCloseTo(0.1, 2);
+    }
+    const requests = [...syntheticRequests(new Random(1), 5, { kind: 'constant', rate: 2 }, fixed(3), fixed(4))];
+    expect(requests.map((r) => r.arrival)).toEqual([0, 0.5, 1, 1.5, 2]);
+  });
+
+  it('uses vLLM’s random range: integers in [n(1 − r), n(1 + r)]', () => {
+    const lengths = [
+      ...syntheticRequests(
+        new Random(3),
+        2000,
+        { kind: 'burst' },
+        { kind: 'random', tokens: 100, rangeRatio: 0.2 },
+        fixed(1),
+      ),
+    ].map((r) => r.inputTokens);
+    expect(Math.min(...lengths)).toBe(80);
+    expect(Math.max(...lengths)).toBe(120);
+  });
+});
