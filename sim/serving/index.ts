@@ -1,7 +1,9 @@
 // The request-level serving simulation: replicas' engines, routing, load and the client's metrics.
 export * from './arrivals.ts';
 export * from './metrics.ts';
+export * from './prefix-cache.ts';
 export * from './replica.ts';
 export * from './request.ts';
 export * from './routers.ts';
 export * from './simulate.ts';
+export * from './traces.ts';

@@ -2,6 +2,7 @@
 // by recompute when blocks run out. Each iteration is priced by the performance model.
 import type { EnginePreset } from '../perf/engines.ts';
 import type { BatchShape, IterationPricer } from '../perf/iteration.ts';
+import { PrefixCache } from './prefix-cache.ts';
 import type { Request } from './request.ts';
 
 /** What one iteration did: the requests it advanced and by how many tokens, and what it cost. */
@@ -30,14 +31,35 @@ export class Replica {
   /** When the iteration in progress ends; NaN when idle. */
   busyUntil = NaN;
   preemptions = 0;
+  /** Absent when prefix caching is off. */
+  private prefixCache: PrefixCache | undefined;
 
   constructor(
     readonly index: number,
     private readonly pricer: IterationPricer,
     readonly engine: EnginePreset,
     readonly totalBlocks: number,
+    private readonly prefixCaching = true,
   ) {
     this.freeBlocks = totalBlocks;
+  }
+
+  /** Prompt tokens served from the prefix cache, and prompt tokens looked up there. */
+  get prefixHits(): { readonly hitTokens: number; readonly lookedUpTokens: number } {
+    return this.prefixCache ?? { hitTokens: 0, lookedUpTokens: 0 };
+  }
+
+  /** On a first (or recomputed) admission: skip the prompt's cached prefix, keeping at least one token to compute. */
+  private lookUpPrefix(r: Request): void {
+    if (!this.prefixCaching || r.prefixBlocks === undefined || r.prefixHitTokens >= 0) return;
+    this.prefixCache ??= new PrefixCache(
+      Math.max(1, Math.floor((this.totalBlocks * this.engine.blockSize) / r.prefixBlockTokens)),
+    );
+    const hit = Math.min(this.prefixCache.match(r.prefixBlocks) * r.prefixBlockTokens, r.inputTokens - 1);
+    this.prefixCache.hitTokens += hit;
+    this.prefixCache.lookedUpTokens += r.inputTokens;
+    r.computed = hit;
+    r.prefixHitTokens = hit;
   }
 
   get waitingCount(): number {
@@ -86,6 +108,7 @@ export class Replica {
     // Then waiting requests, while sequences, budget and blocks allow (none after a preemption, as vLLM does).
     while (!preempted && budget > 0 && this.running.length < maxNumSeqs && this.waitingHead < this.waiting.length) {
       const r = this.waiting[this.waitingHead]!;
+      this.lookUpPrefix(r);
       const n = Math.min(r.inputTokens + r.generated - r.computed, budget);
       const need = Math.ceil((r.computed + n) / blockSize) - r.blocks;
       if (need > this.freeBlocks) break;
@@ -115,6 +138,7 @@ export class Replica {
     this.freeBlocks += r.blocks;
     r.blocks = 0;
     r.computed = 0;
+    r.prefixHitTokens = -1;
     r.preemptions++;
     this.preemptions++;
     if (this.waitingHead > 0) this.waiting[--this.waitingHead] = r;
@@ -150,6 +174,7 @@ export class Replica {
       const r = this.scheduled[i]!;
       r.computed += this.scheduledTokens[i]!;
       if (r.computed === r.inputTokens + r.generated) {
+        if (r.generated === 0 && r.prefixBlocks !== undefined) this.prefixCache?.insert(r.prefixBlocks);
         r.generated++;
         onToken(r, end);
       }

@@ -5,6 +5,10 @@ export interface RequestSpec {
   readonly arrival: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Hashes of the prompt's prefix blocks (Mooncake's `hash_ids`): equal hashes are equal content. */
+  readonly prefixBlocks?: readonly number[];
+  /** Tokens per prefix block. */
+  readonly prefixBlockTokens?: number;
 }
 
 /** One request in flight or done; mutable, owned by the simulation (one object per request, no copies). */
@@ -12,6 +16,10 @@ export interface Request {
   readonly id: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  readonly prefixBlocks: readonly number[] | undefined;
+  readonly prefixBlockTokens: number;
+  /** Prompt tokens found in the prefix cache when it was last admitted; -1 before it was looked up. */
+  prefixHitTokens: number;
   /** When it was sent (the arrival, or later when a concurrency slot freed), seconds. */
   sent: number;
   /** Tokens whose keys and values are in the KV cache. */
@@ -33,6 +41,9 @@ export function newRequest(id: number, spec: RequestSpec, sent: number): Request
     id,
     inputTokens: spec.inputTokens,
     outputTokens: spec.outputTokens,
+    prefixBlocks: spec.prefixBlocks,
+    prefixBlockTokens: spec.prefixBlockTokens ?? 0,
+    prefixHitTokens: -1,
     sent,
     computed: 0,
     generated: 0,

@@ -28,6 +28,8 @@ export interface ServingRun {
   readonly metrics?: readonly LatencyMetric[];
   /** Stop at this simulated time (s); what is in flight then is counted, not finished. */
   readonly horizon?: number;
+  /** Reuse cached prompt prefixes (requests with `prefixBlocks`); on by default, as in vLLM V1, SGLang, TensorRT-LLM. */
+  readonly prefixCaching?: boolean;
 }
 
 /** `vllm bench serve --save-result`'s keys (same names, same units), and lwsim's own figures under `lwsim`. */
@@ -46,6 +48,8 @@ export interface ServingExtras {
   readonly iterations: number;
   readonly kvCacheTokensPerReplica: number;
   readonly meanBatchTokens: number;
+  /** Prompt tokens served from the prefix cache / prompt tokens of requests with prefix hashes. */
+  readonly prefixHitRate: number;
 }
 
 export function simulateServing(run: ServingRun): ServingResult {
@@ -53,7 +57,10 @@ export function simulateServing(run: ServingRun): ServingResult {
   const plan = planMemory(d);
   if (!plan.ok) throw new RangeError(plan.message);
   const totalBlocks = Math.floor(plan.kvCacheTokens / d.engine.blockSize);
-  const replicas = Array.from({ length: run.replicas }, (_, i) => new Replica(i, run.pricer, d.engine, totalBlocks));
+  const replicas = Array.from(
+    { length: run.replicas },
+    (_, i) => new Replica(i, run.pricer, d.engine, totalBlocks, run.prefixCaching ?? true),
+  );
   const metrics = new MetricsCollector(run.pricer.requestSeconds);
   const router = ROUTERS[run.router];
   const routerState = { next: 0 };
@@ -116,7 +123,18 @@ export function simulateServing(run: ServingRun): ServingResult {
     iterations,
     kvCacheTokensPerReplica: totalBlocks * d.engine.blockSize,
     meanBatchTokens: iterations > 0 ? batchTokens / iterations : 0,
+    prefixHitRate: hitRate(replicas),
   });
+}
+
+function hitRate(replicas: readonly Replica[]): number {
+  let hit = 0;
+  let looked = 0;
+  for (const r of replicas) {
+    hit += r.prefixHits.hitTokens;
+    looked += r.prefixHits.lookedUpTokens;
+  }
+  return looked > 0 ? hit / looked : 0;
 }
 
 function result(run: ServingRun, m: MetricsCollector, extras: ServingExtras): ServingResult {

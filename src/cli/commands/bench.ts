@@ -1,4 +1,5 @@
 // `lwsim bench serve`: a virtual `vllm bench serve` — the same flags and result keys, answered by simulation.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Random } from '../../../sim/engine/index.ts';
@@ -13,12 +14,18 @@ import {
   type LatencyMetric,
   type ServingResult,
   type Slo,
+  isTraceFormat,
+  TRACE_FORMATS,
+  TraceRequests,
 } from '../../../sim/serving/index.ts';
+import { fileLines } from '../../serving/trace-file.ts';
 import { deploymentFrom, deploymentOptions, integer } from './perf.ts';
 
 export const BENCH_USAGE = `lwsim bench serve --model M --gpu G [--tp N] [--pp N] [--dtype D] [--engine E] [--replicas N] [--router ${Object.keys(ROUTERS).join('|')}]
          [--max-num-seqs N] [--max-num-batched-tokens N] [--block-size N] [--gpu-memory-utilization F]
          [--dataset-name random] --random-input-len N --random-output-len N [--random-range-ratio R]
+         | --trace FILE --trace-format azure|mooncake|burstgpt [--trace-speedup X] [--trace-start S] [--trace-end S]
+         [--no-enable-prefix-caching]
          [--num-prompts N] [--request-rate R|inf] [--burstiness B] [--max-concurrency C] [--goodput ttft:MS,tpot:MS,e2el:MS]
          [--percentile-metrics ttft,tpot,itl,e2el] [--metric-percentiles 50,90,99] [--seed N] [--latency-model M]
          [--save-result FILE] [--json]`;
@@ -68,6 +75,13 @@ const options = {
   seed: { type: 'string' },
   'latency-model': { type: 'string' },
   'save-result': { type: 'string' },
+  trace: { type: 'string' },
+  'trace-format': { type: 'string' },
+  'trace-speedup': { type: 'string' },
+  'trace-start': { type: 'string' },
+  'trace-end': { type: 'string' },
+  'enable-prefix-caching': { type: 'boolean' },
+  'no-enable-prefix-caching': { type: 'boolean' },
 } as const;
 
 async function serve(args: string[]): Promise<number> {
@@ -147,27 +161,39 @@ async function serve(args: string[]): Promise<number> {
   const ratio = fractions['random-range-ratio'] ?? 0;
   const length = (tokens: number) =>
     ratio > 0 ? ({ kind: 'random', tokens, rangeRatio: ratio } as const) : ({ kind: 'fixed', tokens } as const);
+  const trace =
+    values.trace !== undefined
+      ? traceFrom(values, values['num-prompts'] !== undefined ? ints['num-prompts'] : undefined)
+      : undefined;
+  if (trace && !trace.ok) return fail(trace.message);
   let result: ServingResult;
   try {
     result = simulateServing({
       pricer,
       replicas: ints.replicas!,
       router,
-      requests: syntheticRequests(
-        new Random(ints.seed!),
-        ints['num-prompts']!,
-        arrivals,
-        length(ints['random-input-len']!),
-        length(ints['random-output-len']!),
-      ),
+      prefixCaching: values['no-enable-prefix-caching'] !== true,
+      requests:
+        trace?.value ??
+        syntheticRequests(
+          new Random(ints.seed!),
+          ints['num-prompts']!,
+          arrivals,
+          length(ints['random-input-len']!),
+          length(ints['random-output-len']!),
+        ),
       ...(ints['max-concurrency'] !== undefined ? { maxConcurrency: ints['max-concurrency'] } : {}),
       ...(slo ? { slo: slo.value } : {}),
       percentiles: percentiles as number[],
       metrics: metricNames as LatencyMetric[],
     });
   } catch (e) {
-    // The deployment does not fit in memory: the plan's message says by how much.
-    return fail(e instanceof RangeError ? e.message : String(e));
+    // The deployment does not fit in memory (the plan's message says by how much), or the trace file is unreadable.
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  if (trace?.value.problem) {
+    const p = trace.value.problem;
+    return fail(`${values.trace}:${p.line}: ${p.message} (${values['trace-format']} trace)`);
   }
   const saved = {
     ...result,
@@ -183,6 +209,43 @@ async function serve(args: string[]): Promise<number> {
       : `${formatResult(result, metricNames as LatencyMetric[], percentiles as number[])}\n`,
   );
   return 0;
+}
+
+/** A trace file's requests, read lazily; its flags checked here. */
+function traceFrom(
+  values: Record<string, string | boolean | undefined>,
+  limit: number | undefined,
+): Parsed<TraceRequests> {
+  const format = values['trace-format'];
+  if (typeof format !== 'string' || !isTraceFormat(format))
+    return {
+      ok: false,
+      message: `--trace-format must be one of ${TRACE_FORMATS.join(', ')} (got ${format === undefined ? 'none' : `"${String(format)}"`})`,
+    };
+  const window: Record<string, number> = {};
+  for (const [flag, key] of [
+    ['trace-speedup', 'speedup'],
+    ['trace-start', 'start'],
+    ['trace-end', 'end'],
+  ] as const) {
+    const text = values[flag];
+    if (typeof text !== 'string') continue;
+    const x = number(text);
+    if (x === undefined || x < 0 || (key === 'speedup' && x === 0))
+      return {
+        ok: false,
+        message: `--${flag} must be a ${key === 'speedup' ? 'positive' : 'non-negative'} number of ${key === 'speedup' ? 'times' : 'seconds'}, got "${text}"`,
+      };
+    window[key] = x;
+  }
+  if (!existsSync(String(values.trace))) return { ok: false, message: `--trace: no such file ${String(values.trace)}` };
+  return {
+    ok: true,
+    value: new TraceRequests(fileLines(String(values.trace)), format, {
+      ...window,
+      ...(limit !== undefined ? { limit } : {}),
+    }),
+  };
 }
 
 const LABELS: Record<LatencyMetric, string> = {
