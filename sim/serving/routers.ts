@@ -2,8 +2,68 @@
 import type { Replica } from './replica.ts';
 import type { Request } from './request.ts';
 
-/** Picks a replica index for `request`; `state` is the router's own counter (round-robin). */
-export type Router = (replicas: readonly Replica[], request: Request, state: { next: number }) => number;
+/** The router's own memory across requests: a round-robin counter, a hash ring. */
+export interface RouterState {
+  next: number;
+  ring?: { readonly points: Float64Array; readonly owners: Int32Array };
+}
+
+/** Picks a replica index for `request`. */
+export type Router = (replicas: readonly Replica[], request: Request, state: RouterState) => number;
+
+/** A 32-bit integer hash (murmur3's finaliser): spreads consecutive ids over the ring. */
+function mix(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const POINTS_PER_REPLICA = 64;
+/** The key is the first two prefix blocks: past a shared system prompt, they tell conversations apart (on the Mooncake
+ * trace, 4 replicas: 18% of prompt tokens hit the cache keyed on two blocks, 9% on one, 17% on four). */
+const AFFINITY_BLOCKS = 2;
+/** A replica may take up to 25% more than the mean outstanding before its keys spill to the next on the ring. */
+const LOAD_BOUND = 1.25;
+
+function ring(replicas: number): NonNullable<RouterState['ring']> {
+  const entries: [number, number][] = [];
+  for (let r = 0; r < replicas; r++)
+    for (let v = 0; v < POINTS_PER_REPLICA; v++) entries.push([mix(r * 7919 + v * 104_729 + 1), r]);
+  entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return { points: Float64Array.from(entries, (e) => e[0]), owners: Int32Array.from(entries, (e) => e[1]) };
+}
+
+/**
+ * Consistent hashing of the prompt's first prefix block with bounded loads (Mirrokni, Thorup and Zadimoghaddam):
+ * requests sharing a prefix land on the replica that caches it, unless it is already 25% above the mean load.
+ */
+function prefixAffinity(replicas: readonly Replica[], request: Request, state: RouterState): number {
+  const blocks = request.prefixBlocks;
+  if (blocks === undefined || blocks.length === 0) return leastBy(replicas, (r) => r.outstanding);
+  state.ring ??= ring(replicas.length);
+  const { points, owners } = state.ring;
+  let key = 0;
+  for (let i = 0; i < Math.min(AFFINITY_BLOCKS, blocks.length); i++) key = mix(key * 31 + blocks[i]!);
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  let total = 0;
+  for (const r of replicas) total += r.outstanding;
+  const bound = Math.max(1, Math.ceil((LOAD_BOUND * (total + 1)) / replicas.length));
+  for (let i = 0; i < points.length; i++) {
+    const owner = owners[(lo + i) % points.length]!;
+    if (replicas[owner]!.outstanding < bound) return owner;
+  }
+  return owners[lo % points.length]!;
+}
 
 function leastBy(replicas: readonly Replica[], load: (r: Replica) => number): number {
   let best = 0;
@@ -19,6 +79,7 @@ export const ROUTERS = {
   'round-robin': (replicas, _request, state) => state.next++ % replicas.length,
   'least-outstanding': (replicas) => leastBy(replicas, (r) => r.outstanding),
   'least-kv': (replicas) => leastBy(replicas, (r) => r.usedBlocks / r.totalBlocks + r.waitingCount),
+  'prefix-affinity': prefixAffinity,
 } as const satisfies Record<string, Router>;
 
 export type RouterName = keyof typeof ROUTERS;

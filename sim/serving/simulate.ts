@@ -12,7 +12,7 @@ import {
 } from './metrics.ts';
 import { Replica } from './replica.ts';
 import { newRequest, type Request, type RequestSpec } from './request.ts';
-import { ROUTERS, type RouterName } from './routers.ts';
+import { ROUTERS, type RouterName, type RouterState } from './routers.ts';
 
 export interface ServingRun {
   /** One pricer per replica shape; every replica of a run shares the deployment. */
@@ -63,7 +63,7 @@ export function simulateServing(run: ServingRun): ServingResult {
   );
   const metrics = new MetricsCollector(run.pricer.requestSeconds);
   const router = ROUTERS[run.router];
-  const routerState = { next: 0 };
+  const routerState: RouterState = { next: 0 };
   const limit = run.maxConcurrency ?? Infinity;
   const horizon = run.horizon ?? Infinity;
   const source = run.requests[Symbol.iterator]();

@@ -156,3 +156,27 @@ describe('lwsim bench serve --trace', () => {
     );
   });
 });
+
+describe('prefix-affinity routing', () => {
+  it('sends a conversation’s turns to the replica that caches them, within a load bound', () => {
+    const checked = checkDeployment({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB' });
+    if (!checked.ok) throw new Error(checked.message);
+    const pricer = LATENCY_MODELS.calibrated.create(checked.deployment);
+    // 41 conversations (not a multiple of 4, or round-robin would be sticky too) of 5 turns; every prompt starts with the shared system block 0, then the conversation's.
+    const requests: RequestSpec[] = [];
+    for (let turn = 0; turn < 5; turn++)
+      for (let c = 0; c < 41; c++) {
+        const blocks = [0, 1000 + c, ...Array.from({ length: turn }, (_, t) => 100_000 + c * 10 + t)];
+        requests.push({
+          arrival: turn * 20 + c * 0.1,
+          inputTokens: blocks.length * 512,
+          outputTokens: 16,
+          prefixBlocks: blocks,
+          prefixBlockTokens: 512,
+        });
+      }
+    const rate = (router: 'round-robin' | 'prefix-affinity') =>
+      simulateServing({ pricer, replicas: 4, router, requests, metrics: ['ttft'] }).lwsim.prefixHitRate;
+    expect(rate('prefix-affinity')).toBeGreaterThan(rate('round-robin') * 1.5);
+  });
+});
