@@ -112,6 +112,22 @@ describe('the client’s metrics, by hand', () => {
     expect(s.std).toBeCloseTo(Math.sqrt(1.25), 12);
     expect(s.percentiles[0]![1]).toBeCloseTo(3.7, 12);
   });
+
+  it('selects the same percentiles as sorting would (property, duplicates included)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.double({ min: 0.1, max: 99.9, noNaN: true }), { maxLength: 4 }),
+        (ints, ps) => {
+          const values = ints.map((x) => x / 1000);
+          const sorted = [...values].sort((a, b) => a - b);
+          const s = summarise(values, ps);
+          expect(s.median).toBeCloseTo(percentile(sorted, 50) * 1000, 9);
+          for (const [p, v] of s.percentiles) expect(v).toBeCloseTo(percentile(sorted, p) * 1000, 9);
+        },
+      ),
+    );
+  });
 });
 
 describe('the replica', () => {
