@@ -81,7 +81,9 @@ export function simulateServing(run: ServingRun): ServingResult {
   };
   const start = (replica: Replica): void => {
     if (!Number.isNaN(replica.busyUntil) || replica.outstanding === 0) return;
-    const iteration = replica.plan();
+    let iteration = replica.plan();
+    // A plan that only preempted (admission waits an iteration after one) is planned again, so work never stalls.
+    if (iteration.sequences === 0) iteration = replica.plan();
     if (iteration.sequences === 0) return;
     iterations++;
     batchTokens += iteration.tokens;

@@ -218,6 +218,32 @@ describe('the simulation (properties)', () => {
     );
   });
 
+  it('conserves requests through preemptions when the KV cache is small', () => {
+    const tiny = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engineOverrides: { memoryFraction: 0.25 } });
+    let preempted = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 40 }), (seed, count) => {
+        const r = simulateServing({
+          pricer: tiny,
+          replicas: 1,
+          router: 'round-robin',
+          requests: syntheticRequests(
+            new Random(seed),
+            count,
+            { kind: 'burst' },
+            { kind: 'random', tokens: 1500, rangeRatio: 0.9 },
+            { kind: 'random', tokens: 300, rangeRatio: 0.9 },
+          ),
+        });
+        expect(r.completed + r.lwsim.rejected).toBe(count);
+        expect(r.lwsim.inFlight).toBe(0);
+        preempted += r.lwsim.preemptions;
+      }),
+      { numRuns: 30 },
+    );
+    expect(preempted).toBeGreaterThan(0);
+  });
+
   it('gets slower per token as more clients share one replica', () => {
     const at = (concurrency: number) =>
       simulateServing({
