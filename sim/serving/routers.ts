@@ -1,4 +1,5 @@
 // Routers: which replica a request goes to. A named table of small functions, as the latency models are.
+import { finalise } from '../config/stable-uuid.ts';
 import type { Replica } from './replica.ts';
 import type { Request } from './request.ts';
 
@@ -11,16 +12,8 @@ export interface RouterState {
 /** Picks a replica index for `request`. */
 export type Router = (replicas: readonly Replica[], request: Request, state: RouterState) => number;
 
-/** A 32-bit integer hash (murmur3's finaliser): spreads consecutive ids over the ring. */
-function mix(x: number): number {
-  let h = x | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+/** A 32-bit integer hash: spreads consecutive ids over the ring. */
+const mix = (x: number): number => finalise(x | 0);
 
 const POINTS_PER_REPLICA = 64;
 /** The key is the first two prefix blocks: past a shared system prompt, they tell conversations apart (on the Mooncake
