@@ -40,6 +40,28 @@ export interface BatchShape {
   decodes: number;
 }
 
+/** Adds a prefill chunk of `tokens` new tokens after `cached` ones to `shape`. */
+export function addPrefill(shape: BatchShape, tokens: number, cached: number): void {
+  shape.tokens += tokens;
+  shape.sequences++;
+  shape.prefillPairs += tokens * cached + (tokens * (tokens + 1)) / 2;
+  shape.prefillKeys += cached + tokens;
+}
+
+/** Adds one decode over `context` cached tokens to `shape`. */
+export function addDecode(shape: BatchShape, context: number): void {
+  shape.tokens++;
+  shape.sequences++;
+  shape.decodes++;
+  shape.decodeKeys += context + 1;
+}
+
+export function clearShape(shape: BatchShape): BatchShape {
+  shape.tokens = shape.sequences = shape.prefillPairs = shape.prefillKeys = shape.decodeKeys = shape.decodes = 0;
+  return shape;
+}
+
+/** The sums of `batch`, as `addPrefill` and `addDecode` would make them; locals keep the per-sequence loop fast. */
 export function batchShape(batch: Batch, into: BatchShape = emptyShape()): BatchShape {
   let tokens = 0;
   let pairs = 0;
@@ -126,6 +148,8 @@ export class IterationPricer {
   private readonly bandwidth: number;
   private readonly stageLayers: readonly number[];
   private readonly terms = new Float64Array(COST_TERMS.length);
+  /** One layer's time for the batch `fill` last priced. */
+  private layerSeconds = 0;
   private readonly shape = emptyShape();
   private readonly allReduceFit: CollectiveFit;
   private readonly link: number;
@@ -201,17 +225,22 @@ export class IterationPricer {
     const shape = batchShape(batch, emptyShape());
     const seconds = this.secondsOf(shape);
     const terms = Object.fromEntries(COST_TERMS.map((t, i) => [t, this.terms[i]!])) as Record<CostTerm, number>;
-    return { seconds, stageSeconds: this.stageSecondsOf(shape), terms };
+    return { seconds, stageSeconds: this.slowestStage(shape), terms };
   }
 
   /** The slowest stage — its layers, the embedding (first), LM head (last), the send onward — and the engine's overhead. */
   stageSecondsOf(shape: BatchShape): number {
-    const layer = this.layer(shape);
+    this.fill(shape);
+    return this.slowestStage(shape);
+  }
+
+  /** The slowest stage of the batch `fill` last priced. */
+  private slowestStage(shape: BatchShape): number {
     const last = this.stageLayers.length - 1;
     let slowest = 0;
     for (let s = 0; s <= last; s++) {
       const stage =
-        this.stageLayers[s]! * layer +
+        this.stageLayers[s]! * this.layerSeconds +
         (s === 0 ? this.embedding(shape.tokens) : 0) +
         (s === last ? this.lmHead(shape) : this.send(shape.tokens));
       if (stage > slowest) slowest = stage;
@@ -219,28 +248,23 @@ export class IterationPricer {
     return slowest + this.engine(shape);
   }
 
+  /** Prices every term for `shape` into `terms`, and one layer's time into `layerSeconds`. */
   private fill(shape: BatchShape): void {
+    const tokens = shape.tokens;
+    const gemm = this.layerGemms(tokens);
+    const attention = this.attention(shape);
+    const pointwise = this.pointwiseLaunch + (tokens * this.pointwiseBytesPerToken) / this.memoryRate();
+    const allReduce = 2 * this.allReduce(tokens * this.d.model.hidden * ACTIVATION_BYTES);
+    this.layerSeconds = gemm + attention + pointwise + allReduce;
     const t = this.terms;
     const layers = this.d.model.layers;
-    const tokens = shape.tokens;
-    t[0] = layers * this.layerGemms(tokens);
-    t[1] = layers * this.attention(shape);
-    t[2] = layers * (this.pointwiseLaunch + (tokens * this.pointwiseBytesPerToken) / this.memoryRate());
-    t[3] = layers * 2 * this.allReduce(tokens * this.d.model.hidden * ACTIVATION_BYTES);
+    t[0] = layers * gemm;
+    t[1] = layers * attention;
+    t[2] = layers * pointwise;
+    t[3] = layers * allReduce;
     t[4] = this.embedding(tokens) + this.lmHead(shape);
     t[5] = (this.d.pp - 1) * this.send(tokens);
     t[6] = this.engine(shape);
-  }
-
-  private layer(shape: BatchShape): number {
-    const tokens = shape.tokens;
-    return (
-      this.layerGemms(tokens) +
-      this.attention(shape) +
-      this.pointwiseLaunch +
-      (tokens * this.pointwiseBytesPerToken) / this.memoryRate() +
-      2 * this.allReduce(tokens * this.d.model.hidden * ACTIVATION_BYTES)
-    );
   }
 
   private memoryRate(): number {

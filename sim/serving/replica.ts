@@ -1,7 +1,7 @@
 // One replica's engine: vLLM-V1-style continuous batching with chunked prefill over a paged KV cache, preemption
 // by recompute when blocks run out. Each iteration is priced by the performance model.
 import type { EnginePreset } from '../perf/engines.ts';
-import type { BatchShape, IterationPricer } from '../perf/iteration.ts';
+import { addDecode, addPrefill, clearShape, emptyShape, type IterationPricer } from '../perf/iteration.ts';
 import { PrefixCache } from './prefix-cache.ts';
 import type { Request } from './request.ts';
 
@@ -20,14 +20,7 @@ export class Replica {
   private freeBlocks: number;
   private readonly scheduled: Request[] = [];
   private readonly scheduledTokens: number[] = [];
-  private readonly shape: BatchShape = {
-    tokens: 0,
-    sequences: 0,
-    prefillPairs: 0,
-    prefillKeys: 0,
-    decodes: 0,
-    decodeKeys: 0,
-  };
+  private readonly shape = emptyShape();
   /** When the iteration in progress ends; NaN when idle. */
   busyUntil = NaN;
   preemptions = 0;
@@ -146,20 +139,12 @@ export class Replica {
   }
 
   private price(): Iteration {
-    const s = this.shape;
-    s.tokens = s.sequences = s.prefillPairs = s.prefillKeys = s.decodes = s.decodeKeys = 0;
+    const s = clearShape(this.shape);
     for (let i = 0; i < this.scheduled.length; i++) {
       const c = this.scheduled[i]!.computed;
       const t = this.scheduledTokens[i]!;
-      s.tokens += t;
-      s.sequences++;
-      if (t === 1 && c > 0) {
-        s.decodes++;
-        s.decodeKeys += c + 1;
-      } else {
-        s.prefillPairs += t * c + (t * (t + 1)) / 2;
-        s.prefillKeys += c + t;
-      }
+      if (t === 1 && c > 0) addDecode(s, c);
+      else addPrefill(s, t, c);
     }
     const seconds = s.sequences > 0 ? this.pricer.secondsOf(s) : 0;
     return { seconds, tokens: s.tokens, sequences: s.sequences };
