@@ -1,13 +1,28 @@
-// When requests arrive and how long they are: vLLM's `bench serve` load shapes, from a seeded generator.
-import type { Random } from '../engine/random.ts';
+// When requests arrive and how long they are: vLLM's `bench serve` load shapes (benchmarks/serve.py `get_request`),
+// from a seeded generator.
+import { Random } from '../engine/random.ts';
 import type { RequestSpec } from './request.ts';
 
 export type ArrivalProcess =
   /** All at once (vLLM's request rate `inf`). */
   | { readonly kind: 'burst' }
-  /** Inter-arrival gaps from Gamma(shape b, scale 1/(rate·b)): b = 1 is Poisson, b < 1 burstier (vLLM's --burstiness). */
+  /**
+   * Gaps from Gamma(shape b, scale 1/(rate·b)): b = 1 is Poisson, b < 1 burstier, b = ∞ constant (vLLM's
+   * --burstiness). As vLLM does, every request (the first too) waits one gap, and the arrival times are then
+   * rescaled so the last lands at count / rate.
+   */
   | { readonly kind: 'gamma'; readonly rate: number; readonly burstiness: number }
-  | { readonly kind: 'constant'; readonly rate: number };
+  /**
+   * vLLM's --ramp-up-strategy: the i-th gap is drawn at rate start + (end − start)·i/(n − 1) (linear) or
+   * start·(end/start)^(i/(n − 1)) (exponential); not rescaled.
+   */
+  | {
+      readonly kind: 'ramp';
+      readonly strategy: 'linear' | 'exponential';
+      readonly startRate: number;
+      readonly endRate: number;
+      readonly burstiness: number;
+    };
 
 export type LengthDistribution =
   | { readonly kind: 'fixed'; readonly tokens: number }
@@ -39,19 +54,55 @@ function length(random: Random, d: LengthDistribution): number {
   return random.int(low, high);
 }
 
-/** `count` requests, in arrival order. */
-export function* syntheticRequests(
+/** The rate the i-th of `count` requests is drawn at. */
+function rateAt(arrivals: Exclude<ArrivalProcess, { kind: 'burst' }>, i: number, count: number): number {
+  if (arrivals.kind === 'gamma') return arrivals.rate;
+  const progress = i / Math.max(count - 1, 1);
+  return arrivals.strategy === 'linear'
+    ? arrivals.startRate + (arrivals.endRate - arrivals.startRate) * progress
+    : arrivals.startRate * (arrivals.endRate / arrivals.startRate) ** progress;
+}
+
+function gap(random: Random, rate: number, burstiness: number): number {
+  return burstiness === Infinity ? 1 / rate : gamma(random, burstiness, 1 / (rate * burstiness));
+}
+
+/**
+ * `count` requests, in arrival order. Arrival gaps and lengths come from two streams split off `random`, so the
+ * rescaling pass (which needs the sum of all gaps) replays the gaps alone and memory stays flat for any count;
+ * iterating again gives the same requests.
+ */
+export function syntheticRequests(
   random: Random,
   count: number,
   arrivals: ArrivalProcess,
   input: LengthDistribution,
   output: LengthDistribution,
-): Generator<RequestSpec> {
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    if (i > 0 && arrivals.kind === 'gamma')
-      at += gamma(random, arrivals.burstiness, 1 / (arrivals.rate * arrivals.burstiness));
-    else if (i > 0 && arrivals.kind === 'constant') at += 1 / arrivals.rate;
-    yield { arrival: at, inputTokens: length(random, input), outputTokens: length(random, output) };
+): Iterable<RequestSpec> {
+  const gapSeed = random.nextUint32();
+  const lengthSeed = random.nextUint32();
+  const gaps = function* (): Generator<number> {
+    if (arrivals.kind === 'burst') {
+      for (let i = 0; i < count; i++) yield 0;
+      return;
+    }
+    const r = new Random(gapSeed);
+    for (let i = 0; i < count; i++) yield gap(r, rateAt(arrivals, i, count), arrivals.burstiness);
+  };
+  let scale = 1;
+  if (arrivals.kind === 'gamma' && count > 0) {
+    let total = 0;
+    for (const g of gaps()) total += g;
+    if (total > 0) scale = count / arrivals.rate / total;
   }
+  return {
+    *[Symbol.iterator]() {
+      const lengths = new Random(lengthSeed);
+      let at = 0;
+      for (const g of gaps()) {
+        at += g;
+        yield { arrival: at * scale, inputTokens: length(lengths, input), outputTokens: length(lengths, output) };
+      }
+    },
+  };
 }

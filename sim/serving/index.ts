@@ -1,5 +1,6 @@
 // The request-level serving simulation: replicas' engines, routing, load and the client's metrics.
 export * from './arrivals.ts';
+export * from './distribution.ts';
 export * from './metrics.ts';
 export * from './prefix-cache.ts';
 export * from './replica.ts';

@@ -2,14 +2,7 @@
 // replica iterating its engine; time jumps from event to event (an arrival, or an iteration's end).
 import { planMemory } from '../perf/memory.ts';
 import type { IterationPricer } from '../perf/iteration.ts';
-import {
-  LATENCY_METRICS,
-  MetricsCollector,
-  percentileKey,
-  summarise,
-  type LatencyMetric,
-  type Slo,
-} from './metrics.ts';
+import { LATENCY_METRICS, MetricsCollector, percentileKey, type LatencyMetric, type Slo } from './metrics.ts';
 import { Replica } from './replica.ts';
 import { newRequest, type Request, type RequestSpec } from './request.ts';
 import { ROUTERS, type RouterName, type RouterState } from './routers.ts';
@@ -61,7 +54,7 @@ export function simulateServing(run: ServingRun): ServingResult {
     { length: run.replicas },
     (_, i) => new Replica(i, run.pricer, d.engine, totalBlocks, run.prefixCaching ?? true),
   );
-  const metrics = new MetricsCollector(run.pricer.requestSeconds);
+  const metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo);
   const router = ROUTERS[run.router];
   const routerState: RouterState = { next: 0 };
   const limit = run.maxConcurrency ?? Infinity;
@@ -151,11 +144,10 @@ function result(run: ServingRun, m: MetricsCollector, extras: ServingExtras): Se
     output_throughput: duration > 0 ? m.outputTokens / duration : 0,
     total_token_throughput: duration > 0 ? (m.inputTokens + m.outputTokens) / duration : 0,
   };
-  if (run.slo !== undefined) out.request_goodput = duration > 0 ? m.good(run.slo) / duration : 0;
+  if (run.slo !== undefined) out.request_goodput = duration > 0 ? m.good / duration : 0;
   if (run.maxConcurrency !== undefined) out.max_concurrency = run.maxConcurrency;
-  const values: Record<LatencyMetric, ArrayLike<number>> = { ttft: m.ttft, tpot: m.tpot, itl: m.itl, e2el: m.e2el };
   for (const metric of run.metrics ?? LATENCY_METRICS) {
-    const s = summarise(values[metric], percentiles);
+    const s = m[metric].summary(percentiles);
     out[`mean_${metric}_ms`] = s.mean;
     out[`median_${metric}_ms`] = s.median;
     out[`std_${metric}_ms`] = s.std;

@@ -71,6 +71,8 @@ describe('lwsim bench serve', () => {
     const two = json('--request-rate', '200', '--replicas', '2', '--router', 'least-outstanding');
     const one = json('--request-rate', '200');
     expect(two.mean_ttft_ms).toBeLessThan(one.mean_ttft_ms!);
+    const ramp = json('--ramp-up-strategy', 'linear', '--ramp-up-start-rps', '1', '--ramp-up-end-rps', '50');
+    expect(ramp).toMatchObject({ ramp_up_strategy: 'linear', ramp_up_start_rps: 1, ramp_up_end_rps: 50 });
   });
 
   it.each([
@@ -82,6 +84,25 @@ describe('lwsim bench serve', () => {
     [[...base, '--goodput', 'ttft=5'], /--goodput: "ttft=5" is not ttft:MS/],
     [[...base, '--percentile-metrics', 'ttft,latency'], /--percentile-metrics: unknown "latency"/],
     [[...base, '--dataset-name', 'sharegpt'], /--dataset-name: only "random"/],
+    [[...base, '--ramp-up-strategy', 'sine'], /--ramp-up-strategy must be linear or exponential, got "sine"/],
+    [
+      [
+        ...base,
+        '--ramp-up-strategy',
+        'linear',
+        '--ramp-up-start-rps',
+        '1',
+        '--ramp-up-end-rps',
+        '9',
+        '--request-rate',
+        '5',
+      ],
+      /--request-rate cannot be given with --ramp-up-strategy/,
+    ],
+    [
+      [...base, '--ramp-up-strategy', 'linear', '--ramp-up-start-rps', '1'],
+      /--ramp-up-end-rps must be a positive number/,
+    ],
   ])('refuses %j with a message naming the flag (exit 2)', (args, message) => {
     const r = run(...args);
     expect(r.status).toBe(2);

@@ -10,6 +10,7 @@ import {
   type DeploymentRequest,
 } from '../../sim/perf/index.ts';
 import {
+  Distribution,
   gamma,
   MetricsCollector,
   newRequest,
@@ -19,6 +20,7 @@ import {
   summarise,
   syntheticRequests,
   type RequestSpec,
+  type Slo,
 } from '../../sim/serving/index.ts';
 
 function pricerFor(request: DeploymentRequest, calibrated = true): IterationPricer {
@@ -80,28 +82,35 @@ describe('the client’s metrics, by hand', () => {
     expect(r.completed).toBe(2);
   });
 
-  it('computes TPOT only over requests with more than one output token, ITL over every gap', () => {
-    const m = new MetricsCollector();
-    const a = newRequest(0, { arrival: 0, inputTokens: 1, outputTokens: 3 }, 0);
-    const b = newRequest(1, { arrival: 0, inputTokens: 1, outputTokens: 1 }, 0);
-    for (const [r, at] of [
-      [a, 0.1],
-      [b, 0.2],
-      [a, 0.3],
-      [a, 0.6],
-    ] as const) {
-      r.generated++;
-      m.token(r, at);
-    }
-    a.finished = 0.6;
-    b.finished = 0.2;
-    m.finish(a);
-    m.finish(b);
-    expect(m.tpot).toEqual([0.25]);
-    expect([...m.itl]).toEqual([0.19999999999999998, 0.3]);
-    expect(m.ttft).toEqual([0.1, 0.2]);
-    expect(m.good({ ttft: 150 })).toBe(1);
-    expect(m.good({ tpot: 100 })).toBe(1); // b's TPOT counts as 0
+  it('computes TPOT only over requests with more than one output token, ITL over every gap, goodput online', () => {
+    const run = (slo: Slo) => {
+      const m = new MetricsCollector(0, slo);
+      const a = newRequest(0, { arrival: 0, inputTokens: 1, outputTokens: 3 }, 0);
+      const b = newRequest(1, { arrival: 0, inputTokens: 1, outputTokens: 1 }, 0);
+      for (const [r, at] of [
+        [a, 0.1],
+        [b, 0.2],
+        [a, 0.3],
+        [a, 0.6],
+      ] as const) {
+        r.generated++;
+        m.token(r, at);
+      }
+      a.finished = 0.6;
+      b.finished = 0.2;
+      m.finish(a);
+      m.finish(b);
+      return m;
+    };
+    const m = run({});
+    expect(m.tpot.count).toBe(1);
+    expect(m.tpot.summary([]).mean).toBeCloseTo(250, 9);
+    expect(m.itl.count).toBe(2);
+    expect(m.itl.summary([0]).percentiles[0]![1]).toBeCloseTo(200, 9);
+    expect(m.ttft.summary([]).mean).toBeCloseTo(150, 9);
+    expect(m.good).toBe(2);
+    expect(run({ ttft: 150 }).good).toBe(1);
+    expect(run({ tpot: 100 }).good).toBe(1); // b's TPOT counts as 0
   });
 
   it('summarises as numpy does: linear-interpolation percentiles, population std', () => {
@@ -127,6 +136,35 @@ describe('the client’s metrics, by hand', () => {
         },
       ),
     );
+  });
+});
+
+describe('a metric past its exact limit', () => {
+  it('keeps mean and std exact and every percentile within 0.1% (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-6, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 400 }),
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { maxLength: 4 }),
+        (values, ps) => {
+          const exact = summarise(values, ps);
+          const folded = summarise(values, ps, 8);
+          expect(folded.mean).toBeCloseTo(exact.mean, 6);
+          expect(Math.abs(folded.std - exact.std)).toBeLessThanOrEqual(1e-9 * Math.max(1, exact.std));
+          for (let i = 0; i < ps.length; i++) {
+            const [, want] = exact.percentiles[i]!;
+            expect(Math.abs(folded.percentiles[i]![1] - want)).toBeLessThanOrEqual(want * 1e-3 + 1e-12);
+          }
+        },
+      ),
+    );
+  });
+
+  it('stays in bounded memory for millions of values', () => {
+    const d = new Distribution(1000);
+    for (let i = 0; i < 3_000_000; i++) d.add(0.01 + (i % 1000) / 1e5);
+    expect(d.isExact).toBe(false);
+    const s = d.summary([50]);
+    expect(s.median).toBeCloseTo(14.995, 1);
   });
 });
 
@@ -265,8 +303,48 @@ describe('arrivals', () => {
       for (let i = 0; i < 20_000; i++) sum += gamma(random, b, 1 / (10 * b));
       expect(sum / 20_000).toBeCloseTo(0.1, 2);
     }
-    const requests = [...syntheticRequests(new Random(1), 5, { kind: 'constant', rate: 2 }, fixed(3), fixed(4))];
-    expect(requests.map((r) => r.arrival)).toEqual([0, 0.5, 1, 1.5, 2]);
+    // Burstiness ∞ is vLLM's constant rate: every request (the first too) waits 1/rate.
+    const requests = [
+      ...syntheticRequests(new Random(1), 5, { kind: 'gamma', rate: 2, burstiness: Infinity }, fixed(3), fixed(4)),
+    ];
+    expect(requests.map((r) => r.arrival)).toEqual([0.5, 1, 1.5, 2, 2.5]);
+  });
+
+  it('rescales Gamma arrivals so the last lands at count / rate, as vLLM does, and replays the same requests', () => {
+    for (const burstiness of [0.3, 1, 4]) {
+      const requests = syntheticRequests(
+        new Random(9),
+        500,
+        { kind: 'gamma', rate: 25, burstiness },
+        fixed(8),
+        fixed(8),
+      );
+      const first = [...requests];
+      expect(first.at(-1)!.arrival).toBeCloseTo(500 / 25, 9);
+      expect(first.every((r, i) => i === 0 || r.arrival >= first[i - 1]!.arrival)).toBe(true);
+      expect([...requests]).toEqual(first);
+    }
+  });
+
+  it('ramps the rate from start to end across the requests (vLLM’s linear and exponential ramp-up)', () => {
+    const gaps = (strategy: 'linear' | 'exponential') => {
+      const a = [
+        ...syntheticRequests(
+          new Random(2),
+          101,
+          { kind: 'ramp', strategy, startRate: 1, endRate: 100, burstiness: Infinity },
+          fixed(1),
+          fixed(1),
+        ),
+      ].map((r) => r.arrival);
+      return a.map((t, i) => t - (a[i - 1] ?? 0));
+    };
+    const linear = gaps('linear');
+    expect(linear[0]).toBeCloseTo(1, 12);
+    expect(linear[50]).toBeCloseTo(1 / 50.5, 12);
+    expect(linear[100]).toBeCloseTo(1 / 100, 12);
+    const exponential = gaps('exponential');
+    expect(exponential[50]).toBeCloseTo(1 / 10, 12);
   });
 
   it('uses vLLM’s random range: integers in [n(1 − r), n(1 + r)]', () => {

@@ -26,7 +26,8 @@ export const BENCH_USAGE = `lwsim bench serve --model M --gpu G [--tp N] [--pp N
          [--dataset-name random] --random-input-len N --random-output-len N [--random-range-ratio R]
          | --trace FILE --trace-format azure|mooncake|burstgpt [--trace-speedup X] [--trace-start S] [--trace-end S]
          [--no-enable-prefix-caching]
-         [--num-prompts N] [--request-rate R|inf] [--burstiness B] [--max-concurrency C] [--goodput ttft:MS,tpot:MS,e2el:MS]
+         [--num-prompts N] [--request-rate R|inf] [--burstiness B|inf] [--max-concurrency C]
+         [--ramp-up-strategy linear|exponential --ramp-up-start-rps R --ramp-up-end-rps R] [--goodput ttft:MS,tpot:MS,e2el:MS]
          [--percentile-metrics ttft,tpot,itl,e2el] [--metric-percentiles 50,90,99] [--seed N] [--latency-model M]
          [--save-result FILE] [--json]`;
 
@@ -68,6 +69,9 @@ const options = {
   'num-prompts': { type: 'string' },
   'request-rate': { type: 'string' },
   burstiness: { type: 'string' },
+  'ramp-up-strategy': { type: 'string' },
+  'ramp-up-start-rps': { type: 'string' },
+  'ramp-up-end-rps': { type: 'string' },
   'max-concurrency': { type: 'string' },
   goodput: { type: 'string' },
   'percentile-metrics': { type: 'string' },
@@ -120,7 +124,7 @@ async function serve(args: string[]): Promise<number> {
   ] as const) {
     const text = values[flag];
     if (text === undefined) continue;
-    const x = number(text);
+    const x = flag === 'burstiness' && text === 'inf' ? Infinity : number(text);
     if (x === undefined || !(x > low || (flag === 'random-range-ratio' && x === 0)) || x > high)
       return fail(
         `--${flag} must be a number in ${flag === 'random-range-ratio' ? '[0, 1)' : `(${low}, ${high === Infinity ? '∞' : high}]`}, got "${text}"`,
@@ -131,8 +135,11 @@ async function serve(args: string[]): Promise<number> {
   const rate = rateText === 'inf' ? Infinity : number(rateText);
   if (rate === undefined || !(rate > 0))
     return fail(`--request-rate must be a positive number or inf, got "${rateText}"`);
+  const ramp = rampFrom(values, values['request-rate'] !== undefined, fractions.burstiness ?? 1);
+  if (ramp && !ramp.ok) return fail(ramp.message);
   const arrivals: ArrivalProcess =
-    rate === Infinity ? { kind: 'burst' } : { kind: 'gamma', rate, burstiness: fractions.burstiness ?? 1 };
+    ramp?.value ??
+    (rate === Infinity ? { kind: 'burst' } : { kind: 'gamma', rate, burstiness: fractions.burstiness ?? 1 });
   const router = values.router ?? 'round-robin';
   if (!isRouterName(router)) return fail(`--router: unknown "${router}" (known: ${Object.keys(ROUTERS).join(', ')})`);
   const latencyModel = values['latency-model'] ?? DEFAULT_LATENCY_MODEL;
@@ -198,7 +205,14 @@ async function serve(args: string[]): Promise<number> {
   const saved = {
     ...result,
     request_rate: rateText === 'inf' ? 'inf' : rate,
-    burstiness: fractions.burstiness ?? 1,
+    burstiness: fractions.burstiness === Infinity ? 'inf' : (fractions.burstiness ?? 1),
+    ...(arrivals.kind === 'ramp'
+      ? {
+          ramp_up_strategy: arrivals.strategy,
+          ramp_up_start_rps: arrivals.startRate,
+          ramp_up_end_rps: arrivals.endRate,
+        }
+      : {}),
     num_prompts: ints['num-prompts'],
   };
   if (values['save-result'] !== undefined)
@@ -209,6 +223,32 @@ async function serve(args: string[]): Promise<number> {
       : `${formatResult(result, metricNames as LatencyMetric[], percentiles as number[])}\n`,
   );
   return 0;
+}
+
+/** vLLM's ramp-up flags: all three or none, and no --request-rate beside them. */
+function rampFrom(
+  values: Record<string, string | boolean | undefined>,
+  rateGiven: boolean,
+  burstiness: number,
+): Parsed<ArrivalProcess> | undefined {
+  const strategy = values['ramp-up-strategy'];
+  const start = values['ramp-up-start-rps'];
+  const end = values['ramp-up-end-rps'];
+  if (strategy === undefined && start === undefined && end === undefined) return undefined;
+  if (strategy !== 'linear' && strategy !== 'exponential')
+    return { ok: false, message: `--ramp-up-strategy must be linear or exponential, got "${String(strategy)}"` };
+  if (rateGiven) return { ok: false, message: '--request-rate cannot be given with --ramp-up-strategy' };
+  const rates: number[] = [];
+  for (const [flag, text] of [
+    ['ramp-up-start-rps', start],
+    ['ramp-up-end-rps', end],
+  ] as const) {
+    const x = typeof text === 'string' ? number(text) : undefined;
+    if (x === undefined || !(x > 0))
+      return { ok: false, message: `--${flag} must be a positive number, got "${String(text)}"` };
+    rates.push(x);
+  }
+  return { ok: true, value: { kind: 'ramp', strategy, startRate: rates[0]!, endRate: rates[1]!, burstiness } };
 }
 
 /** A trace file's requests, read lazily; its flags checked here. */
