@@ -234,6 +234,26 @@ export class IterationPricer {
     return this.slowestStage(shape);
   }
 
+  /**
+   * Each stage's seconds for `shape` into `out` (length pp) — its layers, the embedding (first, with the engine's
+   * overhead: scheduling precedes the launch), the LM head (last) or the send onward — for a pipeline of
+   * micro-batches. Returns their sum, `secondsOf(shape)`.
+   */
+  stagesOf(shape: BatchShape, out: Float64Array): number {
+    this.fill(shape);
+    const last = this.stageLayers.length - 1;
+    let sum = 0;
+    for (let s = 0; s <= last; s++) {
+      const stage =
+        this.stageLayers[s]! * this.layerSeconds +
+        (s === 0 ? this.embedding(shape.tokens) + this.engine(shape) : 0) +
+        (s === last ? this.lmHead(shape) : this.send(shape.tokens));
+      out[s] = stage;
+      sum += stage;
+    }
+    return sum;
+  }
+
   /** The slowest stage of the batch `fill` last priced. */
   private slowestStage(shape: BatchShape): number {
     const last = this.stageLayers.length - 1;

@@ -28,6 +28,8 @@ export interface Request {
   generated: number;
   /** KV-cache blocks held. */
   blocks: number;
+  /** In a micro-batch now in the pipeline: not scheduled again (nor preempted) until it leaves. */
+  busy: boolean;
   firstToken: number;
   lastToken: number;
   finished: number;
@@ -48,6 +50,7 @@ export function newRequest(id: number, spec: RequestSpec, sent: number): Request
     computed: 0,
     generated: 0,
     blocks: 0,
+    busy: false,
     firstToken: NaN,
     lastToken: NaN,
     finished: NaN,

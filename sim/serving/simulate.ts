@@ -65,22 +65,10 @@ export function simulateServing(run: ServingRun): ServingResult {
   let issued = 0;
   let inFlight = 0;
   let rejected = 0;
-  let iterations = 0;
-  let batchTokens = 0;
   const onToken = (r: Request, at: number): void => metrics.token(r, at);
   const onFinish = (r: Request): void => {
     metrics.finish(r);
     inFlight--;
-  };
-  const start = (replica: Replica): void => {
-    if (!Number.isNaN(replica.busyUntil) || replica.outstanding === 0) return;
-    let iteration = replica.plan();
-    // A plan that only preempted (admission waits an iteration after one) is planned again, so work never stalls.
-    if (iteration.sequences === 0) iteration = replica.plan();
-    if (iteration.sequences === 0) return;
-    iterations++;
-    batchTokens += iteration.tokens;
-    replica.busyUntil = now + iteration.seconds;
   };
   for (;;) {
     let ending: Replica | undefined;
@@ -92,9 +80,8 @@ export function simulateServing(run: ServingRun): ServingResult {
     if (Math.min(end, arrival) > horizon) break;
     if (end <= arrival) {
       now = end;
-      ending!.busyUntil = NaN;
       ending!.complete(now, onFinish, onToken);
-      start(ending!);
+      ending!.launch(now);
       continue;
     }
     now = arrival;
@@ -108,19 +95,26 @@ export function simulateServing(run: ServingRun): ServingResult {
     inFlight++;
     const target = replicas[router(replicas, request, routerState)]!;
     target.enqueue(request);
-    start(target);
+    target.launch(now);
   }
   return result(run, metrics, {
     issued,
     inFlight,
     rejected,
-    preemptions: replicas.reduce((s, r) => s + r.preemptions, 0),
-    iterations,
+    preemptions: sum(replicas, (r) => r.preemptions),
+    iterations: sum(replicas, (r) => r.iterations),
     kvCacheTokensPerReplica: totalBlocks * d.engine.blockSize,
-    meanBatchTokens: iterations > 0 ? batchTokens / iterations : 0,
+    meanBatchTokens:
+      sum(replicas, (r) => r.batchTokens) /
+      Math.max(
+        1,
+        sum(replicas, (r) => r.iterations),
+      ),
     prefixHitRate: hitRate(replicas),
   });
 }
+
+const sum = (replicas: readonly Replica[], f: (r: Replica) => number): number => replicas.reduce((s, r) => s + f(r), 0);
 
 function hitRate(replicas: readonly Replica[]): number {
   let hit = 0;

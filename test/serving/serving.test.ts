@@ -168,27 +168,78 @@ describe('a metric past its exact limit', () => {
   });
 });
 
+describe('the engine’s iteration loop, by hand', () => {
+  const times = (r: ReturnType<typeof simulateServing>) => ({
+    ttft: r.mean_ttft_ms!,
+    tpot: r.mean_tpot_ms!,
+    e2el: r.mean_e2el_ms!,
+  });
+
+  it('pipelines micro-batches: with pp 2 a second request’s batch enters stage 0 while the first is in stage 1', () => {
+    const base = pricerFor({ model: 'llama-3.1-70b', gpu: 'H100-SXM-80GB', tp: 4, pp: 2 }, false);
+    const pricer = Object.create(base) as IterationPricer;
+    pricer.secondsOf = () => 0.02;
+    pricer.stagesOf = (_shape: BatchShape, out: Float64Array) => (out.fill(0.01), 0.02);
+    const run = (second: number) =>
+      simulateServing({
+        pricer,
+        replicas: 1,
+        router: 'round-robin',
+        requests: [
+          { arrival: 0, inputTokens: 4, outputTokens: 3 },
+          { arrival: second, inputTokens: 4, outputTokens: 3 },
+        ],
+        metrics: ['ttft', 'tpot', 'e2el'],
+      });
+    // r0: batches 0→20, 20→40, 40→60 ms; r1 (sent at 5) enters stage 0 at 10: 10→30, 30→50, 50→70.
+    const r = run(0.005);
+    expect(r.mean_ttft_ms).toBeCloseTo((20 + 25) / 2, 9);
+    expect(r.mean_tpot_ms).toBeCloseTo(20, 9);
+    expect(r.duration).toBeCloseTo(0.07, 12);
+    expect(r.lwsim.iterations).toBe(6);
+  });
+
+  it('runs SGLang’s prefill batches on their own: a new prompt stalls the decodes for an iteration', () => {
+    const requests = [
+      { arrival: 0, inputTokens: 4, outputTokens: 3 },
+      { arrival: 0.015, inputTokens: 4, outputTokens: 2 },
+    ];
+    const run = (engine: 'vllm' | 'sglang') => {
+      const base = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engine }, false);
+      const pricer = Object.create(base) as IterationPricer;
+      pricer.secondsOf = () => 0.01;
+      return times(simulateServing({ pricer, replicas: 1, router: 'round-robin', requests }));
+    };
+    // vLLM mixes r1's prefill into r0's third step (r0 done at 30 ms); SGLang prefills r1 alone at 20–30 ms.
+    expect(run('vllm').e2el).toBeCloseTo((30 + 25) / 2, 9);
+    expect(run('sglang').e2el).toBeCloseTo((40 + 25) / 2, 9);
+    expect(run('sglang').ttft).toBeCloseTo((10 + 15) / 2, 9);
+  });
+});
+
 describe('the replica', () => {
   it('never holds more KV blocks than it has, and preempts by recompute when they run out', () => {
-    const pricer = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB' });
+    const real = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB' });
+    const seen: BatchShape[] = [];
+    const pricer = Object.create(real) as IterationPricer;
+    pricer.secondsOf = (shape: BatchShape) => (seen.push({ ...shape }), real.secondsOf(shape));
     const engine = pricer.deployment.engine;
     const replica = new Replica(0, pricer, engine, 64); // 1,024 tokens of cache
     for (let i = 0; i < 6; i++) replica.enqueue(newRequest(i, { arrival: 0, inputTokens: 200, outputTokens: 300 }, 0));
-    let now = 0;
     let finished = 0;
+    replica.launch(0);
     for (let step = 0; step < 10_000 && finished < 6; step++) {
-      const it = replica.plan();
       expect(replica.usedBlocks).toBeLessThanOrEqual(64);
-      expect(it.sequences).toBeLessThanOrEqual(engine.maxNumSeqs);
-      expect(it.tokens).toBeLessThanOrEqual(engine.maxNumBatchedTokens);
-      now += it.seconds;
+      const now = replica.busyUntil;
       replica.complete(
         now,
         () => finished++,
         () => {},
       );
+      replica.launch(now);
     }
     expect(finished).toBe(6);
+    expect(seen.every((s) => s.sequences <= engine.maxNumSeqs && s.tokens <= engine.maxNumBatchedTokens)).toBe(true);
     expect(replica.preemptions).toBeGreaterThan(0);
     expect(replica.usedBlocks).toBe(0);
   });
@@ -220,17 +271,24 @@ const loads = fc.record({
   concurrency: fc.option(fc.integer({ min: 1, max: 32 }), { nil: undefined }),
   router: fc.constantFrom('round-robin', 'least-outstanding', 'least-kv' as const),
   horizon: fc.option(fc.double({ min: 0.01, max: 5, noNaN: true }), { nil: undefined }),
+  shape: fc.integer({ min: 0, max: 3 }),
 });
 
+/** vLLM and SGLang (mixed and separate prefill), each with one and two pipeline stages. */
+const engineShapes = (engineOverrides: DeploymentRequest['engineOverrides']) =>
+  (['vllm', 'sglang'] as const).flatMap((engine) =>
+    [1, 2].map((pp) => pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engine, pp, engineOverrides })),
+  );
+
 describe('the simulation (properties)', () => {
-  const pricer = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engineOverrides: { maxNumSeqs: 16 } });
+  const pricers = engineShapes({ maxNumSeqs: 16 });
 
   it('conserves requests: each completes, is refused or is still in flight at the horizon; same seed, same result', () => {
     fc.assert(
       fc.property(loads, (l) => {
         const run = () =>
           simulateServing({
-            pricer,
+            pricer: pricers[l.shape]!,
             replicas: l.replicas,
             router: l.router,
             ...(l.concurrency !== undefined ? { maxConcurrency: l.concurrency } : {}),
@@ -257,26 +315,31 @@ describe('the simulation (properties)', () => {
   });
 
   it('conserves requests through preemptions when the KV cache is small', () => {
-    const tiny = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB', engineOverrides: { memoryFraction: 0.25 } });
+    const tiny = engineShapes({ memoryFraction: 0.25 });
     let preempted = 0;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 40 }), (seed, count) => {
-        const r = simulateServing({
-          pricer: tiny,
-          replicas: 1,
-          router: 'round-robin',
-          requests: syntheticRequests(
-            new Random(seed),
-            count,
-            { kind: 'burst' },
-            { kind: 'random', tokens: 1500, rangeRatio: 0.9 },
-            { kind: 'random', tokens: 300, rangeRatio: 0.9 },
-          ),
-        });
-        expect(r.completed + r.lwsim.rejected).toBe(count);
-        expect(r.lwsim.inFlight).toBe(0);
-        preempted += r.lwsim.preemptions;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 2, max: 40 }),
+        fc.nat(3),
+        (seed, count, shape) => {
+          const r = simulateServing({
+            pricer: tiny[shape]!,
+            replicas: 1,
+            router: 'round-robin',
+            requests: syntheticRequests(
+              new Random(seed),
+              count,
+              { kind: 'burst' },
+              { kind: 'random', tokens: 1500, rangeRatio: 0.9 },
+              { kind: 'random', tokens: 300, rangeRatio: 0.9 },
+            ),
+          });
+          expect(r.completed + r.lwsim.rejected).toBe(count);
+          expect(r.lwsim.inFlight).toBe(0);
+          preempted += r.lwsim.preemptions;
+        },
+      ),
       { numRuns: 30 },
     );
     expect(preempted).toBeGreaterThan(0);
@@ -285,7 +348,7 @@ describe('the simulation (properties)', () => {
   it('gets slower per token as more clients share one replica', () => {
     const at = (concurrency: number) =>
       simulateServing({
-        pricer,
+        pricer: pricers[0]!,
         replicas: 1,
         router: 'round-robin',
         maxConcurrency: concurrency,
