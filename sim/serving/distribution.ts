@@ -2,6 +2,13 @@
 // the last bit), folded into a log-bucketed histogram past a limit, so a trace of millions of requests streams in
 // flat memory with every percentile within 0.1% (relative) of the exact one. Mean and std are always exact.
 
+/** A histogram bin: values in [lo, hi) ms (the last bin includes its upper end). */
+export interface Bin {
+  readonly lo: number;
+  readonly hi: number;
+  readonly count: number;
+}
+
 export interface Summary {
   readonly mean: number;
   readonly median: number;
@@ -79,6 +86,27 @@ export class Distribution {
       std: Math.sqrt(this.m2 / this.count) * 1000,
       percentiles: ps.map((p) => [p, at(p) * 1000] as const),
     };
+  }
+
+  /** The values as `count` log-spaced bins from the least to the greatest, in ms (one bin when they are all equal). */
+  bins(count = 30): Bin[] {
+    if (this.count === 0) return [];
+    const lo = Math.max(this.min, MIN);
+    const hi = Math.max(this.max, lo);
+    if (hi === lo) return [{ lo: lo * 1000, hi: hi * 1000, count: this.count }];
+    const counts = new Array<number>(count).fill(0);
+    const step = Math.log(hi / lo) / count;
+    const put = (x: number, n: number) => {
+      const i = Math.floor(Math.log(Math.max(x, lo) / lo) / step);
+      counts[Math.min(count - 1, Math.max(0, i))]! += n;
+    };
+    if (this.exact !== undefined) for (let i = 0; i < this.count; i++) put(this.exact[i]!, 1);
+    else this.histogram!.forEach((n, k) => n > 0 && put(midpoint(k), n));
+    return counts.map((n, i) => ({
+      lo: lo * Math.exp(step * i) * 1000,
+      hi: lo * Math.exp(step * (i + 1)) * 1000,
+      count: n,
+    }));
   }
 
   /** The value of the given 0-based rank, from the bucket that holds it (clamped to the exact extremes). */

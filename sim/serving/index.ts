@@ -6,5 +6,6 @@ export * from './prefix-cache.ts';
 export * from './replica.ts';
 export * from './request.ts';
 export * from './routers.ts';
+export * from './series.ts';
 export * from './simulate.ts';
 export * from './traces.ts';

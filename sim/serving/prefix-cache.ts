@@ -35,6 +35,11 @@ export class PrefixCache {
     }
   }
 
+  /** A restarted replica's cache is empty; its hit counts carry on. */
+  clear(): void {
+    this.blocks.clear();
+  }
+
   get size(): number {
     return this.blocks.size;
   }

@@ -36,6 +36,8 @@ export class Replica {
   private preemptedThisPlan = false;
   /** When the oldest micro-batch in flight leaves the last stage; NaN when idle. */
   busyUntil = NaN;
+  /** Serving: its LWS group is Ready. A replica that is down takes no requests. */
+  up = true;
   preemptions = 0;
   /** Micro-batches launched, and the tokens they carried. */
   iterations = 0;
@@ -82,6 +84,29 @@ export class Replica {
   enqueue(request: Request): void {
     request.replica = this.index;
     this.waiting.push(request);
+  }
+
+  /**
+   * The replica's group went away (scaled in, preempted, a node failed): everything it held is lost, its cache
+   * with it. Returns the requests it had, waiting and running, for the caller to retry or fail.
+   */
+  goDown(): Request[] {
+    const lost = [...this.running, ...this.waiting.slice(this.waitingHead)];
+    this.running.length = 0;
+    this.waiting.length = 0;
+    this.waitingHead = 0;
+    for (const batch of this.batches) {
+      batch.requests.length = 0;
+      batch.tokens.length = 0;
+    }
+    this.inFlight = 0;
+    this.head = 0;
+    this.stageFree.fill(0);
+    this.freeBlocks = this.totalBlocks;
+    this.prefixCache?.clear();
+    this.busyUntil = NaN;
+    this.up = false;
+    return lost;
   }
 
   /** Launches micro-batches at `now` while the pipeline has room and there is work not already in it. */

@@ -9,7 +9,7 @@ export interface RouterState {
   ring?: { readonly points: Float64Array; readonly owners: Int32Array };
 }
 
-/** Picks a replica index for `request`. */
+/** Picks the index of a replica that is up for `request`; -1 when none is. */
 export type Router = (replicas: readonly Replica[], request: Request, state: RouterState) => number;
 
 /** A 32-bit integer hash: spreads consecutive ids over the ring. */
@@ -49,27 +49,46 @@ function prefixAffinity(replicas: readonly Replica[], request: Request, state: R
     else hi = mid;
   }
   let total = 0;
-  for (const r of replicas) total += r.outstanding;
-  const bound = Math.max(1, Math.ceil((LOAD_BOUND * (total + 1)) / replicas.length));
+  let up = 0;
+  for (const r of replicas)
+    if (r.up) {
+      total += r.outstanding;
+      up++;
+    }
+  if (up === 0) return -1;
+  const bound = Math.max(1, Math.ceil((LOAD_BOUND * (total + 1)) / up));
+  let first = -1;
   for (let i = 0; i < points.length; i++) {
     const owner = owners[(lo + i) % points.length]!;
+    if (!replicas[owner]!.up) continue;
     if (replicas[owner]!.outstanding < bound) return owner;
+    if (first < 0) first = owner;
   }
-  return owners[lo % points.length]!;
+  return first;
 }
 
 function leastBy(replicas: readonly Replica[], load: (r: Replica) => number): number {
-  let best = 0;
+  let best = -1;
   let bestLoad = Infinity;
   for (let i = 0; i < replicas.length; i++) {
+    if (!replicas[i]!.up) continue;
     const l = load(replicas[i]!);
     if (l < bestLoad) [best, bestLoad] = [i, l];
   }
   return best;
 }
 
+/** The next replica that is up after the last one given. */
+function roundRobin(replicas: readonly Replica[], _request: Request, state: RouterState): number {
+  for (let i = 0; i < replicas.length; i++) {
+    const index = state.next++ % replicas.length;
+    if (replicas[index]!.up) return index;
+  }
+  return -1;
+}
+
 export const ROUTERS = {
-  'round-robin': (replicas, _request, state) => state.next++ % replicas.length,
+  'round-robin': roundRobin,
   'least-outstanding': (replicas) => leastBy(replicas, (r) => r.outstanding),
   'least-kv': (replicas) => leastBy(replicas, (r) => r.usedBlocks / r.totalBlocks + r.waitingCount),
   'prefix-affinity': prefixAffinity,

@@ -3,9 +3,26 @@
 import { planMemory } from '../perf/memory.ts';
 import type { IterationPricer } from '../perf/iteration.ts';
 import { LATENCY_METRICS, MetricsCollector, percentileKey, type LatencyMetric, type Slo } from './metrics.ts';
+import type { Bin } from './distribution.ts';
 import { Replica } from './replica.ts';
+import { SeriesRecorder, type ServingSeries } from './series.ts';
 import { newRequest, type Request, type RequestSpec } from './request.ts';
 import { ROUTERS, type RouterName, type RouterState } from './routers.ts';
+
+/** A replica's group became Ready (`up`) or stopped serving, at `at` seconds. */
+export interface ReplicaChange {
+  readonly at: number;
+  readonly replica: number;
+  readonly up: boolean;
+}
+
+/**
+ * What becomes of a lost replica's requests. `retry`: the gateway resends those that have not streamed a token yet
+ * to another replica (the client's clock keeps running) and holds requests while no replica is up; requests that
+ * already streamed fail, as a client cannot splice two answers. `fail`: all of them fail, and so does a request
+ * sent while no replica is up.
+ */
+export type ReplicaLossPolicy = 'retry' | 'fail';
 
 export interface ServingRun {
   /** One pricer per replica shape; every replica of a run shares the deployment. */
@@ -23,6 +40,12 @@ export interface ServingRun {
   readonly horizon?: number;
   /** Reuse cached prompt prefixes (requests with `prefixBlocks`); on by default, as in vLLM V1, SGLang, TensorRT-LLM. */
   readonly prefixCaching?: boolean;
+  /** Replicas coming and going, in time order; when given, every replica starts down. Absent: all up throughout. */
+  readonly availability?: readonly ReplicaChange[];
+  /** Default `retry`. */
+  readonly onReplicaLoss?: ReplicaLossPolicy;
+  /** Sample per-replica time series every this many seconds (`lwsim.series`); none when absent. */
+  readonly sampleSeconds?: number;
 }
 
 /** `vllm bench serve --save-result`'s keys (same names, same units), and lwsim's own figures under `lwsim`. */
@@ -37,12 +60,19 @@ export interface ServingExtras {
   readonly inFlight: number;
   /** Requests longer than a replica's whole KV cache: refused at once, as vLLM refuses them. */
   readonly rejected: number;
+  /** Lost with their replica (or sent while none was up) and not retried. */
+  readonly failed: number;
+  /** Resent by the gateway after their replica went down. */
+  readonly retried: number;
   readonly preemptions: number;
   readonly iterations: number;
   readonly kvCacheTokensPerReplica: number;
   readonly meanBatchTokens: number;
   /** Prompt tokens served from the prefix cache / prompt tokens of requests with prefix hashes. */
   readonly prefixHitRate: number;
+  /** TTFT and TPOT histograms (ms, log-spaced bins), for charts. */
+  readonly distributions: { readonly ttft: readonly Bin[]; readonly tpot: readonly Bin[] };
+  readonly series?: ServingSeries;
 }
 
 export function simulateServing(run: ServingRun): ServingResult {
@@ -54,21 +84,66 @@ export function simulateServing(run: ServingRun): ServingResult {
     { length: run.replicas },
     (_, i) => new Replica(i, run.pricer, d.engine, totalBlocks, run.prefixCaching ?? true),
   );
+  const changes = run.availability ?? [];
+  if (changes.some((c) => !(c.replica >= 0 && c.replica < run.replicas)))
+    throw new RangeError(`availability names a replica outside 0..${run.replicas - 1}`);
+  if (run.availability) for (const r of replicas) r.up = false;
+  const retry = (run.onReplicaLoss ?? 'retry') === 'retry';
   const metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo);
+  const series = run.sampleSeconds !== undefined ? new SeriesRecorder(run.sampleSeconds, run.replicas) : undefined;
   const router = ROUTERS[run.router];
   const routerState: RouterState = { next: 0 };
   const limit = run.maxConcurrency ?? Infinity;
   const horizon = run.horizon ?? Infinity;
   const source = run.requests[Symbol.iterator]();
   let next = source.next();
+  let change = 0;
   let now = 0;
   let issued = 0;
   let inFlight = 0;
   let rejected = 0;
-  const onToken = (r: Request, at: number): void => metrics.token(r, at);
+  let failed = 0;
+  let retried = 0;
+  let streamed = 0;
+  /** Requests the gateway holds while no replica is up. */
+  const held: Request[] = [];
+  const onToken = (r: Request, at: number): void => {
+    metrics.token(r, at);
+    streamed++;
+  };
   const onFinish = (r: Request): void => {
     metrics.finish(r);
     inFlight--;
+  };
+  const fail = (): void => {
+    failed++;
+    inFlight--;
+  };
+  const dispatch = (request: Request): void => {
+    const index = router(replicas, request, routerState);
+    if (index < 0) {
+      if (retry) held.push(request);
+      else fail();
+      return;
+    }
+    replicas[index]!.enqueue(request);
+    replicas[index]!.launch(now);
+  };
+  const apply = ({ replica, up }: ReplicaChange): void => {
+    const r = replicas[replica]!;
+    if (up === r.up) return;
+    if (up) {
+      r.up = true;
+      for (const request of held.splice(0)) dispatch(request);
+      return;
+    }
+    for (const lost of r.goDown()) {
+      if (retry && lost.generated === 0) {
+        retried++;
+        resetRequest(lost);
+        dispatch(lost);
+      } else fail();
+    }
   };
   for (;;) {
     let ending: Replica | undefined;
@@ -76,8 +151,15 @@ export function simulateServing(run: ServingRun): ServingResult {
       if (!Number.isNaN(r.busyUntil) && (ending === undefined || r.busyUntil < ending.busyUntil)) ending = r;
     const end = ending?.busyUntil ?? Infinity;
     const arrival = !next.done && inFlight < limit ? Math.max(next.value.arrival, now) : Infinity;
-    if (end === Infinity && arrival === Infinity) break;
-    if (Math.min(end, arrival) > horizon) break;
+    const changeAt = change < changes.length ? Math.max(changes[change]!.at, now) : Infinity;
+    const first = Math.min(end, arrival, changeAt);
+    if (first === Infinity || first > horizon) break;
+    while (series !== undefined && series.next <= first) series.sample(replicas, streamed, metrics.completed, failed);
+    if (changeAt === first) {
+      now = changeAt;
+      apply(changes[change++]!);
+      continue;
+    }
     if (end <= arrival) {
       now = end;
       ending!.complete(now, onFinish, onToken);
@@ -93,14 +175,14 @@ export function simulateServing(run: ServingRun): ServingResult {
       continue;
     }
     inFlight++;
-    const target = replicas[router(replicas, request, routerState)]!;
-    target.enqueue(request);
-    target.launch(now);
+    dispatch(request);
   }
   return result(run, metrics, {
     issued,
     inFlight,
     rejected,
+    failed,
+    retried,
     preemptions: sum(replicas, (r) => r.preemptions),
     iterations: sum(replicas, (r) => r.iterations),
     kvCacheTokensPerReplica: totalBlocks * d.engine.blockSize,
@@ -111,7 +193,18 @@ export function simulateServing(run: ServingRun): ServingResult {
         sum(replicas, (r) => r.iterations),
       ),
     prefixHitRate: hitRate(replicas),
+    distributions: { ttft: metrics.ttft.bins(), tpot: metrics.tpot.bins() },
+    ...(series ? { series: series.series } : {}),
   });
+}
+
+/** A retried request starts over on its new replica: nothing of it is cached there. */
+function resetRequest(r: Request): void {
+  r.computed = 0;
+  r.blocks = 0;
+  r.busy = false;
+  r.prefixHitTokens = -1;
+  r.replica = -1;
 }
 
 const sum = (replicas: readonly Replica[], f: (r: Replica) => number): number => replicas.reduce((s, r) => s + f(r), 0);

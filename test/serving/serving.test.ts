@@ -12,6 +12,7 @@ import {
 import {
   Distribution,
   gamma,
+  MAX_POINTS,
   MetricsCollector,
   newRequest,
   percentile,
@@ -214,6 +215,97 @@ describe('the engine’s iteration loop, by hand', () => {
     expect(run('vllm').e2el).toBeCloseTo((30 + 25) / 2, 9);
     expect(run('sglang').e2el).toBeCloseTo((40 + 25) / 2, 9);
     expect(run('sglang').ttft).toBeCloseTo((10 + 15) / 2, 9);
+  });
+});
+
+describe('replicas that come and go', () => {
+  const { pricer } = constantPricer(0.01);
+  const requests = [
+    { arrival: 0, inputTokens: 4, outputTokens: 5 },
+    { arrival: 0.122, inputTokens: 4, outputTokens: 1 },
+  ];
+  // Up at 100 ms, down at 125 ms (r0 has streamed two tokens; r1 waits behind r0's third step), up again at 200 ms.
+  const availability = [
+    { at: 0.1, replica: 0, up: true },
+    { at: 0.125, replica: 0, up: false },
+    { at: 0.2, replica: 0, up: true },
+  ];
+
+  it('retries what has not streamed yet, holds it while no replica is up, and fails what had streamed', () => {
+    const r = simulateServing({ pricer, replicas: 1, router: 'round-robin', requests, availability });
+    expect(r.completed).toBe(1);
+    expect(r.lwsim).toMatchObject({ failed: 1, retried: 1, inFlight: 0 });
+    expect(r.mean_ttft_ms).toBeCloseTo(210 - 122, 9);
+  });
+
+  it('fails every lost request, and every request sent while none is up, under the fail policy', () => {
+    const r = simulateServing({
+      pricer,
+      replicas: 1,
+      router: 'round-robin',
+      requests,
+      availability,
+      onReplicaLoss: 'fail',
+    });
+    expect(r.completed).toBe(0);
+    expect(r.lwsim).toMatchObject({ failed: 2, retried: 0 });
+  });
+
+  it('conserves requests through any pattern of replicas going down and up (property)', () => {
+    const real = pricerFor({ model: 'llama-3.1-8b', gpu: 'H100-SXM-80GB' });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.array(fc.record({ at: fc.double({ min: 0, max: 3, noNaN: true }), replica: fc.nat(2), up: fc.boolean() })),
+        fc.constantFrom('retry', 'fail' as const),
+        fc.constantFrom('round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity' as const),
+        (seed, changes, policy, router) => {
+          const availability = [...changes, ...[0, 1, 2].map((replica) => ({ at: 3.5, replica, up: true }))].sort(
+            (a, b) => a.at - b.at,
+          );
+          const r = simulateServing({
+            pricer: real,
+            replicas: 3,
+            router,
+            availability,
+            onReplicaLoss: policy,
+            sampleSeconds: 0.5,
+            requests: syntheticRequests(
+              new Random(seed),
+              40,
+              { kind: 'gamma', rate: 20, burstiness: 1 },
+              fixed(300),
+              fixed(20),
+            ),
+          });
+          const x = r.lwsim;
+          expect(r.completed + x.failed + x.rejected + x.inFlight).toBe(x.issued);
+          expect(x.inFlight).toBe(0);
+          if (policy === 'fail') expect(x.retried).toBe(0);
+          const series = x.series!;
+          expect(series.t.every((t, i) => Math.abs(t - (i + 1) * 0.5) < 1e-9)).toBe(true);
+          expect(series.replicas.every((s) => s.up.length === series.t.length)).toBe(true);
+          expect(series.completed.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(r.completed);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps at most MAX_POINTS samples however long the run, merging neighbours', () => {
+    const r = simulateServing({
+      pricer,
+      replicas: 2,
+      router: 'round-robin',
+      sampleSeconds: 0.001,
+      requests: syntheticRequests(new Random(1), 2000, { kind: 'gamma', rate: 100, burstiness: 1 }, fixed(4), fixed(4)),
+    });
+    const series = r.lwsim.series!;
+    expect(series.t.length).toBeLessThan(MAX_POINTS);
+    expect(series.interval).toBeGreaterThan(0.001);
+    expect(series.t.every((t, i) => Math.abs(t - (i + 1) * series.interval) < 1e-9)).toBe(true);
+    expect(series.completed.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2000);
+    expect(series.replicas[0]!.running.length).toBe(series.t.length);
   });
 });
 
