@@ -1,7 +1,7 @@
 import type { Micros } from '../engine/index.ts';
 import type { SimulatedCluster } from '../simulator/simulated-cluster.ts';
 import type { Command, CommandResult } from '../simulator/commands.ts';
-import type { Scenario } from './scenario.ts';
+import type { Scenario, ScenarioStep } from './scenario.ts';
 
 /** Where a replay ended: the scenario's horizon, or earlier if its `stopWhen` said so. */
 export interface ReplayEnd {
@@ -17,8 +17,8 @@ export interface ReplayEnd {
 export interface Recorder<S extends object = object> {
   /** Once, before the first step: where a recorder subscribes to the cluster's observers. */
   attach?(cluster: SimulatedCluster): void;
-  /** After each timeline command, with what it did. */
-  command?(command: Command, result: CommandResult): void;
+  /** After each timeline command, with what it did and the step it came from. */
+  command?(command: Command, result: CommandResult, step: ScenarioStep): void;
   /** On the sampling grid: every `sampleEvery` from 0, and where the replay ends. */
   sample?(cluster: SimulatedCluster): void;
   /** The recorder's sections, once the replay has ended. */

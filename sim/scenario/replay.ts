@@ -4,6 +4,8 @@ import { applyCommand, type WorkloadNames } from '../simulator/commands.ts';
 import type { Recorder, ReplayEnd } from './recorder.ts';
 import { ClusterUsage } from './recorders/cluster-usage.ts';
 import { EventCounts } from './recorders/event-counts.ts';
+import { ServingRecorder } from './recorders/serving.ts';
+import type { TraceLines } from '../serving/traffic.ts';
 import { WorkloadOutcomes } from './recorders/workload-outcomes.ts';
 import type { ReplayReport } from './report.ts';
 import type { Scenario } from './scenario.ts';
@@ -21,6 +23,8 @@ export interface ReplayOptions<S extends object = object> {
   readonly recorders?: readonly Recorder<Partial<S>>[];
   /** Asked at each sample: true ends the replay there, and the report covers the time up to that moment. */
   readonly stopWhen?: (cluster: SimulatedCluster) => boolean;
+  /** Reads the trace files that workloads' `traffic` names (file reading lives outside sim/). */
+  readonly traceLines?: TraceLines;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface ReplayOptions<S extends object = object> {
  */
 export function replay<S extends object = object>(
   scenario: Scenario,
-  { onProgress, observe, recorders: extra = [], stopWhen }: ReplayOptions<S> = {},
+  { onProgress, observe, recorders: extra = [], stopWhen, traceLines }: ReplayOptions<S> = {},
 ): { report: DeterministicReport & Partial<S>; events: number } {
   const cluster = SimulatedCluster.create(scenario.cluster, {
     seed: scenario.seed,
@@ -39,17 +43,24 @@ export function replay<S extends object = object>(
   });
   observe?.(cluster);
   // In the order their sections appear in the report.
-  const recorders: readonly Recorder[] = [new WorkloadOutcomes(), new ClusterUsage(), new EventCounts(), ...extra];
+  const serving = scenario.steps.some((s) => s.traffic !== undefined) ? [new ServingRecorder(traceLines)] : [];
+  const recorders: readonly Recorder[] = [
+    new WorkloadOutcomes(),
+    new ClusterUsage(),
+    ...serving,
+    new EventCounts(),
+    ...extra,
+  ];
   for (const r of recorders) r.attach?.(cluster);
   const names: WorkloadNames = new Map();
   let step = 0;
   let stopped = false;
   for (let sampleAt = 0; ; sampleAt = Math.min(scenario.until, sampleAt + scenario.sampleEvery)) {
     for (; step < scenario.steps.length && scenario.steps[step]!.at <= sampleAt; step++) {
-      const { at, command } = scenario.steps[step]!;
-      cluster.advanceTo(at);
-      const result = applyCommand(cluster, command, names);
-      for (const r of recorders) r.command?.(command, result);
+      const current = scenario.steps[step]!;
+      cluster.advanceTo(current.at);
+      const result = applyCommand(cluster, current.command, names);
+      for (const r of recorders) r.command?.(current.command, result, current);
     }
     cluster.advanceTo(sampleAt);
     for (const r of recorders) r.sample?.(cluster);

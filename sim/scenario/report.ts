@@ -1,3 +1,4 @@
+import type { ServingExtras } from '../serving/simulate.ts';
 import type { Percentiles } from '../stats/stats.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface ReplayReport {
     readonly runningWorkloads: readonly number[];
     readonly fragmentedGpus: readonly number[];
   };
+  /** One entry per workload that carries `traffic`: how it served, request by request (absent when none does). */
+  readonly serving?: readonly ServingReport[];
   /** How many of each kind of thing happened (submissions, placements, evictions, faults, ...). */
   readonly events: Readonly<Record<string, number>>;
   /** The only non-deterministic block: how fast this machine replayed it. */
@@ -79,4 +82,28 @@ export interface GpuUse {
   readonly peakAllocated: number;
   readonly meanFragmented: number;
   readonly peakFragmented: number;
+}
+
+/** A workload's serving under the cluster's changes: `result` has `vllm bench serve`'s keys, `lwsim` the rest. */
+export interface ServingReport {
+  readonly workload: string;
+  readonly project: string;
+  /** When the workload was created and its clients began sending, seconds. */
+  readonly startedAt: number;
+  readonly deployment: {
+    readonly model: string;
+    readonly gpu: string;
+    readonly tp: number;
+    readonly pp: number;
+    readonly engine: string;
+    readonly dtype: string;
+  };
+  readonly router: string;
+  readonly onReplicaLoss: 'retry' | 'fail';
+  /** Times a replica became Ready or stopped serving. */
+  readonly replicaChanges: number;
+  /** Why a trace stopped early (the line it could not read). */
+  readonly traceProblem?: string;
+  readonly result: Readonly<Record<string, number>>;
+  readonly lwsim: ServingExtras;
 }

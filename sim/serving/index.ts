@@ -9,3 +9,4 @@ export * from './routers.ts';
 export * from './series.ts';
 export * from './simulate.ts';
 export * from './traces.ts';
+export * from './traffic.ts';

@@ -7,8 +7,10 @@ import type { Request } from './request.ts';
 
 /** A micro-batch: the requests it advances, by how many tokens each, and when it leaves the last stage. */
 interface MicroBatch {
+  /** The first `size` entries are this batch's (the arrays are reused, never truncated: that is costly). */
   readonly requests: Request[];
   readonly tokens: number[];
+  size: number;
   end: number;
 }
 
@@ -54,7 +56,7 @@ export class Replica {
   ) {
     this.freeBlocks = totalBlocks;
     const pp = pricer.deployment.pp;
-    this.batches = Array.from({ length: pp }, () => ({ requests: [], tokens: [], end: NaN }));
+    this.batches = Array.from({ length: pp }, () => ({ requests: [], tokens: [], size: 0, end: NaN }));
     this.stageFree = new Float64Array(pp);
     this.stageSeconds = new Float64Array(pp);
   }
@@ -95,10 +97,7 @@ export class Replica {
     this.running.length = 0;
     this.waiting.length = 0;
     this.waitingHead = 0;
-    for (const batch of this.batches) {
-      batch.requests.length = 0;
-      batch.tokens.length = 0;
-    }
+    for (const batch of this.batches) batch.size = 0;
     this.inFlight = 0;
     this.head = 0;
     this.stageFree.fill(0);
@@ -116,8 +115,8 @@ export class Replica {
       const batch = this.batches[(this.head + this.inFlight) % pp]!;
       this.plan(batch);
       // A plan that only preempted (admission waits a step after one) is planned again, so work never stalls.
-      if (batch.requests.length === 0 && this.preemptedThisPlan) this.plan(batch);
-      if (batch.requests.length === 0) break;
+      if (batch.size === 0 && this.preemptedThisPlan) this.plan(batch);
+      if (batch.size === 0) break;
       batch.end = this.price(batch, now);
       this.inFlight++;
     }
@@ -132,9 +131,9 @@ export class Replica {
     const batch = this.batches[this.head]!;
     this.head = (this.head + 1) % this.batches.length;
     this.inFlight--;
-    const { requests, tokens } = batch;
+    const { requests, tokens, size } = batch;
     let finished = false;
-    for (let i = 0; i < requests.length; i++) {
+    for (let i = 0; i < size; i++) {
       const r = requests[i]!;
       r.busy = false;
       r.computed += tokens[i]!;
@@ -145,8 +144,7 @@ export class Replica {
         if (r.generated >= r.outputTokens) finished = true;
       }
     }
-    requests.length = 0;
-    tokens.length = 0;
+    batch.size = 0;
     if (finished) this.leave(end, onFinish);
     this.busyUntil = this.inFlight > 0 ? this.batches[this.head]!.end : NaN;
   }
@@ -179,7 +177,7 @@ export class Replica {
       this.admit(batch, this.scheduleRunning(batch, budget, Phase.Any));
     } else {
       this.admit(batch, this.scheduleRunning(batch, budget, Phase.Prefill));
-      if (batch.requests.length === 0 && !this.preemptedThisPlan) this.scheduleRunning(batch, Infinity, Phase.Decode);
+      if (batch.size === 0 && !this.preemptedThisPlan) this.scheduleRunning(batch, Infinity, Phase.Decode);
     }
     if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
       this.waiting.splice(0, this.waitingHead);
@@ -263,8 +261,8 @@ export class Replica {
       this.freeBlocks -= blocks;
     }
     r.busy = true;
-    batch.requests.push(r);
-    batch.tokens.push(tokens);
+    batch.requests[batch.size] = r;
+    batch.tokens[batch.size++] = tokens;
   }
 
   /** Recompute: the victim's cache is dropped and it waits at the front of the queue. */
@@ -284,7 +282,7 @@ export class Replica {
   private price(batch: MicroBatch, now: number): number {
     const s = clearShape(this.shape);
     const { requests, tokens } = batch;
-    for (let i = 0; i < requests.length; i++) {
+    for (let i = 0; i < batch.size; i++) {
       const c = requests[i]!.computed;
       const t = tokens[i]!;
       if (t === 1 && c > 0) addDecode(s, c);

@@ -44,6 +44,8 @@ export interface ClusterObservers {
   'workload-created': (workload: WorkloadState) => void;
   'workload-phase': (workload: WorkloadState, previous: WorkloadPhase) => void;
   'workload-deleted': (workload: WorkloadState) => void;
+  /** A workload's groups or pods may have changed (said once an instant is over, phase change or not). */
+  'workload-touched': (workload: WorkloadState) => void;
   'scheduling-cycle': (report: CycleReport) => void;
   'node-ready': (node: string, ready: boolean) => void;
 }
@@ -359,7 +361,9 @@ export class SimulatedCluster {
   private flushPhases(): void {
     // Most calls find nothing touched, and Set.clear() allocates a fresh table even for an empty set.
     if (this.touched.size === 0) return;
+    const tellTouched = this.observers.listenerCount('workload-touched') > 0;
     for (const workload of this.touched) {
+      if (tellTouched) this.observers.emit('workload-touched', workload);
       if (workload.updating && !workload.groups.some((g) => g.status !== 'ready')) workload.updating = false;
       const { phase, message } = derivePhase(workload, this.pendingMessage);
       workload.phaseMessage = message;

@@ -26,6 +26,7 @@ import {
   formatWallSeconds,
   NONE,
 } from './format.ts';
+import { servingSection } from './serving-section.ts';
 
 /** How many never-ran workloads are listed one by one before "and N more". */
 export const NEVER_RAN_LISTED = 20;
@@ -39,7 +40,15 @@ export function buildDocument(report: ReplayReport): ReportDocument {
   return {
     title: `Replay report: ${report.scenario.name}`,
     intro: intro(report),
-    sections: [summary(report), gpuUse(report), neverRan(report), longestWaits(report), events(report), run(report)],
+    sections: [
+      summary(report),
+      gpuUse(report),
+      ...[servingSection(report)].filter((s): s is Section => s !== undefined),
+      neverRan(report),
+      longestWaits(report),
+      events(report),
+      run(report),
+    ],
   };
 }
 

@@ -23,11 +23,11 @@ export const CHART_TITLES = {
   pending: 'Distribution of pending time',
 } as const;
 
-const WIDTH = 720;
-const HEIGHT = 240;
+export const CHART_WIDTH = 720;
+export const CHART_HEIGHT = 240;
 
 /** Light, print-friendly styling; fonts are ones a reader's machine already has, so the page loads none. */
-const CONFIG: Config = {
+export const CHART_CONFIG: Config = {
   background: 'white',
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif',
   padding: 8,
@@ -78,9 +78,9 @@ export function allocationChart(report: ReplayReport): TopLevelSpec {
       text: CHART_TITLES.allocation,
       subtitle: `Stacked; dashed line: cluster capacity (${formatGpus(capacity)} GPUs); ${samplingNote(report, axis)}`,
     },
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    config: CHART_CONFIG,
     layer: [
       {
         data: { values: rows },
@@ -105,9 +105,9 @@ export function queueChart(report: ReplayReport): TopLevelSpec {
   const axis = timeAxis(report);
   return {
     title: { text: CHART_TITLES.queue, subtitle: samplingNote(report, axis) },
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    config: CHART_CONFIG,
     data: { values: queueRows(report, axis) },
     mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
     encoding: {
@@ -131,9 +131,9 @@ export function pendingChart(report: ReplayReport): TopLevelSpec {
       text: CHART_TITLES.pending,
       subtitle: `${formatCount(report.workloads.length)} workloads; a workload that never ran counts its wait up to deletion or the horizon`,
     },
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    config: CHART_CONFIG,
     data: { values: histogram.rows },
     mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
     encoding: {

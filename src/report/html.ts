@@ -9,6 +9,7 @@ import { allocationChart, pendingChart, queueChart } from './chart-specs.ts';
 import type { Section } from './document.ts';
 import { blockToHtml, escapeHtml } from './html-blocks.ts';
 import { PAGE_STYLE } from './page-style.ts';
+import { servingCharts } from './serving-charts.ts';
 import { renderSvg } from './svg.ts';
 
 /** The charts go right after this section: the numbers first, then how they came about over time. */
@@ -21,17 +22,17 @@ export async function renderHtml(report: ReplayReport): Promise<string> {
     ['queue', queueChart(report)],
     ['pending', pendingChart(report)],
   ];
-  // One at a time: each render is CPU-bound, so running them together only interleaves them.
-  const figures: string[] = [];
-  for (const [id, spec] of charts) {
-    figures.push(
-      `<figure id="chart-${id}" aria-label="${escapeHtml(chartTitle(spec))}">\n${await renderSvg(spec, `chart-${id}`)}\n</figure>`,
-    );
-  }
+  const figures = await renderFigures(charts);
+  const servingFigures = await renderFigures(servingCharts(report));
 
   const sections: { id: string; title: string; html: string }[] = [];
   for (const section of doc.sections) {
-    sections.push({ id: section.id, title: section.title, html: sectionHtml(section) });
+    const html = sectionHtml(section);
+    sections.push({
+      id: section.id,
+      title: section.title,
+      html: section.id === 'serving' ? [html, ...servingFigures].join('\n') : html,
+    });
     if (section.id === CHARTS_AFTER)
       sections.push({ id: 'charts', title: 'Over time', html: `<h2>Over time</h2>\n${figures.join('\n')}` });
   }
@@ -58,6 +59,16 @@ ${sections.map((s) => `<section id="${s.id}">\n${s.html}\n</section>`).join('\n'
 </body>
 </html>
 `;
+}
+
+/** One at a time: each render is CPU-bound, so running them together only interleaves them. */
+async function renderFigures(charts: readonly [string, TopLevelSpec][]): Promise<string[]> {
+  const figures: string[] = [];
+  for (const [id, spec] of charts)
+    figures.push(
+      `<figure id="chart-${id}" aria-label="${escapeHtml(chartTitle(spec))}">\n${await renderSvg(spec, `chart-${id}`)}\n</figure>`,
+    );
+  return figures;
 }
 
 function sectionHtml(section: Section): string {

@@ -23,6 +23,7 @@ import { translateCreation, type CreationRequest } from '../runai/translate.ts';
 import { parseClusterText, readClusterDocument, type ClusterDocumentResult } from '../config/cluster-document.ts';
 import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
 import type { LocalMachine } from '../hardware/index.ts';
+import { readTraffic, type RawTraffic } from './read-traffic.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 
 export type LoadedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
@@ -149,8 +150,23 @@ class ScenarioReader {
     const steps: ScenarioStep[] = [];
     (raw.timeline ?? []).forEach((item, i) => {
       const at = this.duration(item.at as string | number, ['timeline', i, 'at']);
+      const verbs = Object.keys(item).filter((k) => k !== 'at' && k !== 'traffic');
+      if (verbs.length !== 1)
+        return this.error(['timeline', i], `one verb per item, got ${verbs.join(', ') || 'none'}`);
+      if (item.traffic !== undefined && item.create === undefined)
+        return this.error(['timeline', i, 'traffic'], 'traffic rides on a create');
       const command = this.command(item, ['timeline', i]);
-      if (command) steps.push({ at, command });
+      if (!command) return;
+      if (item.traffic === undefined || command.type !== 'create') return void steps.push({ at, command });
+      const traffic = readTraffic(
+        item.traffic as RawTraffic,
+        command.spec,
+        this.cluster,
+        dirname(file),
+        ['timeline', i, 'traffic'],
+        (path, message) => this.error(path, message),
+      );
+      if (traffic) steps.push({ at, command, traffic });
     });
     (raw.generators ?? []).forEach((g, i) => {
       const spec = this.generator(g, ['generators', i]);

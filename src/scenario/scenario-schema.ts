@@ -1,5 +1,6 @@
 import type { SchemaObject } from 'ajv';
 import { DELAY_SPEC_SCHEMA, DELAYS_BLOCK_SCHEMA } from '../../sim/workloads/delays-block.ts';
+import { TRAFFIC_SCHEMA } from './read-traffic.ts';
 
 const duration = { type: ['string', 'number'] } as const;
 const name = { type: 'string', pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;
@@ -35,10 +36,12 @@ export const SCENARIO_SCHEMA: SchemaObject = {
         additionalProperties: false,
         required: ['at'],
         minProperties: 2,
-        maxProperties: 2,
+        // One verb, and `traffic` beside a `create` (checked when read).
+        maxProperties: 3,
         properties: {
           at: duration,
           create: { type: 'object' },
+          traffic: TRAFFIC_SCHEMA,
           train: {
             type: 'object',
             additionalProperties: false,

@@ -37,7 +37,16 @@ describe('replay recorders', () => {
     const { report } = replay<{ queue: { peak: number; samples: number; commands: number } }>(scenario, {
       recorders: [new PeakQueue()],
     });
-    expect(Object.keys(report)).toEqual(['scenario', 'workloads', 'summary', 'gpu', 'series', 'events', 'queue']);
+    expect(Object.keys(report)).toEqual([
+      'scenario',
+      'workloads',
+      'summary',
+      'gpu',
+      'series',
+      'serving',
+      'events',
+      'queue',
+    ]);
     const { queue, ...standard } = report;
     expect(standard).toEqual(plain);
     expect(queue!.samples).toBe(plain.series.t.length);

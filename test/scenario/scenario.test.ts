@@ -125,7 +125,7 @@ describe('bad scenario files', () => {
     [
       'a step with two actions',
       `${base}timeline:\n  - at: 0s\n    delete: { name: x }\n    patch: { name: x, replicas: 1 }\n`,
-      /timeline\[0\]: must NOT have more than 2 properties/,
+      /timeline\[0\]: one verb per item, got delete, patch/,
     ],
     [
       'a training job in an unknown project',

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { fileLines } from '../../serving/trace-file.ts';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatDuration, toSeconds } from '../../../sim/engine/index.ts';
@@ -43,6 +44,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   const started = performance.now();
   const { report: deterministic, events } = replay(scenario, {
     onProgress: (done) => bar?.update(Math.floor(toSeconds(done) / 3600)),
+    traceLines: fileLines,
   });
   const wallSeconds = (performance.now() - started) / 1000;
   bar?.stop();
