@@ -6,7 +6,7 @@ import type { Request } from './request.ts';
 /** The router's own memory across requests: a round-robin counter, a hash ring. */
 export interface RouterState {
   next: number;
-  ring?: { readonly points: Float64Array; readonly owners: Int32Array };
+  ring?: { readonly points: Float64Array; readonly owners: Int32Array; readonly replicas: number };
 }
 
 /** Picks the index of a replica that is up for `request`; -1 when none is. */
@@ -27,7 +27,11 @@ function ring(replicas: number): NonNullable<RouterState['ring']> {
   for (let r = 0; r < replicas; r++)
     for (let v = 0; v < POINTS_PER_REPLICA; v++) entries.push([mix(r * 7919 + v * 104_729 + 1), r]);
   entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return { points: Float64Array.from(entries, (e) => e[0]), owners: Int32Array.from(entries, (e) => e[1]) };
+  return {
+    points: Float64Array.from(entries, (e) => e[0]),
+    owners: Int32Array.from(entries, (e) => e[1]),
+    replicas,
+  };
 }
 
 /**
@@ -37,7 +41,8 @@ function ring(replicas: number): NonNullable<RouterState['ring']> {
 function prefixAffinity(replicas: readonly Replica[], request: Request, state: RouterState): number {
   const blocks = request.prefixBlocks;
   if (blocks === undefined || blocks.length === 0) return leastBy(replicas, (r) => r.outstanding);
-  state.ring ??= ring(replicas.length);
+  // A replica added since (a scale-up) takes its points; the others keep theirs, as consistent hashing promises.
+  if (state.ring?.replicas !== replicas.length) state.ring = ring(replicas.length);
   const { points, owners } = state.ring;
   let key = 0;
   for (let i = 0; i < Math.min(AFFINITY_BLOCKS, blocks.length); i++) key = mix(key * 31 + blocks[i]!);

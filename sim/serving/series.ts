@@ -49,32 +49,26 @@ export class SeriesRecorder {
   private failedMark = 0;
   readonly series: ServingSeries;
 
-  constructor(interval: number, replicas: number) {
+  constructor(interval: number) {
     this.interval = interval;
     this.next = interval;
-    this.marks = Array.from({ length: replicas }, () => ({
-      iterations: 0,
-      batchTokens: 0,
-      preemptions: 0,
-      hit: 0,
-      looked: 0,
-    }));
-    this.series = {
-      interval,
-      t: [],
-      outputTokensPerSecond: [],
-      completed: [],
-      failed: [],
-      replicas: Array.from({ length: replicas }, () => ({
-        running: [],
-        waiting: [],
-        kvUsage: [],
-        batchTokens: [],
-        preemptions: [],
-        prefixHitRate: [],
-        up: [],
-      })),
-    };
+    this.marks = [];
+    this.series = { interval, t: [], outputTokensPerSecond: [], completed: [], failed: [], replicas: [] };
+  }
+
+  /** A replica joins; its figures before read as 0 (it did not exist). */
+  addReplica(): void {
+    this.marks.push({ iterations: 0, batchTokens: 0, preemptions: 0, hit: 0, looked: 0 });
+    const zeros = (): number[] => this.series.t.map(() => 0);
+    (this.series.replicas as ReplicaSeries[]).push({
+      running: zeros(),
+      waiting: zeros(),
+      kvUsage: zeros(),
+      batchTokens: zeros(),
+      preemptions: zeros(),
+      prefixHitRate: zeros(),
+      up: zeros(),
+    });
   }
 
   /** Takes the sample due at `this.next` (the state is unchanged since the last event before it). */

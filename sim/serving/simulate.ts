@@ -7,7 +7,7 @@ import type { Bin } from './distribution.ts';
 import { Replica } from './replica.ts';
 import { SeriesRecorder, type ServingSeries } from './series.ts';
 import { newRequest, type Request, type RequestSpec } from './request.ts';
-import { ROUTERS, type RouterName, type RouterState } from './routers.ts';
+import { ROUTERS, type Router, type RouterName, type RouterState } from './routers.ts';
 
 /** A replica's group became Ready (`up`) or stopped serving, at `at` seconds. */
 export interface ReplicaChange {
@@ -40,7 +40,8 @@ export interface ServingRun {
   readonly horizon?: number;
   /** Reuse cached prompt prefixes (requests with `prefixBlocks`); on by default, as in vLLM V1, SGLang, TensorRT-LLM. */
   readonly prefixCaching?: boolean;
-  /** Replicas coming and going, in time order; when given, every replica starts down. Absent: all up throughout. */
+  /** Replicas coming and going, in time order; when given, every replica starts down (a change naming a replica
+   * beyond `replicas` adds it). Absent: all up throughout. */
   readonly availability?: readonly ReplicaChange[];
   /** Default `retry`. */
   readonly onReplicaLoss?: ReplicaLossPolicy;
@@ -76,126 +77,179 @@ export interface ServingExtras {
 }
 
 export function simulateServing(run: ServingRun): ServingResult {
-  const d = run.pricer.deployment;
-  const plan = planMemory(d);
-  if (!plan.ok) throw new RangeError(plan.message);
-  const totalBlocks = Math.floor(plan.kvCacheTokens / d.engine.blockSize);
-  const replicas = Array.from(
-    { length: run.replicas },
-    (_, i) => new Replica(i, run.pricer, d.engine, totalBlocks, run.prefixCaching ?? true),
-  );
-  const changes = run.availability ?? [];
-  if (changes.some((c) => !(c.replica >= 0 && c.replica < run.replicas)))
-    throw new RangeError(`availability names a replica outside 0..${run.replicas - 1}`);
-  if (run.availability) for (const r of replicas) r.up = false;
-  const retry = (run.onReplicaLoss ?? 'retry') === 'retry';
-  const metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo);
-  const series = run.sampleSeconds !== undefined ? new SeriesRecorder(run.sampleSeconds, run.replicas) : undefined;
-  const router = ROUTERS[run.router];
-  const routerState: RouterState = { next: 0 };
-  const limit = run.maxConcurrency ?? Infinity;
-  const horizon = run.horizon ?? Infinity;
-  const source = run.requests[Symbol.iterator]();
-  let next = source.next();
-  let change = 0;
-  let now = 0;
-  let issued = 0;
-  let inFlight = 0;
-  let rejected = 0;
-  let failed = 0;
-  let retried = 0;
-  let streamed = 0;
+  const simulation = new ServingSimulation(run);
+  for (const change of run.availability ?? []) simulation.change(change);
+  simulation.advanceTo(run.horizon ?? Infinity);
+  return simulation.result();
+}
+
+/**
+ * The simulation as an object that can be fed and advanced: a live model adds replica changes as its cluster makes
+ * them and advances to its clock; `simulateServing` is one advance to the horizon. Replicas named by a change that
+ * do not exist yet are added (down), so a workload may scale up as it runs.
+ */
+export class ServingSimulation {
+  private readonly replicas: Replica[] = [];
+  private readonly totalBlocks: number;
+  private readonly blockSize: number;
+  private readonly changes: ReplicaChange[] = [];
+  private readonly retry: boolean;
+  private readonly metrics: MetricsCollector;
+  private readonly series: SeriesRecorder | undefined;
+  private readonly router: Router;
+  private readonly routerState: RouterState = { next: 0 };
+  private readonly limit: number;
+  private readonly source: Iterator<RequestSpec>;
+  private next: IteratorResult<RequestSpec>;
+  private changeIndex = 0;
+  private now = 0;
+  private issued = 0;
+  private inFlight = 0;
+  private rejected = 0;
+  private failed = 0;
+  private retried = 0;
+  private streamed = 0;
   /** Requests the gateway holds while no replica is up. */
-  const held: Request[] = [];
-  const onToken = (r: Request, at: number): void => {
-    metrics.token(r, at);
-    streamed++;
+  private readonly held: Request[] = [];
+  private readonly onToken = (r: Request, at: number): void => {
+    this.metrics.token(r, at);
+    this.streamed++;
   };
-  const onFinish = (r: Request): void => {
-    metrics.finish(r);
-    inFlight--;
+  private readonly onFinish = (r: Request): void => {
+    this.metrics.finish(r);
+    this.inFlight--;
   };
-  const fail = (): void => {
-    failed++;
-    inFlight--;
-  };
-  const dispatch = (request: Request): void => {
-    const index = router(replicas, request, routerState);
-    if (index < 0) {
-      if (retry) held.push(request);
-      else fail();
+
+  constructor(private readonly run: ServingRun) {
+    const d = run.pricer.deployment;
+    const plan = planMemory(d);
+    if (!plan.ok) throw new RangeError(plan.message);
+    this.blockSize = d.engine.blockSize;
+    this.totalBlocks = Math.floor(plan.kvCacheTokens / d.engine.blockSize);
+    this.retry = (run.onReplicaLoss ?? 'retry') === 'retry';
+    this.metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo);
+    this.series = run.sampleSeconds !== undefined ? new SeriesRecorder(run.sampleSeconds) : undefined;
+    this.router = ROUTERS[run.router];
+    this.limit = run.maxConcurrency ?? Infinity;
+    this.source = run.requests[Symbol.iterator]();
+    this.next = this.source.next();
+    for (let i = 0; i < run.replicas; i++) this.addReplica(run.availability === undefined);
+  }
+
+  private addReplica(up: boolean): void {
+    const r = new Replica(
+      this.replicas.length,
+      this.run.pricer,
+      this.run.pricer.deployment.engine,
+      this.totalBlocks,
+      this.run.prefixCaching ?? true,
+    );
+    r.up = up;
+    this.replicas.push(r);
+    this.series?.addReplica();
+  }
+
+  /** A replica change at `change.at` (not before the last one given); a new replica index adds replicas. */
+  change(change: ReplicaChange): void {
+    if (!(Number.isInteger(change.replica) && change.replica >= 0))
+      throw new RangeError(`a replica change names replica ${change.replica}`);
+    while (this.replicas.length <= change.replica) this.addReplica(false);
+    this.changes.push(change);
+  }
+
+  /** Runs every event up to `horizon` seconds; what is in flight then stays in flight for the next advance. */
+  advanceTo(horizon: number): void {
+    const { replicas, changes, series, metrics } = this;
+    for (;;) {
+      let ending: Replica | undefined;
+      for (const r of replicas)
+        if (!Number.isNaN(r.busyUntil) && (ending === undefined || r.busyUntil < ending.busyUntil)) ending = r;
+      const end = ending?.busyUntil ?? Infinity;
+      const next = this.next;
+      const now = this.now;
+      const arrival = !next.done && this.inFlight < this.limit ? Math.max(next.value.arrival, now) : Infinity;
+      const changeAt = this.changeIndex < changes.length ? Math.max(changes[this.changeIndex]!.at, now) : Infinity;
+      const first = Math.min(end, arrival, changeAt);
+      if (first === Infinity || first > horizon) break;
+      while (series !== undefined && series.next <= first)
+        series.sample(replicas, this.streamed, metrics.completed, this.failed);
+      if (changeAt === first) {
+        this.now = changeAt;
+        this.apply(changes[this.changeIndex++]!);
+      } else if (end <= arrival) {
+        this.now = end;
+        ending!.complete(end, this.onFinish, this.onToken);
+        ending!.launch(end);
+      } else {
+        this.now = arrival;
+        this.arrive(next.value as RequestSpec);
+      }
+    }
+  }
+
+  private arrive(spec: RequestSpec): void {
+    this.next = this.source.next();
+    const request = newRequest(this.issued++, spec, this.now);
+    if (Math.ceil((spec.inputTokens + spec.outputTokens) / this.blockSize) > this.totalBlocks) {
+      this.rejected++;
       return;
     }
-    replicas[index]!.enqueue(request);
-    replicas[index]!.launch(now);
-  };
-  const apply = ({ replica, up }: ReplicaChange): void => {
-    const r = replicas[replica]!;
+    this.inFlight++;
+    this.dispatch(request);
+  }
+
+  private fail(): void {
+    this.failed++;
+    this.inFlight--;
+  }
+
+  private dispatch(request: Request): void {
+    const index = this.router(this.replicas, request, this.routerState);
+    if (index < 0) {
+      if (this.retry) this.held.push(request);
+      else this.fail();
+      return;
+    }
+    this.replicas[index]!.enqueue(request);
+    this.replicas[index]!.launch(this.now);
+  }
+
+  private apply({ replica, up }: ReplicaChange): void {
+    const r = this.replicas[replica]!;
     if (up === r.up) return;
     if (up) {
       r.up = true;
-      for (const request of held.splice(0)) dispatch(request);
+      for (const request of this.held.splice(0)) this.dispatch(request);
       return;
     }
     for (const lost of r.goDown()) {
-      if (retry && lost.generated === 0) {
-        retried++;
+      if (this.retry && lost.generated === 0) {
+        this.retried++;
         resetRequest(lost);
-        dispatch(lost);
-      } else fail();
+        this.dispatch(lost);
+      } else this.fail();
     }
-  };
-  for (;;) {
-    let ending: Replica | undefined;
-    for (const r of replicas)
-      if (!Number.isNaN(r.busyUntil) && (ending === undefined || r.busyUntil < ending.busyUntil)) ending = r;
-    const end = ending?.busyUntil ?? Infinity;
-    const arrival = !next.done && inFlight < limit ? Math.max(next.value.arrival, now) : Infinity;
-    const changeAt = change < changes.length ? Math.max(changes[change]!.at, now) : Infinity;
-    const first = Math.min(end, arrival, changeAt);
-    if (first === Infinity || first > horizon) break;
-    while (series !== undefined && series.next <= first) series.sample(replicas, streamed, metrics.completed, failed);
-    if (changeAt === first) {
-      now = changeAt;
-      apply(changes[change++]!);
-      continue;
-    }
-    if (end <= arrival) {
-      now = end;
-      ending!.complete(now, onFinish, onToken);
-      ending!.launch(now);
-      continue;
-    }
-    now = arrival;
-    const spec = next.value as RequestSpec;
-    next = source.next();
-    const request = newRequest(issued++, spec, now);
-    if (Math.ceil((spec.inputTokens + spec.outputTokens) / d.engine.blockSize) > totalBlocks) {
-      rejected++;
-      continue;
-    }
-    inFlight++;
-    dispatch(request);
   }
-  return result(run, metrics, {
-    issued,
-    inFlight,
-    rejected,
-    failed,
-    retried,
-    preemptions: sum(replicas, (r) => r.preemptions),
-    iterations: sum(replicas, (r) => r.iterations),
-    kvCacheTokensPerReplica: totalBlocks * d.engine.blockSize,
-    meanBatchTokens:
-      sum(replicas, (r) => r.batchTokens) /
-      Math.max(
-        1,
-        sum(replicas, (r) => r.iterations),
-      ),
-    prefixHitRate: hitRate(replicas),
-    distributions: { ttft: metrics.ttft.bins(), tpot: metrics.tpot.bins() },
-    ...(series ? { series: series.series } : {}),
-  });
+
+  /** The figures so far. */
+  result(): ServingResult {
+    const { replicas, metrics, series } = this;
+    const iterations = sum(replicas, (r) => r.iterations);
+    return result(this.run, metrics, {
+      issued: this.issued,
+      inFlight: this.inFlight,
+      rejected: this.rejected,
+      failed: this.failed,
+      retried: this.retried,
+      preemptions: sum(replicas, (r) => r.preemptions),
+      iterations,
+      kvCacheTokensPerReplica: this.totalBlocks * this.blockSize,
+      meanBatchTokens: sum(replicas, (r) => r.batchTokens) / Math.max(1, iterations),
+      prefixHitRate: hitRate(replicas),
+      distributions: { ttft: metrics.ttft.bins(), tpot: metrics.tpot.bins() },
+      ...(series ? { series: structuredClone(series.series) } : {}),
+    });
+  }
 }
 
 /** A retried request starts over on its new replica: nothing of it is cached there. */
