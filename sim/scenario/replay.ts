@@ -43,7 +43,9 @@ export function replay<S extends object = object>(
   });
   observe?.(cluster);
   // In the order their sections appear in the report.
-  const serving = scenario.steps.some((s) => s.traffic !== undefined) ? [new ServingRecorder(traceLines)] : [];
+  const serving = scenario.steps.some((s) => s.traffic !== undefined)
+    ? [new ServingRecorder(scenario, traceLines)]
+    : [];
   const recorders: readonly Recorder[] = [
     new WorkloadOutcomes(),
     new ClusterUsage(),

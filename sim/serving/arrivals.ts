@@ -90,7 +90,8 @@ export function syntheticRequests(
     for (let i = 0; i < count; i++) yield gap(r, rateAt(arrivals, i, count), arrivals.burstiness);
   };
   let scale = 1;
-  if (arrivals.kind === 'gamma' && count > 0) {
+  // An endless stream (a live server's) cannot be rescaled: its gaps are the Gamma draws themselves.
+  if (arrivals.kind === 'gamma' && count > 0 && Number.isFinite(count)) {
     let total = 0;
     for (const g of gaps()) total += g;
     if (total > 0) scale = count / arrivals.rate / total;

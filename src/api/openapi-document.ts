@@ -93,6 +93,22 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         },
       },
     },
+    '/sim/v1/workloads/{workloadId}/serving': {
+      get: {
+        operationId: 'sim_workload_serving',
+        tags: ['Simulator'],
+        summary:
+          'How a workload with traffic (the cluster file traffic:) has served its clients since its creation, in vllm bench serve terms.',
+        parameters: [{ name: 'workloadId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: ok('the deployment, vllm bench serve result keys under result, lwsim figures and series under lwsim'),
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          404: errorResponse,
+        },
+      },
+    },
     '/sim/v1/events': {
       get: {
         operationId: 'sim_events',

@@ -13,6 +13,7 @@ import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
 import { completionRoutes, SERVING_PREFIX } from './routes/completions.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
+import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { apiServerOptions } from './server-options.ts';
 
@@ -50,6 +51,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);
   whatIfRoutes(app, ctx);
+  servingMetricsRoutes(app, ctx);
   completionRoutes(app, ctx, {
     authenticator,
     kernelThreads: options.kernelThreads ?? availableParallelism(),

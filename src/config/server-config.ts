@@ -1,7 +1,10 @@
 import type { SchemaObject } from 'ajv';
 import { SchemaCheck } from '../../sim/config/schema-check.ts';
 import type { ConfigError, PathSegment, SourceDocument } from '../../sim/config/source-document.ts';
+import { dirname } from 'node:path';
 import { MODEL_PRESETS, type ModelSize } from '../../sim/perf/presets.ts';
+import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
+import { readTrafficTemplate, TRAFFIC_SCHEMA, type RawTraffic } from '../serving/read-traffic.ts';
 
 /** Someone who may call the API, with which bearer token, for which projects. */
 export interface ServerUser {
@@ -19,10 +22,12 @@ export interface ServerConfig {
   readonly users: readonly ServerUser[];
   /** Which synthetic model a Running workload serves without a `lwsim.io/model-size` annotation; unset: the default. */
   readonly modelSize?: ModelSize;
+  /** `traffic:`: workloads created under these names are served request by request (their serving metrics). */
+  readonly traffic: ReadonlyMap<string, WorkloadTraffic>;
 }
 
 /** The cluster file's top-level keys that make up the ServerConfig. */
-export const SERVER_CONFIG_KEYS = ['users', 'serving'] as const;
+export const SERVER_CONFIG_KEYS = ['users', 'serving', 'traffic'] as const;
 
 const SERVER_CONFIG_SCHEMA: SchemaObject = {
   type: 'object',
@@ -33,6 +38,14 @@ const SERVER_CONFIG_SCHEMA: SchemaObject = {
       additionalProperties: false,
       required: ['modelSize'],
       properties: { modelSize: { enum: Object.keys(MODEL_PRESETS) } },
+    },
+    traffic: {
+      type: 'array',
+      items: {
+        ...TRAFFIC_SCHEMA,
+        required: ['workload', ...TRAFFIC_SCHEMA.required],
+        properties: { workload: { type: 'string', minLength: 1 }, ...TRAFFIC_SCHEMA.properties },
+      },
     },
     users: {
       type: 'array',
@@ -56,6 +69,7 @@ const schemaCheck = new SchemaCheck(SERVER_CONFIG_SCHEMA);
 interface RawServerConfig {
   serving?: { modelSize: ModelSize };
   users?: { email: string; token: string; projects?: string[] | 'all'; admin?: boolean }[];
+  traffic?: (RawTraffic & { workload: string })[];
 }
 
 export type ServerConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigError[] };
@@ -88,6 +102,18 @@ export function readServerConfig(
       wanted.forEach((p, i) => projects.has(p) || error(['users', u, 'projects', i], `unknown project "${p}"`));
     return { email: user.email, token: user.token, projects: wanted, admin: user.admin ?? false };
   });
+  const traffic = new Map<string, WorkloadTraffic>();
+  (raw.traffic ?? []).forEach(({ workload, ...t }, i) => {
+    if (traffic.has(workload)) error(['traffic', i, 'workload'], `traffic for "${workload}" is given twice`);
+    const read = readTrafficTemplate(t, dirname(source.file), [...at, 'traffic', i], (path, message) => {
+      errors.push(source.errorAt(path, message));
+      return undefined;
+    });
+    // A live workload has no horizon to ramp towards.
+    if (read?.load.kind === 'synthetic' && read.load.arrivals.kind === 'ramp' && read.load.requests === undefined)
+      error(['traffic', i, 'ramp'], 'a ramp on the live server needs requests: (how many it ramps over)');
+    else if (read) traffic.set(workload, read);
+  });
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { users, ...(raw.serving ? { modelSize: raw.serving.modelSize } : {}) } };
+  return { ok: true, config: { users, traffic, ...(raw.serving ? { modelSize: raw.serving.modelSize } : {}) } };
 }

@@ -1,6 +1,10 @@
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
 import { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
+import { ServingWatch } from '../../sim/simulator/serving-watch.ts';
+import { streamRandom } from '../../sim/scenario/seeds.ts';
+import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
+import { fileLines } from '../serving/trace-file.ts';
 import type { SchedulerConfig } from '../../sim/scheduler/index.ts';
 import type { LifecycleDelays } from '../../sim/workloads/delays.ts';
 import { Organisation } from '../runai/organisation.ts';
@@ -31,6 +35,8 @@ export interface LiveOptions {
   /** The cluster file's `scheduler:` and `delays:` (default: the model's). A replay of the journal uses them too. */
   readonly scheduler?: SchedulerConfig;
   readonly delays?: LifecycleDelays;
+  /** The cluster file's `traffic:`: workloads created under these names are served request by request. */
+  readonly traffic?: ReadonlyMap<string, WorkloadTraffic>;
 }
 
 export interface StartReport {
@@ -65,6 +71,8 @@ export class LiveCluster {
     readonly epochMs: number,
     /** The cluster's departments and projects under their Run:ai ids. */
     readonly organisation: Organisation,
+    /** Serving metrics of the workloads with traffic (advance with `sync()` first). */
+    readonly serving: ServingWatch,
   ) {
     this.wallClock = wallClock;
     this.names = namesOf(model, organisation);
@@ -90,6 +98,16 @@ export class LiveCluster {
     const model = SimulatedCluster.create(spec, { seed, scheduler: options.scheduler, delays: options.delays });
     const organisation = new Organisation(spec.departments);
     const names = namesOf(model, organisation);
+    // Watching from the first entry on: a replayed journal serves its workloads exactly as they were served.
+    const serving = new ServingWatch(model, {
+      random: (name) => streamRandom(seed, `traffic/${name}`),
+      traceLines: fileLines,
+    });
+    const traffic = options.traffic ?? new Map<string, WorkloadTraffic>();
+    model.observers.on('workload-created', (w) => {
+      const t = traffic.get(w.requestedName);
+      if (t !== undefined) serving.watch(w, t);
+    });
     let lastAt = 0;
     let lastAnchor: Extract<JournalEntry, { kind: 'anchor' }> | undefined;
     let replayed = 0;
@@ -131,6 +149,7 @@ export class LiveCluster {
       wallClock,
       first?.wallMs ?? wallNow,
       organisation,
+      serving,
     );
     if (options.timeScale > 0) {
       live.timer = setInterval(() => {

@@ -23,7 +23,7 @@ import { translateCreation, type CreationRequest } from '../runai/translate.ts';
 import { parseClusterText, readClusterDocument, type ClusterDocumentResult } from '../config/cluster-document.ts';
 import { completeCluster, type LoadedCluster } from '../config/load-cluster.ts';
 import type { LocalMachine } from '../hardware/index.ts';
-import { readTraffic, type RawTraffic } from './read-traffic.ts';
+import { readTraffic, type RawTraffic } from '../serving/read-traffic.ts';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
 
 export type LoadedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };

@@ -1,6 +1,6 @@
 import type { SchemaObject } from 'ajv';
 import { DELAY_SPEC_SCHEMA, DELAYS_BLOCK_SCHEMA } from '../../sim/workloads/delays-block.ts';
-import { TRAFFIC_SCHEMA } from './read-traffic.ts';
+import { TRAFFIC_SCHEMA } from '../serving/read-traffic.ts';
 
 const duration = { type: ['string', 'number'] } as const;
 const name = { type: 'string', pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;

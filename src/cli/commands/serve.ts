@@ -46,6 +46,7 @@ export async function serve(args: string[]): Promise<number> {
     durability: values.fsync ? 'disk' : 'process',
     scheduler: loaded.scheduler,
     delays: loaded.delays,
+    traffic: loaded.server.traffic,
   });
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const { users, modelSize } = loaded.server;

@@ -1,19 +1,21 @@
 // A timeline `create`'s `traffic:` block: the load its clients send and what the workload serves, read into
-// sim/serving's WorkloadTraffic. TP and PP come from the workload itself (GPUs per pod, pods per LWS group), the
-// GPU from the cluster, so a scenario states only what the cluster cannot know.
+// sim/serving's WorkloadTraffic, checked against the workload it rides on (TP is its GPUs per pod, PP its pods per
+// LWS group, the GPU the cluster's), so a scenario states only what the cluster cannot know.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { PathSegment } from '../../sim/config/source-document.ts';
-import { checkDeployment, planMemory, type DeploymentRequest } from '../../sim/perf/index.ts';
 import {
   isRouterName,
   ROUTERS,
   type ArrivalProcess,
+  trafficDeployment,
   type LengthDistribution,
+  type ServedModel,
   type TrafficLoad,
   type WorkloadTraffic,
 } from '../../sim/serving/index.ts';
+import { ARCHITECTURES, isArchitectureId } from '../../sim/perf/index.ts';
 import type { InferenceSpec } from '../../sim/workloads/spec.ts';
 
 const positive = { type: 'number', exclusiveMinimum: 0 } as const;
@@ -104,13 +106,39 @@ export function readTraffic(
   at: PathSegment[],
   error: Report,
 ): WorkloadTraffic | undefined {
-  const deployment = deploymentOf(raw, spec, cluster, at, error);
-  const load = loadOf(raw, base, at, error);
+  const traffic = readTrafficTemplate(raw, base, at, error);
+  if (traffic === undefined) return undefined;
+  const deployment = trafficDeployment(traffic.serve, spec, cluster);
+  if (!deployment.ok) return error(deployment.field ? [...at, deployment.field] : at, deployment.message);
+  return traffic;
+}
+
+/**
+ * `raw` on its own, for a workload not created yet (the cluster file's `traffic:`): the deployment is checked when
+ * the workload appears, against its shape.
+ */
+export function readTrafficTemplate(
+  raw: RawTraffic,
+  base: string,
+  at: PathSegment[],
+  error: Report,
+): WorkloadTraffic | undefined {
+  const serve: ServedModel = {
+    model: raw.model,
+    ...(raw.engine !== undefined ? { engine: raw.engine } : {}),
+    ...(raw.dtype !== undefined ? { dtype: raw.dtype } : {}),
+    ...(raw.gpu !== undefined ? { gpu: raw.gpu } : {}),
+    ...(raw.maxNumSeqs !== undefined ? { maxNumSeqs: raw.maxNumSeqs } : {}),
+    ...(raw.maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens: raw.maxNumBatchedTokens } : {}),
+  };
+  if (!isArchitectureId(raw.model))
+    return error([...at, 'model'], `unknown model "${raw.model}" (known: ${Object.keys(ARCHITECTURES).join(', ')})`);
   if (raw.router !== undefined && !isRouterName(raw.router))
     return error([...at, 'router'], `unknown router "${raw.router}" (known: ${Object.keys(ROUTERS).join(', ')})`);
-  if (!deployment || !load) return undefined;
+  const load = loadOf(raw, base, at, error);
+  if (!load) return undefined;
   return {
-    deployment,
+    serve,
     load,
     router: raw.router !== undefined && isRouterName(raw.router) ? raw.router : 'least-outstanding',
     onReplicaLoss: raw.onReplicaLoss ?? 'retry',
@@ -118,57 +146,6 @@ export function readTraffic(
     ...(raw.slo ? { slo: raw.slo } : {}),
     percentiles: raw.percentiles ?? [50, 90, 99],
   };
-}
-
-function deploymentOf(
-  raw: RawTraffic,
-  spec: InferenceSpec,
-  cluster: ClusterSpec,
-  at: PathSegment[],
-  error: Report,
-): DeploymentRequest | undefined {
-  const leader = spec.leader.resources.gpu;
-  const worker = spec.worker?.resources.gpu;
-  if (leader.kind !== 'devices' || (spec.workers > 0 && (worker?.kind !== 'devices' || worker.count !== leader.count)))
-    return error(
-      at,
-      'traffic needs whole GPUs, the same on the leader and every worker (gpuDevicesRequest): TP is the GPUs of one pod',
-    );
-  const sets = cluster.nodePools.flatMap((p) => p.nodes).filter((n) => n.gpu.count > 0);
-  const models = [...new Set(sets.map((n) => n.gpu.model))];
-  const gpu = raw.gpu ?? (models.length === 1 ? models[0] : undefined);
-  if (gpu === undefined)
-    return error(
-      [...at, 'gpu'],
-      `name the GPU the workload runs on: the cluster has ${models.length === 0 ? 'none' : models.join(', ')}`,
-    );
-  const nodes = sets.find((n) => n.gpu.model === gpu);
-  if (nodes === undefined) return error([...at, 'gpu'], `no node of the cluster has ${gpu} GPUs`);
-  const request: DeploymentRequest = {
-    model: raw.model,
-    gpu,
-    tp: leader.count,
-    pp: 1 + spec.workers,
-    ...(raw.dtype !== undefined ? { dtype: raw.dtype } : {}),
-    ...(raw.engine !== undefined ? { engine: raw.engine } : {}),
-    gpuTypes: cluster.gpuTypes,
-    gpusPerNode: nodes.gpu.count,
-    ...(nodes.network ? { network: nodes.network } : {}),
-    stagesAcrossNodes: spec.workers > 0,
-    engineOverrides: {
-      ...(raw.maxNumSeqs !== undefined ? { maxNumSeqs: raw.maxNumSeqs } : {}),
-      ...(raw.maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens: raw.maxNumBatchedTokens } : {}),
-    },
-  };
-  const checked = checkDeployment(request);
-  if (!checked.ok) {
-    // TP and PP are the workload's: say which of its fields they come from.
-    const field = ({ tp: 'gpuDevicesRequest', pp: 'workers' } as Record<string, string | undefined>)[checked.field];
-    return error(field ? at : [...at, checked.field], field ? `${field}: ${checked.message}` : checked.message);
-  }
-  const memory = planMemory(checked.deployment);
-  if (!memory.ok) return error([...at, 'model'], memory.message);
-  return request;
 }
 
 function loadOf(raw: RawTraffic, base: string, at: PathSegment[], error: Report): TrafficLoad | undefined {
