@@ -10,6 +10,16 @@ export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 /** Goodput: a request is good when every bound given holds (ms). */
 export type Slo = Partial<Record<'ttft' | 'tpot' | 'e2el', number>>;
 
+/**
+ * A bound a run cannot pass once more than `allowed` finished requests exceed `seconds` on `metric` (a percentile
+ * bound over a known number of requests): the run may stop there — a capacity search's early exit.
+ */
+export interface FailFastBound {
+  readonly metric: 'ttft' | 'tpot' | 'e2el';
+  readonly seconds: number;
+  readonly allowed: number;
+}
+
 /** Collects what finished requests measured, in bounded memory (see Distribution). */
 export class MetricsCollector {
   readonly ttft = new Distribution();
@@ -24,10 +34,17 @@ export class MetricsCollector {
   lastFinish = 0;
 
   /** `overheadSeconds`: the server's own latency outside iterations (API, tokenisation), in every TTFT and E2EL. */
+  /** Some fail-fast bound can no longer hold. */
+  hopeless = false;
+  private readonly exceeded: number[];
+
   constructor(
     private readonly overheadSeconds = 0,
     private readonly slo: Slo = {},
-  ) {}
+    private readonly failFast: readonly FailFastBound[] = [],
+  ) {
+    this.exceeded = failFast.map(() => 0);
+  }
 
   token(r: Request, at: number): void {
     if (r.generated === 1 && Number.isNaN(r.firstToken)) r.firstToken = at;
@@ -52,6 +69,11 @@ export class MetricsCollector {
       !(slo.e2el !== undefined && e2el * 1000 > slo.e2el)
     )
       this.good++;
+    for (let i = 0; i < this.failFast.length; i++) {
+      const b = this.failFast[i]!;
+      const value = b.metric === 'ttft' ? ttft : b.metric === 'e2el' ? e2el : r.outputTokens > 1 ? tpot : 0;
+      if (value > b.seconds && ++this.exceeded[i]! > b.allowed) this.hopeless = true;
+    }
     if (r.finished + this.overheadSeconds > this.lastFinish) this.lastFinish = r.finished + this.overheadSeconds;
   }
 }

@@ -2,7 +2,14 @@
 // replica iterating its engine; time jumps from event to event (an arrival, or an iteration's end).
 import { planMemory } from '../perf/memory.ts';
 import type { IterationPricer } from '../perf/iteration.ts';
-import { LATENCY_METRICS, MetricsCollector, percentileKey, type LatencyMetric, type Slo } from './metrics.ts';
+import {
+  LATENCY_METRICS,
+  MetricsCollector,
+  percentileKey,
+  type FailFastBound,
+  type LatencyMetric,
+  type Slo,
+} from './metrics.ts';
 import type { Bin } from './distribution.ts';
 import { Replica } from './replica.ts';
 import { SeriesRecorder, type ServingSeries } from './series.ts';
@@ -47,6 +54,8 @@ export interface ServingRun {
   readonly onReplicaLoss?: ReplicaLossPolicy;
   /** Sample per-replica time series every this many seconds (`lwsim.series`); none when absent. */
   readonly sampleSeconds?: number;
+  /** Stop as soon as one of these can no longer hold (`lwsim.stoppedEarly`); the figures are then partial. */
+  readonly failFast?: readonly FailFastBound[];
 }
 
 /** `vllm bench serve --save-result`'s keys (same names, same units), and lwsim's own figures under `lwsim`. */
@@ -74,6 +83,8 @@ export interface ServingExtras {
   /** TTFT and TPOT histograms (ms, log-spaced bins), for charts. */
   readonly distributions: { readonly ttft: readonly Bin[]; readonly tpot: readonly Bin[] };
   readonly series?: ServingSeries;
+  /** A fail-fast bound broke and the run stopped there. */
+  readonly stoppedEarly?: boolean;
 }
 
 export function simulateServing(run: ServingRun): ServingResult {
@@ -127,7 +138,7 @@ export class ServingSimulation {
     this.blockSize = d.engine.blockSize;
     this.totalBlocks = Math.floor(plan.kvCacheTokens / d.engine.blockSize);
     this.retry = (run.onReplicaLoss ?? 'retry') === 'retry';
-    this.metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo);
+    this.metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo, run.failFast);
     this.series = run.sampleSeconds !== undefined ? new SeriesRecorder(run.sampleSeconds) : undefined;
     this.router = ROUTERS[run.router];
     this.limit = run.maxConcurrency ?? Infinity;
@@ -160,7 +171,7 @@ export class ServingSimulation {
   /** Runs every event up to `horizon` seconds; what is in flight then stays in flight for the next advance. */
   advanceTo(horizon: number): void {
     const { replicas, changes, series, metrics } = this;
-    for (;;) {
+    while (!metrics.hopeless) {
       let ending: Replica | undefined;
       for (const r of replicas)
         if (!Number.isNaN(r.busyUntil) && (ending === undefined || r.busyUntil < ending.busyUntil)) ending = r;
@@ -248,6 +259,7 @@ export class ServingSimulation {
       prefixHitRate: hitRate(replicas),
       distributions: { ttft: metrics.ttft.bins(), tpot: metrics.tpot.bins() },
       ...(series ? { series: structuredClone(series.series) } : {}),
+      ...(metrics.hopeless ? { stoppedEarly: true } : {}),
     });
   }
 }

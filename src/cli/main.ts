@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts';
 import { benchCommand, BENCH_USAGE } from './commands/bench.ts';
+import { capacityCommand, CAPACITY_USAGE } from './commands/capacity.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
 import { perfCommand, PERF_USAGE } from './commands/perf.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
@@ -25,6 +26,9 @@ commands:
                             lwsim perf step --model llama-3.1-70b --gpu H100-SXM-80GB --tp 4 --decode 64x1500
   bench serve               a virtual \`vllm bench serve\`: the serving simulation, vLLM's flags and result keys
                             lwsim bench serve --model llama-3.1-8b --gpu H100-SXM-80GB --max-concurrency 32
+  capacity                  the cheapest deployment meeting an SLO for a traffic, by simulation
+                            lwsim capacity --model llama-3.1-8b --request-rate 20 --random-input-len 1024 \\
+                              --random-output-len 128 --slo 'ttft:p90<=500ms' --slo 'tpot:p99<=50ms'
   help [COMMAND]            this text, or a command's usage (also: lwsim COMMAND --help, -h)
   version                   the version (also: --version, -v)
 `;
@@ -37,6 +41,7 @@ const COMMAND_USAGE: Record<string, string> = {
   cluster: CLUSTER_USAGE,
   perf: PERF_USAGE,
   bench: BENCH_USAGE,
+  capacity: CAPACITY_USAGE,
 };
 
 function version(): string {
@@ -69,6 +74,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   replay: replayCommand,
   perf: perfCommand,
   bench: benchCommand,
+  capacity: capacityCommand,
   help: async ([name]) => {
     if (name !== undefined && !Object.hasOwn(COMMAND_USAGE, name)) {
       process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);

@@ -252,7 +252,7 @@ function rampFrom(
 }
 
 /** A trace file's requests, read lazily; its flags checked here. */
-function traceFrom(
+export function traceFrom(
   values: Record<string, string | boolean | undefined>,
   limit: number | undefined,
 ): Parsed<TraceRequests> {

@@ -1,0 +1,204 @@
+// `lwsim capacity`: the cheapest deployment that serves a traffic within its SLOs, by simulation (sim/capacity).
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_MAX_GPUS,
+  DEFAULT_PRICES_PER_GPU_HOUR,
+  PRICE_SOURCE,
+  parseSloBound,
+  searchCapacity,
+  type CapacityAnswer,
+  type SloBound,
+} from '../../../sim/capacity/index.ts';
+import { isCatalogGpuName } from '../../../sim/cluster/index.ts';
+import { Random } from '../../../sim/engine/index.ts';
+import { isEngineName } from '../../../sim/perf/index.ts';
+import {
+  isRouterName,
+  ROUTERS,
+  syntheticRequests,
+  type RequestSpec,
+  type RouterName,
+} from '../../../sim/serving/index.ts';
+import { traceFrom } from './bench.ts';
+import { integer } from './perf.ts';
+
+export const CAPACITY_USAGE = `lwsim capacity --model M [--dtype D] (--trace FILE --trace-format azure|mooncake|burstgpt
+         | --request-rate R --random-input-len N --random-output-len N [--burstiness B] [--num-prompts N] [--seed N])
+         --slo 'ttft:p90<=2000ms' [--slo 'tpot:p99<=200ms' ...] [--goodput F]
+         [--gpus H100-SXM-80GB,H200-SXM-141GB] [--price GPU=USD ...] [--max-gpus N]
+         [--tp 1,2,4,8] [--pp 1,2] [--engine vllm,...] [--max-num-seqs 64,128,256] [--router least-outstanding,...] [--json]`;
+
+function fail(message: string): number {
+  process.stderr.write(`lwsim capacity: ${message}\nusage: ${CAPACITY_USAGE}\n`);
+  return 2;
+}
+
+const options = {
+  model: { type: 'string' },
+  dtype: { type: 'string' },
+  trace: { type: 'string' },
+  'trace-format': { type: 'string' },
+  'request-rate': { type: 'string' },
+  'random-input-len': { type: 'string' },
+  'random-output-len': { type: 'string' },
+  burstiness: { type: 'string' },
+  'num-prompts': { type: 'string' },
+  seed: { type: 'string' },
+  slo: { type: 'string', multiple: true },
+  goodput: { type: 'string' },
+  gpus: { type: 'string' },
+  price: { type: 'string', multiple: true },
+  'max-gpus': { type: 'string' },
+  tp: { type: 'string' },
+  pp: { type: 'string' },
+  engine: { type: 'string' },
+  'max-num-seqs': { type: 'string' },
+  router: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** `1,2,4` as positive integers. */
+function integers(flag: string, text: string | undefined, fallback: number[]): Parsed<number[]> {
+  if (text === undefined) return { ok: true, value: fallback };
+  const values = text.split(',').map((t) => integer(t, 1));
+  return values.some((v) => v === undefined)
+    ? { ok: false, message: `--${flag} must be positive integers separated by commas, got "${text}"` }
+    : { ok: true, value: values as number[] };
+}
+
+export async function capacityCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options });
+  if (values.model === undefined) return fail('--model is required');
+  const slo: SloBound[] = [];
+  for (const text of values.slo ?? []) {
+    const parsed = parseSloBound(text);
+    if (!parsed.ok) return fail(`--slo: ${parsed.message}`);
+    slo.push(parsed.value);
+  }
+  if (slo.length === 0) return fail("--slo is required (e.g. --slo 'ttft:p90<=2000ms')");
+  const goodput = values.goodput === undefined ? undefined : Number(values.goodput);
+  if (goodput !== undefined && !(goodput > 0 && goodput <= 1))
+    return fail(`--goodput must be a fraction in (0, 1], got "${values.goodput}"`);
+  const prices: Record<string, number> = { ...DEFAULT_PRICES_PER_GPU_HOUR };
+  for (const item of values.price ?? []) {
+    const [gpu = '', usd = ''] = item.split('=');
+    if (!isCatalogGpuName(gpu) || !(Number(usd) > 0))
+      return fail(`--price: "${item}" is not GPU=USD with a known GPU and a positive price`);
+    prices[gpu] = Number(usd);
+  }
+  const gpus = (values.gpus ?? 'A100-SXM-80GB,H100-SXM-80GB,H200-SXM-141GB').split(',');
+  for (const gpu of gpus) {
+    if (!isCatalogGpuName(gpu)) return fail(`--gpus: unknown GPU "${gpu}"`);
+    if (prices[gpu] === undefined) return fail(`--gpus: no default price for ${gpu}; give one with --price ${gpu}=USD`);
+  }
+  const lists: Record<string, number[]> = {};
+  for (const [flag, fallback] of [
+    ['tp', [1, 2, 4, 8]],
+    ['pp', [1]],
+    ['max-num-seqs', []],
+  ] as const) {
+    const parsed = integers(flag, values[flag], [...fallback]);
+    if (!parsed.ok) return fail(parsed.message);
+    lists[flag] = parsed.value;
+  }
+  const engines = (values.engine ?? 'vllm').split(',');
+  const badEngine = engines.find((e) => !isEngineName(e));
+  if (badEngine !== undefined) return fail(`--engine: unknown "${badEngine}"`);
+  const routers = (values.router ?? 'least-outstanding').split(',');
+  const badRouter = routers.find((r) => !isRouterName(r));
+  if (badRouter !== undefined)
+    return fail(`--router: unknown "${badRouter}" (known: ${Object.keys(ROUTERS).join(', ')})`);
+  const maxGpus = values['max-gpus'] === undefined ? undefined : integer(values['max-gpus'], 1);
+  if (values['max-gpus'] !== undefined && maxGpus === undefined)
+    return fail(`--max-gpus must be a positive integer, got "${values['max-gpus']}"`);
+  const requests = trafficOf(values);
+  if (!requests.ok) return fail(requests.message);
+  const answer = searchCapacity(
+    {
+      model: values.model,
+      ...(values.dtype !== undefined ? { dtype: values.dtype } : {}),
+      requests: requests.value,
+      slo,
+      ...(goodput !== undefined ? { goodput } : {}),
+      gpus: gpus.map((gpu) => ({ gpu, pricePerHour: prices[gpu]! })),
+      tp: lists.tp!,
+      pp: lists.pp!,
+      engines,
+      ...(lists['max-num-seqs']!.length > 0 ? { maxNumSeqs: lists['max-num-seqs']! } : {}),
+      routers: routers as RouterName[],
+      ...(maxGpus !== undefined ? { maxGpus } : {}),
+    },
+    (done, total) => process.stderr.isTTY && process.stderr.write(`\r${done}/${total} steps`),
+  );
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(
+    values.json ? `${JSON.stringify({ prices: PRICE_SOURCE, ...answer }, null, 2)}\n` : summary(answer),
+  );
+  return 0;
+}
+
+function trafficOf(values: Record<string, string | boolean | string[] | undefined>): Parsed<RequestSpec[]> {
+  if (typeof values.trace === 'string') {
+    const trace = traceFrom(values as Record<string, string | boolean | undefined>, undefined);
+    if (!trace.ok) return trace;
+    const requests = [...trace.value];
+    if (trace.value.problem)
+      return { ok: false, message: `${values.trace}:${trace.value.problem.line}: ${trace.value.problem.message}` };
+    return { ok: true, value: requests };
+  }
+  const number = (flag: string, fallback?: number): number | undefined => {
+    const text = values[flag];
+    return typeof text === 'string' ? (Number(text) > 0 ? Number(text) : undefined) : fallback;
+  };
+  const rate = number('request-rate');
+  const input = number('random-input-len');
+  const output = number('random-output-len');
+  const count = number('num-prompts', 1000);
+  const burstiness = number('burstiness', 1);
+  if (rate === undefined) return { ok: false, message: '--request-rate (a positive number) or --trace is required' };
+  if (input === undefined || output === undefined || count === undefined || burstiness === undefined)
+    return {
+      ok: false,
+      message: '--random-input-len, --random-output-len, --num-prompts and --burstiness must be positive numbers',
+    };
+  const seed = typeof values.seed === 'string' ? integer(values.seed, 0) : 0;
+  if (seed === undefined) return { ok: false, message: `--seed must be a non-negative integer` };
+  return {
+    ok: true,
+    value: [
+      ...syntheticRequests(
+        new Random(seed),
+        Math.floor(count),
+        { kind: 'gamma', rate, burstiness },
+        { kind: 'fixed', tokens: Math.floor(input) },
+        { kind: 'fixed', tokens: Math.floor(output) },
+      ),
+    ],
+  };
+}
+
+function summary(a: CapacityAnswer): string {
+  const lines = [
+    `${a.requests} requests at ${a.rate.toFixed(2)} req/s; ${a.candidates.length} candidates, ${a.simulations} simulations`,
+  ];
+  if (a.best === null) lines.push('no candidate meets the SLO; --json lists why each was rejected');
+  else {
+    const b = a.best;
+    lines.push(
+      `best: ${b.replicas} × ${b.shape.gpu} TP ${b.shape.tp}${b.shape.pp > 1 ? ` PP ${b.shape.pp}` : ''} (${b.shape.engine}${b.shape.maxNumSeqs ? `, max_num_seqs ${b.shape.maxNumSeqs}` : ''}, ${b.shape.router}) = ${b.gpus} GPUs, $${b.costPerHour.toFixed(2)}/h`,
+      ...b.check.bounds.map((c) => `  ${c.bound}: ${c.valueMs.toFixed(1)} ms (margin ${c.marginMs.toFixed(1)} ms)`),
+      `  binds: ${b.check.binding}`,
+    );
+    if (a.oneMoreReplica)
+      lines.push(
+        `  one more replica: ${a.oneMoreReplica.bounds.map((c) => `${c.bound.split(':')[0]} ${c.valueMs.toFixed(1)} ms`).join(', ')}`,
+      );
+  }
+  lines.push(
+    `pareto (cost vs p90 TTFT): ${a.pareto.map((c) => `$${c.costPerHour}/h ${c.figures.p90TtftMs.toFixed(0)} ms`).join('; ')}`,
+  );
+  lines.push(`prices: ${PRICE_SOURCE}; max GPUs by default ${DEFAULT_MAX_GPUS}`);
+  return `${lines.join('\n')}\n`;
+}
