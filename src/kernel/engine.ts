@@ -2,9 +2,8 @@
 // weights, caches and activations, and a piscina pool whose tasks run the ranks.
 
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { tsxImport } from '../runtime/tsx-loader.ts';
 import { Piscina } from 'piscina';
 import { validateModel, type ModelConfig } from '../../sim/perf/model-config.ts';
 import { validateParallelism } from '../../sim/perf/parallelism.ts';
@@ -77,11 +76,6 @@ type WaitAsync = (
   value: number,
 ) => { async: false; value: string } | { async: true; value: Promise<string> };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-
-/** Workers are TypeScript: they load the tsx loader, resolved from here so any cwd works. */
-function tsxImport(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-}
 
 function validatePrompt(prompt: readonly number[], model: ModelConfig): void {
   if (prompt.length === 0) throw new RangeError('prompt must hold at least one token');

@@ -10,6 +10,7 @@ import {
 import { Random } from '../../sim/engine/index.ts';
 import { checkDeployment, LATENCY_MODELS } from '../../sim/perf/index.ts';
 import { simulateServing, syntheticRequests } from '../../sim/serving/index.ts';
+import { capacityPool } from '../../src/capacity/pool.ts';
 
 const bound = (text: string): SloBound => {
   const parsed = parseSloBound(text);
@@ -45,9 +46,19 @@ function question(rate: number, slo: string[], count = 400): CapacityQuestion {
 const SLO = ['ttft:p90<=300ms', 'tpot:p99<=40ms'];
 
 describe('capacity search', () => {
-  it('finds the cheapest shape meeting the SLO, and the winner replayed on its own meets it', () => {
+  it('gives the same answer on a pool of worker threads as in one thread', async () => {
     const q = question(20, SLO);
-    const answer = searchCapacity(q);
+    const pool = capacityPool(2);
+    try {
+      expect(JSON.stringify(await searchCapacity(q, { runner: pool }))).toBe(JSON.stringify(await searchCapacity(q)));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('finds the cheapest shape meeting the SLO, and the winner replayed on its own meets it', async () => {
+    const q = question(20, SLO);
+    const answer = await searchCapacity(q);
     const best = answer.best!;
     expect(best).not.toBeNull();
     expect(answer.candidates).toHaveLength(4);
@@ -70,23 +81,24 @@ describe('capacity search', () => {
       expect(p[i]!.costPerHour).toBeGreaterThanOrEqual(p[i - 1]!.costPerHour);
       expect(p[i]!.figures.p90TtftMs).toBeLessThan(p[i - 1]!.figures.p90TtftMs);
     }
-    expect(JSON.stringify(searchCapacity(q))).toBe(JSON.stringify(answer));
+    expect(JSON.stringify(await searchCapacity(q))).toBe(JSON.stringify(answer));
   });
 
-  it('never needs fewer GPUs for more traffic, nor costs more for a looser SLO', () => {
-    const cost = (rate: number, slo: string[]) => searchCapacity(question(rate, slo)).best?.costPerHour ?? Infinity;
-    const gpus = (rate: number) => searchCapacity(question(rate, SLO)).best?.gpus ?? Infinity;
-    expect(gpus(40)).toBeGreaterThanOrEqual(gpus(20));
-    expect(gpus(20)).toBeGreaterThanOrEqual(gpus(5));
-    expect(cost(20, ['ttft:p90<=600ms', 'tpot:p99<=80ms'])).toBeLessThanOrEqual(cost(20, SLO));
+  it('never needs fewer GPUs for more traffic, nor costs more for a looser SLO', async () => {
+    const cost = async (rate: number, slo: string[]) =>
+      (await searchCapacity(question(rate, slo))).best?.costPerHour ?? Infinity;
+    const gpus = async (rate: number) => (await searchCapacity(question(rate, SLO))).best?.gpus ?? Infinity;
+    expect(await gpus(40)).toBeGreaterThanOrEqual(await gpus(20));
+    expect(await gpus(20)).toBeGreaterThanOrEqual(await gpus(5));
+    expect(await cost(20, ['ttft:p90<=600ms', 'tpot:p99<=80ms'])).toBeLessThanOrEqual(await cost(20, SLO));
   });
 
-  it('says why each rejected candidate was rejected', () => {
+  it('says why each rejected candidate was rejected', async () => {
     const q = { ...question(20, SLO), model: 'llama-3.1-70b' };
-    const answer = searchCapacity(q);
+    const answer = await searchCapacity(q);
     const a100tp1 = answer.candidates.find((c) => c.shape.gpu === 'A100-SXM-80GB' && c.shape.tp === 1)!;
     expect(a100tp1).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/does not fit/) });
-    const impossible = searchCapacity(question(20, ['ttft:p90<=1ms']));
+    const impossible = await searchCapacity(question(20, ['ttft:p90<=1ms']));
     expect(impossible.best).toBeNull();
     expect(impossible.candidates.every((c) => c.status === 'rejected' && /misses the SLO/.test(c.reason))).toBe(true);
   });

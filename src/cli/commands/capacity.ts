@@ -1,4 +1,5 @@
 // `lwsim capacity`: the cheapest deployment that serves a traffic within its SLOs, by simulation (sim/capacity).
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_MAX_GPUS,
@@ -19,6 +20,7 @@ import {
   type RequestSpec,
   type RouterName,
 } from '../../../sim/serving/index.ts';
+import { capacityPool } from '../../capacity/pool.ts';
 import { traceFrom } from './bench.ts';
 import { integer } from './perf.ts';
 
@@ -26,7 +28,8 @@ export const CAPACITY_USAGE = `lwsim capacity --model M [--dtype D] (--trace FIL
          | --request-rate R --random-input-len N --random-output-len N [--burstiness B] [--num-prompts N] [--seed N])
          --slo 'ttft:p90<=2000ms' [--slo 'tpot:p99<=200ms' ...] [--goodput F]
          [--gpus H100-SXM-80GB,H200-SXM-141GB] [--price GPU=USD ...] [--max-gpus N]
-         [--tp 1,2,4,8] [--pp 1,2] [--engine vllm,...] [--max-num-seqs 64,128,256] [--router least-outstanding,...] [--json]`;
+         [--tp 1,2,4,8] [--pp 1,2] [--engine vllm,...] [--max-num-seqs 64,128,256] [--router least-outstanding,...]
+         [--threads N] [--json]`;
 
 function fail(message: string): number {
   process.stderr.write(`lwsim capacity: ${message}\nusage: ${CAPACITY_USAGE}\n`);
@@ -54,6 +57,7 @@ const options = {
   engine: { type: 'string' },
   'max-num-seqs': { type: 'string' },
   router: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -113,9 +117,13 @@ export async function capacityCommand(args: string[]): Promise<number> {
   const maxGpus = values['max-gpus'] === undefined ? undefined : integer(values['max-gpus'], 1);
   if (values['max-gpus'] !== undefined && maxGpus === undefined)
     return fail(`--max-gpus must be a positive integer, got "${values['max-gpus']}"`);
+  const threads = values.threads === undefined ? availableParallelism() : integer(values.threads, 1);
+  if (threads === undefined) return fail(`--threads must be a positive integer, got "${values.threads}"`);
   const requests = trafficOf(values);
   if (!requests.ok) return fail(requests.message);
-  const answer = searchCapacity(
+  // One thread needs no pool; more give the same answer sooner.
+  const pool = threads > 1 ? capacityPool(threads) : undefined;
+  const answer = await searchCapacity(
     {
       model: values.model,
       ...(values.dtype !== undefined ? { dtype: values.dtype } : {}),
@@ -130,8 +138,11 @@ export async function capacityCommand(args: string[]): Promise<number> {
       routers: routers as RouterName[],
       ...(maxGpus !== undefined ? { maxGpus } : {}),
     },
-    (done, total) => process.stderr.isTTY && process.stderr.write(`\r${done}/${total} steps`),
-  );
+    {
+      ...(pool ? { runner: pool } : {}),
+      onProgress: (done, total) => void (process.stderr.isTTY && process.stderr.write(`\r${done}/${total} steps`)),
+    },
+  ).finally(() => pool?.close());
   if (process.stderr.isTTY) process.stderr.write('\n');
   process.stdout.write(
     values.json ? `${JSON.stringify({ prices: PRICE_SOURCE, ...answer }, null, 2)}\n` : summary(answer),
