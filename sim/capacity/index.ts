@@ -2,3 +2,4 @@
 export * from './prices.ts';
 export * from './search.ts';
 export * from './slo.ts';
+export * from './deploy.ts';

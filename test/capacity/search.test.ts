@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkSlo,
+  creationBody,
   parseSloBound,
   percentilesOf,
   searchCapacity,
@@ -11,6 +12,9 @@ import { Random } from '../../sim/engine/index.ts';
 import { checkDeployment, LATENCY_MODELS } from '../../sim/perf/index.ts';
 import { simulateServing, syntheticRequests } from '../../sim/serving/index.ts';
 import { capacityPool } from '../../src/capacity/pool.ts';
+import { contractAjv } from '../../src/contract/ajv.ts';
+import { contractRef } from '../../src/contract/contract.ts';
+import { translateCreation, type CreationRequest } from '../../src/runai/translate.ts';
 
 const bound = (text: string): SloBound => {
   const parsed = parseSloBound(text);
@@ -114,5 +118,29 @@ describe('capacity search', () => {
     });
     for (const bad of ['ttft:p100<=1ms', 'latency:p90<=1ms', 'ttft<=2000', 'ttft:p90<=0ms'])
       expect(parseSloBound(bad)).toMatchObject({ ok: false, message: expect.stringMatching(/METRIC:pP<=BOUND/) });
+  });
+});
+
+describe('the winner as a Run:ai creation body', () => {
+  const validate = contractAjv('body').getSchema(contractRef('DistributedInferenceCreationRequest'))!;
+  it.each([
+    [{ gpu: 'H100-SXM-80GB', tp: 4, pp: 1, engine: 'vllm', router: 'least-outstanding' as const }, 3],
+    [{ gpu: 'H100-SXM-80GB', tp: 8, pp: 2, engine: 'vllm', maxNumSeqs: 128, router: 'least-outstanding' as const }, 2],
+  ])('validates against the contract and translates to the searched shape: %j × %i', (shape, replicas) => {
+    const body = creationBody(shape, replicas, {
+      name: 'llama-serving',
+      projectId: '101',
+      clusterId: '3a1f6c2e-9b4d-4e8a-8c7f-1d2e3f4a5b6c',
+      modelId: 'meta-llama/Llama-3.1-70B-Instruct',
+    });
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    const translated = translateCreation(body as unknown as CreationRequest, {
+      clusterId: '3a1f6c2e-9b4d-4e8a-8c7f-1d2e3f4a5b6c',
+      projectName: () => 'serving',
+    });
+    if (!translated.ok) throw new Error(translated.message);
+    expect(translated.spec).toMatchObject({ replicas, workers: shape.pp - 1 });
+    expect(translated.spec.leader.resources.gpu).toEqual({ kind: 'devices', count: shape.tp });
+    expect((body.spec as { leader: { args: string } }).leader.args).toContain(`--tensor-parallel-size ${shape.tp}`);
   });
 });

@@ -45,6 +45,10 @@ describe('lwsim capacity', () => {
       'tpot:p99<=50ms',
     ]);
     expect(answer.pareto[0]).toEqual(answer.best);
+    expect(answer.creation).toMatchObject({
+      name: 'llama-3-1-8b-serving',
+      spec: { replicas: answer.best.replicas, leader: { args: expect.stringMatching(/^meta-llama\/Llama-3\.1-8B/) } },
+    });
     const text = run(...base, '--slo', 'ttft:p90<=500ms');
     expect(text.stdout).toMatch(/^best: \d+ × /m);
   });
@@ -58,6 +62,7 @@ describe('lwsim capacity', () => {
     [{ '--slo': 'ttft:p90<=500ms', '--tp': '1,x' }, /--tp must be positive integers/],
     [{ '--slo': 'ttft:p90<=500ms', '--router': 'random' }, /--router: unknown "random"/],
     [{ '--slo': 'ttft:p90<=500ms', '--goodput': '2' }, /--goodput must be a fraction/],
+    [{ '--slo': 'ttft:p90<=500ms', '--name': 'Llama' }, /--name must be a DNS-1123 label/],
     [{ '--slo': 'ttft:p90<=500ms', '--request-rate': null }, /--request-rate \(a positive number\) or --trace/],
   ])('refuses %j with a message naming the flag (exit 2)', (changes, message) => {
     const r = run(...flags(changes));

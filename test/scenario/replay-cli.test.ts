@@ -28,7 +28,8 @@ describe('lwsim replay', () => {
     expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('<svg');
     expect(run(DEMO, '--json', join(dir, 'c.json'), '--quiet', '--seed', '99').status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')).scenario.seed).toBe(99);
-  });
+    // Three replays of the demo, each serving its llama-70b request by request (~4 s): more than the default.
+  }, 120_000);
 
   it('exits 2 with located errors for an invalid file, and for bad flags', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lwsim-replay-'));

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
+  creationBody,
   DEFAULT_MAX_GPUS,
   DEFAULT_PRICES_PER_GPU_HOUR,
   PRICE_SOURCE,
@@ -12,7 +13,7 @@ import {
 } from '../../../sim/capacity/index.ts';
 import { isCatalogGpuName } from '../../../sim/cluster/index.ts';
 import { Random } from '../../../sim/engine/index.ts';
-import { isEngineName } from '../../../sim/perf/index.ts';
+import { ARCHITECTURES, isArchitectureId, isEngineName } from '../../../sim/perf/index.ts';
 import {
   isRouterName,
   ROUTERS,
@@ -29,7 +30,7 @@ export const CAPACITY_USAGE = `lwsim capacity --model M [--dtype D] (--trace FIL
          --slo 'ttft:p90<=2000ms' [--slo 'tpot:p99<=200ms' ...] [--goodput F]
          [--gpus H100-SXM-80GB,H200-SXM-141GB] [--price GPU=USD ...] [--max-gpus N]
          [--tp 1,2,4,8] [--pp 1,2] [--engine vllm,...] [--max-num-seqs 64,128,256] [--router least-outstanding,...]
-         [--threads N] [--json]`;
+         [--threads N] [--name N --project-id ID --cluster-id UUID] [--json]`;
 
 function fail(message: string): number {
   process.stderr.write(`lwsim capacity: ${message}\nusage: ${CAPACITY_USAGE}\n`);
@@ -58,6 +59,9 @@ const options = {
   'max-num-seqs': { type: 'string' },
   router: { type: 'string' },
   threads: { type: 'string' },
+  name: { type: 'string' },
+  'project-id': { type: 'string' },
+  'cluster-id': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -119,6 +123,13 @@ export async function capacityCommand(args: string[]): Promise<number> {
     return fail(`--max-gpus must be a positive integer, got "${values['max-gpus']}"`);
   const threads = values.threads === undefined ? availableParallelism() : integer(values.threads, 1);
   if (threads === undefined) return fail(`--threads must be a positive integer, got "${values.threads}"`);
+  if (values.name !== undefined && !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.name))
+    return fail(`--name must be a DNS-1123 label (a Run:ai workload name), got "${values.name}"`);
+  if (
+    values['cluster-id'] !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values['cluster-id'])
+  )
+    return fail(`--cluster-id must be a UUID, got "${values['cluster-id']}"`);
   const requests = trafficOf(values);
   if (!requests.ok) return fail(requests.message);
   // One thread needs no pool; more give the same answer sooner.
@@ -144,10 +155,29 @@ export async function capacityCommand(args: string[]): Promise<number> {
     },
   ).finally(() => pool?.close());
   if (process.stderr.isTTY) process.stderr.write('\n');
+  const creation =
+    answer.best &&
+    creationBody(answer.best.shape, answer.best.replicas, {
+      name: values.name ?? `${values.model.replace(/\./g, '-')}-serving`,
+      projectId: values['project-id'] ?? '101',
+      clusterId: values['cluster-id'] ?? DEFAULT_CLUSTER_ID,
+      modelId: huggingFaceRepo(values.model),
+    });
   process.stdout.write(
-    values.json ? `${JSON.stringify({ prices: PRICE_SOURCE, ...answer }, null, 2)}\n` : summary(answer),
+    values.json
+      ? `${JSON.stringify({ prices: PRICE_SOURCE, ...answer, ...(creation ? { creation } : {}) }, null, 2)}\n`
+      : summary(answer),
   );
   return 0;
+}
+
+/** Placeholder ids for the creation body when none are given: lwsim's default cluster, its first project. */
+const DEFAULT_CLUSTER_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The Hugging Face repository an architecture preset was read from (what vLLM loads). */
+function huggingFaceRepo(model: string): string {
+  const source = isArchitectureId(model) ? ARCHITECTURES[model].source : '';
+  return /huggingface\.co\/([^/]+\/[^/]+)\//.exec(source)?.[1] ?? model;
 }
 
 function trafficOf(values: Record<string, string | boolean | string[] | undefined>): Parsed<RequestSpec[]> {
@@ -210,6 +240,7 @@ function summary(a: CapacityAnswer): string {
   lines.push(
     `pareto (cost vs p90 TTFT): ${a.pareto.map((c) => `$${c.costPerHour}/h ${c.figures.p90TtftMs.toFixed(0)} ms`).join('; ')}`,
   );
+  if (a.best) lines.push('the Run:ai creation body of the best: --json, under creation');
   lines.push(`prices: ${PRICE_SOURCE}; max GPUs by default ${DEFAULT_MAX_GPUS}`);
   return `${lines.join('\n')}\n`;
 }
