@@ -122,13 +122,22 @@ export const IN_THREAD: StepRunner = {
  */
 export const COUNT_BATCH = 4;
 
+export interface SearchOptions {
+  readonly runner?: StepRunner;
+  readonly onProgress?: Progress;
+  /** Phase 1 already done (merged from shards): one rating per shape, in `replicaShapes` order. */
+  readonly rated?: readonly (Rated | Rejected)[];
+}
+
 export async function searchCapacity(
   q: CapacityQuestion,
-  { runner = IN_THREAD, onProgress }: { runner?: StepRunner; onProgress?: Progress } = {},
+  { runner = IN_THREAD, onProgress, rated: given }: SearchOptions = {},
 ): Promise<CapacityAnswer> {
   const shapes = [...replicaShapes(q)];
+  if (given !== undefined && given.length !== shapes.length)
+    throw new RangeError(`${given.length} ratings given for ${shapes.length} shapes`);
   // Phase 1: what one replica of each shape sustains (cheap: one replica, the traffic slowed or sped up).
-  const rated = await runner.rate(q, shapes);
+  const rated = given ?? (await runner.rate(q, shapes));
   onProgress?.(shapes.length, shapes.length * 2);
   // Phase 2: replica counts, the cheapest estimates first; a shape whose quarter-estimate already costs more than
   // the best found is not simulated further. A heuristic bound: pooling replicas under a router lowers what they
@@ -176,6 +185,25 @@ export async function searchCapacity(
 }
 
 const maxGpus = (q: CapacityQuestion): number => q.maxGpus ?? DEFAULT_MAX_GPUS;
+
+/** A shard's part of phase 1: the ratings of shapes `index`, `index + count`, … (an Indexed Job's completion). */
+export async function rateShard(
+  q: CapacityQuestion,
+  index: number,
+  count: number,
+  runner: StepRunner = IN_THREAD,
+): Promise<{
+  readonly shapes: number;
+  readonly rated: readonly { readonly shape: number; readonly rating: Rated | Rejected }[];
+}> {
+  const all = [...replicaShapes(q)];
+  const mine = all.map((shape, i) => ({ shape, i })).filter(({ i }) => i % count === index);
+  const ratings = await runner.rate(
+    q,
+    mine.map((m) => m.shape),
+  );
+  return { shapes: all.length, rated: mine.map((m, k) => ({ shape: m.i, rating: ratings[k]! })) };
+}
 
 /** Every shape of the search space, in a fixed order (GPU, TP, PP, engine, max_num_seqs, router). */
 export function* replicaShapes(q: CapacityQuestion): Generator<ReplicaShape> {

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -53,6 +55,30 @@ describe('lwsim capacity', () => {
     expect(text.stdout).toMatch(/^best: \d+ × /m);
   });
 
+  it('runs as shards in separate processes (an Indexed Job) that merge into exactly the single-run answer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwsim-shards-'));
+    const question = [...base, '--slo', 'ttft:p90<=500ms', '--slo', 'tpot:p99<=50ms', '--threads', '1'];
+    const single = run(...question, '--json');
+    expect(single.status, single.stderr).toBe(0);
+    const zero = run(...question, '--shard', '0/2', '--out', dir);
+    expect(zero.status, zero.stderr).toBe(0);
+    const early = run('merge', dir, ...question, '--json');
+    expect(early.status).toBe(2);
+    expect(early.stderr).toMatch(/shards 1 of 2 are missing/);
+    // The second shard takes its index from the Job's environment, as a Kubernetes Indexed Job gives it.
+    const one = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/lwsim.js'), 'capacity', ...question, '--shard', '/2', '--out', dir],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, JOB_COMPLETION_INDEX: '1' } },
+    );
+    expect(one.status, one.stderr).toBe(0);
+    const merged = run('merge', dir, ...question, '--json');
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe(single.stdout);
+    const other = run('merge', dir, ...question.map((a) => (a === '20' ? '25' : a)), '--json');
+    expect(other.stderr).toMatch(/answered another question/);
+  });
+
   it.each([
     [{ '--model': null, '--slo': 'ttft:p90<=500ms' }, /--model is required/],
     [{}, /--slo is required/],
@@ -63,6 +89,8 @@ describe('lwsim capacity', () => {
     [{ '--slo': 'ttft:p90<=500ms', '--router': 'random' }, /--router: unknown "random"/],
     [{ '--slo': 'ttft:p90<=500ms', '--goodput': '2' }, /--goodput must be a fraction/],
     [{ '--slo': 'ttft:p90<=500ms', '--name': 'Llama' }, /--name must be a DNS-1123 label/],
+    [{ '--slo': 'ttft:p90<=500ms', '--shard': '2/2', '--out': '/tmp' }, /--shard must be I\/N with 0 <= I < N/],
+    [{ '--slo': 'ttft:p90<=500ms', '--shard': '0/2' }, /--shard needs --out DIR/],
     [{ '--slo': 'ttft:p90<=500ms', '--request-rate': null }, /--request-rate \(a positive number\) or --trace/],
   ])('refuses %j with a message naming the flag (exit 2)', (changes, message) => {
     const r = run(...flags(changes));

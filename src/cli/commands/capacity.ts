@@ -1,9 +1,15 @@
 // `lwsim capacity`: the cheapest deployment that serves a traffic within its SLOs, by simulation (sim/capacity).
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   creationBody,
   DEFAULT_MAX_GPUS,
+  rateShard,
+  type CapacityQuestion,
+  type Rated,
+  type Rejected,
   DEFAULT_PRICES_PER_GPU_HOUR,
   PRICE_SOURCE,
   parseSloBound,
@@ -12,6 +18,7 @@ import {
   type SloBound,
 } from '../../../sim/capacity/index.ts';
 import { isCatalogGpuName } from '../../../sim/cluster/index.ts';
+import { stableUuid } from '../../../sim/config/stable-uuid.ts';
 import { Random } from '../../../sim/engine/index.ts';
 import { ARCHITECTURES, isArchitectureId, isEngineName } from '../../../sim/perf/index.ts';
 import {
@@ -30,10 +37,12 @@ export const CAPACITY_USAGE = `lwsim capacity --model M [--dtype D] (--trace FIL
          --slo 'ttft:p90<=2000ms' [--slo 'tpot:p99<=200ms' ...] [--goodput F]
          [--gpus H100-SXM-80GB,H200-SXM-141GB] [--price GPU=USD ...] [--max-gpus N]
          [--tp 1,2,4,8] [--pp 1,2] [--engine vllm,...] [--max-num-seqs 64,128,256] [--router least-outstanding,...]
-         [--threads N] [--name N --project-id ID --cluster-id UUID] [--json]`;
+         [--threads N] [--shard I/N --out DIR] [--name N --project-id ID --cluster-id UUID] [--json]`;
+
+const MERGE_USAGE = 'lwsim capacity merge DIR <the flags the shards ran with>';
 
 function fail(message: string): number {
-  process.stderr.write(`lwsim capacity: ${message}\nusage: ${CAPACITY_USAGE}\n`);
+  process.stderr.write(`lwsim capacity: ${message}\nusage: ${CAPACITY_USAGE}\n       ${MERGE_USAGE}\n`);
   return 2;
 }
 
@@ -59,6 +68,8 @@ const options = {
   'max-num-seqs': { type: 'string' },
   router: { type: 'string' },
   threads: { type: 'string' },
+  shard: { type: 'string' },
+  out: { type: 'string' },
   name: { type: 'string' },
   'project-id': { type: 'string' },
   'cluster-id': { type: 'string' },
@@ -77,7 +88,13 @@ function integers(flag: string, text: string | undefined, fallback: number[]): P
 }
 
 export async function capacityCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options });
+  const mergeDir = args[0] === 'merge' ? args[1] : undefined;
+  if (args[0] === 'merge' && (mergeDir === undefined || mergeDir.startsWith('--')))
+    return fail("merge needs the directory the shards wrote: lwsim capacity merge DIR <the shards' flags>");
+  const { values } = parseArgs({ args: mergeDir !== undefined ? args.slice(2) : args, strict: true, options });
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard, process.env.JOB_COMPLETION_INDEX);
+  if (shard && !shard.ok) return fail(shard.message);
+  if (shard && values.out === undefined) return fail('--shard needs --out DIR (where the shard writes its part)');
   if (values.model === undefined) return fail('--model is required');
   const slo: SloBound[] = [];
   for (const text of values.slo ?? []) {
@@ -134,26 +151,44 @@ export async function capacityCommand(args: string[]): Promise<number> {
   if (!requests.ok) return fail(requests.message);
   // One thread needs no pool; more give the same answer sooner.
   const pool = threads > 1 ? capacityPool(threads) : undefined;
-  const answer = await searchCapacity(
-    {
-      model: values.model,
-      ...(values.dtype !== undefined ? { dtype: values.dtype } : {}),
-      requests: requests.value,
-      slo,
-      ...(goodput !== undefined ? { goodput } : {}),
-      gpus: gpus.map((gpu) => ({ gpu, pricePerHour: prices[gpu]! })),
-      tp: lists.tp!,
-      pp: lists.pp!,
-      engines,
-      ...(lists['max-num-seqs']!.length > 0 ? { maxNumSeqs: lists['max-num-seqs']! } : {}),
-      routers: routers as RouterName[],
-      ...(maxGpus !== undefined ? { maxGpus } : {}),
-    },
-    {
-      ...(pool ? { runner: pool } : {}),
-      onProgress: (done, total) => void (process.stderr.isTTY && process.stderr.write(`\r${done}/${total} steps`)),
-    },
-  ).finally(() => pool?.close());
+  const question: CapacityQuestion = {
+    model: values.model,
+    ...(values.dtype !== undefined ? { dtype: values.dtype } : {}),
+    requests: requests.value,
+    slo,
+    ...(goodput !== undefined ? { goodput } : {}),
+    gpus: gpus.map((gpu) => ({ gpu, pricePerHour: prices[gpu]! })),
+    tp: lists.tp!,
+    pp: lists.pp!,
+    engines,
+    ...(lists['max-num-seqs']!.length > 0 ? { maxNumSeqs: lists['max-num-seqs']! } : {}),
+    routers: routers as RouterName[],
+    ...(maxGpus !== undefined ? { maxGpus } : {}),
+  };
+  const fingerprint = stableUuid(JSON.stringify(question));
+  if (shard) {
+    const { index, count } = shard.value;
+    const part = await rateShard(question, index, count, pool).finally(() => pool?.close());
+    const file = join(values.out!, `shard-${index}-of-${count}.json`);
+    await mkdir(values.out!, { recursive: true });
+    await writeFile(file, `${JSON.stringify({ fingerprint, index, count, ...part })}\n`);
+    process.stdout.write(`${file}: ${part.rated.length} of ${part.shapes} shapes rated\n`);
+    return 0;
+  }
+  let rated: (Rated | Rejected)[] | undefined;
+  if (mergeDir !== undefined) {
+    const merged = await readShards(mergeDir, fingerprint);
+    if (!merged.ok) {
+      await pool?.close();
+      return fail(merged.message);
+    }
+    rated = merged.value;
+  }
+  const answer = await searchCapacity(question, {
+    ...(pool ? { runner: pool } : {}),
+    ...(rated ? { rated } : {}),
+    onProgress: (done, total) => void (process.stderr.isTTY && process.stderr.write(`\r${done}/${total} steps`)),
+  }).finally(() => pool?.close());
   if (process.stderr.isTTY) process.stderr.write('\n');
   const creation =
     answer.best &&
@@ -169,6 +204,58 @@ export async function capacityCommand(args: string[]): Promise<number> {
       : summary(answer),
   );
   return 0;
+}
+
+/** `I/N`, or `/N` with the index from an Indexed Job's JOB_COMPLETION_INDEX. */
+function parseShard(text: string, jobIndex: string | undefined): Parsed<{ index: number; count: number }> {
+  const m = /^(\d*)\/(\d+)$/.exec(text);
+  const index =
+    m && (m[1] !== '' ? Number(m[1]) : jobIndex !== undefined && /^\d+$/.test(jobIndex) ? Number(jobIndex) : NaN);
+  const count = m ? Number(m[2]) : NaN;
+  if (m === null || !(count >= 1) || !(index! >= 0 && index! < count))
+    return {
+      ok: false,
+      message: `--shard must be I/N with 0 <= I < N (or /N with JOB_COMPLETION_INDEX set), got "${text}"${jobIndex !== undefined ? ` (JOB_COMPLETION_INDEX=${jobIndex})` : ''}`,
+    };
+  return { ok: true, value: { index: index!, count } };
+}
+
+/** The shards' ratings in shape order, when every shard of one question wrote its part. */
+async function readShards(dir: string, fingerprint: string): Promise<Parsed<(Rated | Rejected)[]>> {
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => /^shard-\d+-of-\d+\.json$/.test(f)).sort();
+  } catch (e) {
+    return { ok: false, message: `merge: cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  type Part = {
+    fingerprint: string;
+    index: number;
+    count: number;
+    shapes: number;
+    rated: { shape: number; rating: Rated | Rejected }[];
+  };
+  const parts: Part[] = [];
+  for (const f of files) {
+    try {
+      parts.push(JSON.parse(await readFile(join(dir, f), 'utf8')) as Part);
+    } catch {
+      return { ok: false, message: `merge: ${join(dir, f)} is not a shard's JSON` };
+    }
+  }
+  if (parts.length === 0) return { ok: false, message: `merge: no shard-I-of-N.json files in ${dir}` };
+  const other = parts.find((p) => p.fingerprint !== fingerprint);
+  if (other)
+    return { ok: false, message: `merge: shard ${other.index} answered another question (different flags or traffic)` };
+  const count = parts[0]!.count;
+  const missing = Array.from({ length: count }, (_, i) => i).filter(
+    (i) => !parts.some((p) => p.index === i && p.count === count),
+  );
+  if (missing.length > 0)
+    return { ok: false, message: `merge: shards ${missing.join(', ')} of ${count} are missing in ${dir}` };
+  const rated = new Array<Rated | Rejected>(parts[0]!.shapes);
+  for (const p of parts) for (const r of p.rated) rated[r.shape] = r.rating;
+  return { ok: true, value: rated };
 }
 
 /** Placeholder ids for the creation body when none are given: lwsim's default cluster, its first project. */
