@@ -1,4 +1,5 @@
 import type { ServingExtras } from '../serving/simulate.ts';
+import type { ServedDeployment } from '../simulator/serving-watch.ts';
 import type { Percentiles } from '../stats/stats.ts';
 
 /**
@@ -90,14 +91,7 @@ export interface ServingReport {
   readonly project: string;
   /** When the workload was created and its clients began sending, seconds. */
   readonly startedAt: number;
-  readonly deployment: {
-    readonly model: string;
-    readonly gpu: string;
-    readonly tp: number;
-    readonly pp: number;
-    readonly engine: string;
-    readonly dtype: string;
-  };
+  readonly deployment: ServedDeployment;
   readonly router: string;
   readonly onReplicaLoss: 'retry' | 'fail';
   /** Times a replica became Ready or stopped serving. */

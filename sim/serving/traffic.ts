@@ -2,7 +2,7 @@
 // (synthetic or a trace), how it is routed and what happens to requests when a replica is lost.
 import type { Random } from '../engine/random.ts';
 import type { ClusterSpec } from '../cluster/spec.ts';
-import { checkDeployment, type DeploymentRequest } from '../perf/deployment.ts';
+import { checkDeployment, type Deployment, type DeploymentRequest } from '../perf/deployment.ts';
 import { planMemory } from '../perf/memory.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import { syntheticRequests, type ArrivalProcess, type LengthDistribution } from './arrivals.ts';
@@ -45,7 +45,7 @@ export interface WorkloadTraffic {
 }
 
 export type TrafficDeployment =
-  | { readonly ok: true; readonly request: DeploymentRequest }
+  | { readonly ok: true; readonly request: DeploymentRequest; readonly deployment: Deployment }
   /** `field`: the traffic's field at fault, or absent when it is the workload's shape. */
   | { readonly ok: false; readonly field?: string; readonly message: string };
 
@@ -95,7 +95,9 @@ export function trafficDeployment(served: ServedModel, spec: InferenceSpec, clus
       : { ok: false, field: checked.field, message: checked.message };
   }
   const memory = planMemory(checked.deployment);
-  return memory.ok ? { ok: true, request } : { ok: false, field: 'model', message: memory.message };
+  return memory.ok
+    ? { ok: true, request, deployment: checked.deployment }
+    : { ok: false, field: 'model', message: memory.message };
 }
 
 /** Reads a trace file's lines (I/O lives outside sim/: the caller passes the reader). */

@@ -2,7 +2,7 @@
 // group serves while it is Ready — and advances with the cluster's clock, so the model can say at any moment how
 // the workload has served its clients (a replay's serving section, the live server's serving metrics).
 import { toSeconds, type Micros } from '../engine/index.ts';
-import { checkDeployment, DEFAULT_LATENCY_MODEL, LATENCY_MODELS, type Deployment } from '../perf/index.ts';
+import { DEFAULT_LATENCY_MODEL, LATENCY_MODELS, type Deployment } from '../perf/index.ts';
 import { ServingSimulation, type ServingResult } from '../serving/simulate.ts';
 import type { RequestSpec } from '../serving/request.ts';
 import { TraceRequests } from '../serving/traces.ts';
@@ -10,6 +10,25 @@ import { trafficDeployment, trafficRequests, type TraceLines, type WorkloadTraff
 import type { Random } from '../engine/random.ts';
 import type { WorkloadState } from '../workloads/state.ts';
 import type { SimulatedCluster } from './simulated-cluster.ts';
+
+/** What a served workload runs, as reports and the API name it. */
+export interface ServedDeployment {
+  readonly model: string;
+  readonly gpu: string;
+  readonly tp: number;
+  readonly pp: number;
+  readonly engine: string;
+  readonly dtype: string;
+}
+
+export const servedDeployment = (d: Deployment): ServedDeployment => ({
+  model: d.model.id,
+  gpu: d.gpu.id,
+  tp: d.tp,
+  pp: d.pp,
+  engine: d.engine.name,
+  dtype: d.weights,
+});
 
 /** A workload's serving so far: its deployment, and `vllm bench serve`'s figures (`result.lwsim`: lwsim's own). */
 export type WorkloadServing =
@@ -66,10 +85,9 @@ export class ServingWatch {
 
   /** Serves `workload` with `traffic` from now on. */
   watch(workload: WorkloadState, traffic: WorkloadTraffic): void {
-    const checked = trafficDeployment(traffic.serve, workload.spec, this.cluster.spec);
-    const deployment = checked.ok ? checkDeployment(checked.request) : undefined;
-    if (!checked.ok || !deployment?.ok) {
-      this.served.set(workload, checked.ok ? 'the deployment does not check' : checked.message);
+    const deployment = trafficDeployment(traffic.serve, workload.spec, this.cluster.spec);
+    if (!deployment.ok) {
+      this.served.set(workload, deployment.message);
       return;
     }
     let requests: Iterable<RequestSpec>;

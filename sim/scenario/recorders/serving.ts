@@ -1,6 +1,6 @@
 import { toSeconds } from '../../engine/index.ts';
 import type { Command, CommandResult } from '../../simulator/commands.ts';
-import { ServingWatch, type WorkloadServing } from '../../simulator/serving-watch.ts';
+import { servedDeployment, ServingWatch, type WorkloadServing } from '../../simulator/serving-watch.ts';
 import type { SimulatedCluster } from '../../simulator/simulated-cluster.ts';
 import type { TraceLines } from '../../serving/traffic.ts';
 import type { Recorder, ReplayEnd } from '../recorder.ts';
@@ -45,12 +45,11 @@ function servingReport(s: WorkloadServing): ServingReport {
   // The scenario was checked when loaded: every served workload can serve.
   if (!s.ok) throw new RangeError(`${s.workload.name}: ${s.message}`);
   const { lwsim, ...vllm } = s.result;
-  const d = s.deployment;
   return {
     workload: s.workload.name,
     project: s.workload.project,
     startedAt: toSeconds(s.from),
-    deployment: { model: d.model.id, gpu: d.gpu.id, tp: d.tp, pp: d.pp, engine: d.engine.name, dtype: d.weights },
+    deployment: servedDeployment(s.deployment),
     router: s.traffic.router,
     onReplicaLoss: s.traffic.onReplicaLoss,
     replicaChanges: s.replicaChanges,

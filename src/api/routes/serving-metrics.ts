@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { toSeconds } from '../../../sim/engine/index.ts';
+import { servedDeployment } from '../../../sim/simulator/serving-watch.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
@@ -27,7 +28,6 @@ export function servingMetricsRoutes(app: FastifyInstance, ctx: ApiContext): voi
           `workload ${workload.name} has no traffic: declare it under traffic: in the cluster file (workload: ${workload.requestedName})`,
         );
       if (!serving.ok) return { workloadId, name: workload.name, served: false, reason: serving.message };
-      const d = serving.deployment;
       const { lwsim, ...result } = serving.result;
       return {
         workloadId,
@@ -36,7 +36,7 @@ export function servingMetricsRoutes(app: FastifyInstance, ctx: ApiContext): voi
         since: ctx.clock.iso(serving.from),
         until: ctx.clock.iso(model.now),
         seconds: toSeconds(model.now - serving.from),
-        deployment: { model: d.model.id, gpu: d.gpu.id, tp: d.tp, pp: d.pp, engine: d.engine.name, dtype: d.weights },
+        deployment: servedDeployment(serving.deployment),
         replicaChanges: serving.replicaChanges,
         ...(serving.traceProblem ? { traceProblem: serving.traceProblem } : {}),
         result,

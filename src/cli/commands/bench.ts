@@ -54,8 +54,24 @@ export function parseGoodput(text: string): Parsed<Slo> {
   return { ok: true, value: slo };
 }
 
+/** The load's flags, shared with `lwsim capacity`: a trace, or vLLM's random dataset at a rate. */
+export const trafficFlags = {
+  trace: { type: 'string' },
+  'trace-format': { type: 'string' },
+  'trace-speedup': { type: 'string' },
+  'trace-start': { type: 'string' },
+  'trace-end': { type: 'string' },
+  'request-rate': { type: 'string' },
+  'random-input-len': { type: 'string' },
+  'random-output-len': { type: 'string' },
+  burstiness: { type: 'string' },
+  'num-prompts': { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
 const options = {
   ...deploymentOptions,
+  ...trafficFlags,
   replicas: { type: 'string' },
   router: { type: 'string' },
   'max-num-seqs': { type: 'string' },
@@ -63,12 +79,7 @@ const options = {
   'block-size': { type: 'string' },
   'gpu-memory-utilization': { type: 'string' },
   'dataset-name': { type: 'string' },
-  'random-input-len': { type: 'string' },
-  'random-output-len': { type: 'string' },
   'random-range-ratio': { type: 'string' },
-  'num-prompts': { type: 'string' },
-  'request-rate': { type: 'string' },
-  burstiness: { type: 'string' },
   'ramp-up-strategy': { type: 'string' },
   'ramp-up-start-rps': { type: 'string' },
   'ramp-up-end-rps': { type: 'string' },
@@ -76,14 +87,8 @@ const options = {
   goodput: { type: 'string' },
   'percentile-metrics': { type: 'string' },
   'metric-percentiles': { type: 'string' },
-  seed: { type: 'string' },
   'latency-model': { type: 'string' },
   'save-result': { type: 'string' },
-  trace: { type: 'string' },
-  'trace-format': { type: 'string' },
-  'trace-speedup': { type: 'string' },
-  'trace-start': { type: 'string' },
-  'trace-end': { type: 'string' },
   'enable-prefix-caching': { type: 'boolean' },
   'no-enable-prefix-caching': { type: 'boolean' },
 } as const;

@@ -29,10 +29,10 @@ import {
   type RouterName,
 } from '../../../sim/serving/index.ts';
 import { capacityPool } from '../../capacity/pool.ts';
-import { traceFrom } from './bench.ts';
+import { traceFrom, trafficFlags } from './bench.ts';
 import { integer } from './perf.ts';
 
-export const CAPACITY_USAGE = `lwsim capacity --model M [--dtype D] (--trace FILE --trace-format azure|mooncake|burstgpt
+export const CAPACITY_USAGE = `lwsim capacity --model M [--dtype D] (--trace FILE --trace-format azure|mooncake|burstgpt [--trace-speedup X --trace-start S --trace-end S]
          | --request-rate R --random-input-len N --random-output-len N [--burstiness B] [--num-prompts N] [--seed N])
          --slo 'ttft:p90<=2000ms' [--slo 'tpot:p99<=200ms' ...] [--goodput F]
          [--gpus H100-SXM-80GB,H200-SXM-141GB] [--price GPU=USD ...] [--max-gpus N]
@@ -49,14 +49,7 @@ function fail(message: string): number {
 const options = {
   model: { type: 'string' },
   dtype: { type: 'string' },
-  trace: { type: 'string' },
-  'trace-format': { type: 'string' },
-  'request-rate': { type: 'string' },
-  'random-input-len': { type: 'string' },
-  'random-output-len': { type: 'string' },
-  burstiness: { type: 'string' },
-  'num-prompts': { type: 'string' },
-  seed: { type: 'string' },
+  ...trafficFlags,
   slo: { type: 'string', multiple: true },
   goodput: { type: 'string' },
   gpus: { type: 'string' },
