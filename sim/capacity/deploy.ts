@@ -17,6 +17,7 @@ export function creationBody(shape: ReplicaShape, replicas: number, target: Crea
     `--tensor-parallel-size ${shape.tp}`,
     ...(shape.pp > 1 ? [`--pipeline-parallel-size ${shape.pp}`, '--distributed-executor-backend ray'] : []),
     ...(shape.maxNumSeqs !== undefined ? [`--max-num-seqs ${shape.maxNumSeqs}`] : []),
+    ...(shape.maxNumBatchedTokens !== undefined ? [`--max-num-batched-tokens ${shape.maxNumBatchedTokens}`] : []),
   ].join(' ');
   const pod = (role: 'leader' | 'worker') => ({
     image: target.image ?? 'vllm/vllm-openai:latest',

@@ -28,6 +28,7 @@ export interface CapacityQuestion {
   readonly engines: readonly string[];
   /** Engine defaults when absent. */
   readonly maxNumSeqs?: readonly number[];
+  readonly maxNumBatchedTokens?: readonly number[];
   readonly routers: readonly RouterName[];
   readonly maxGpus?: number;
   /** GPUs per node: TP stays inside one (default 8). */
@@ -41,6 +42,7 @@ export interface ReplicaShape {
   readonly pp: number;
   readonly engine: string;
   readonly maxNumSeqs?: number;
+  readonly maxNumBatchedTokens?: number;
   readonly router: RouterName;
 }
 
@@ -85,6 +87,13 @@ export interface CapacityAnswer {
   readonly oneMoreReplica?: SloCheck;
   /** Met candidates no other beats on both cost and p90 TTFT, cheapest first. */
   readonly pareto: readonly MetCandidate[];
+  /**
+   * Met candidates no other beats on both output tokens/s per GPU and tokens/s per user (the serving trade-off:
+   * batching more raises the first and lowers the second), most per GPU first.
+   */
+  readonly throughputPareto: readonly MetCandidate[];
+  /** What the other GPU types would cost: the cheapest met candidate of each, cheapest first. */
+  readonly otherGpus: readonly MetCandidate[];
   readonly candidates: readonly CandidateResult[];
   readonly simulations: number;
 }
@@ -179,6 +188,11 @@ export async function searchCapacity(
     best,
     ...(oneMore ? { oneMoreReplica: oneMore } : {}),
     pareto: pareto(met),
+    throughputPareto: throughputPareto(met),
+    otherGpus: q.gpus
+      .filter((g) => g.gpu !== best?.shape.gpu)
+      .flatMap((g) => [...met].sort(cheapestFirst).find((c) => c.shape.gpu === g.gpu) ?? [])
+      .sort(cheapestFirst),
     candidates,
     simulations: candidates.reduce((s, c) => s + c.simulations, 0) + (oneMore ? 1 : 0),
   };
@@ -205,15 +219,27 @@ export async function rateShard(
   return { shapes: all.length, rated: mine.map((m, k) => ({ shape: m.i, rating: ratings[k]! })) };
 }
 
-/** Every shape of the search space, in a fixed order (GPU, TP, PP, engine, max_num_seqs, router). */
+/**
+ * Every shape of the search space, in a fixed order (GPU, TP, PP, engine, max_num_seqs, max_num_batched_tokens,
+ * router).
+ */
 export function* replicaShapes(q: CapacityQuestion): Generator<ReplicaShape> {
   for (const { gpu } of q.gpus)
     for (const tp of q.tp)
       for (const pp of q.pp)
         for (const engine of q.engines)
           for (const maxNumSeqs of q.maxNumSeqs ?? [undefined])
-            for (const router of q.routers)
-              yield { gpu, tp, pp, engine, ...(maxNumSeqs !== undefined ? { maxNumSeqs } : {}), router };
+            for (const maxNumBatchedTokens of q.maxNumBatchedTokens ?? [undefined])
+              for (const router of q.routers)
+                yield {
+                  gpu,
+                  tp,
+                  pp,
+                  engine,
+                  ...(maxNumSeqs !== undefined ? { maxNumSeqs } : {}),
+                  ...(maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens } : {}),
+                  router,
+                };
 }
 
 function deployment(q: CapacityQuestion, shape: ReplicaShape): Deployment | string {
@@ -227,7 +253,10 @@ function deployment(q: CapacityQuestion, shape: ReplicaShape): Deployment | stri
     ...(q.gpuTypes ? { gpuTypes: q.gpuTypes } : {}),
     gpusPerNode: q.gpusPerNode ?? 8,
     stagesAcrossNodes: shape.pp > 1,
-    ...(shape.maxNumSeqs !== undefined ? { engineOverrides: { maxNumSeqs: shape.maxNumSeqs } } : {}),
+    engineOverrides: {
+      ...(shape.maxNumSeqs !== undefined ? { maxNumSeqs: shape.maxNumSeqs } : {}),
+      ...(shape.maxNumBatchedTokens !== undefined ? { maxNumBatchedTokens: shape.maxNumBatchedTokens } : {}),
+    },
   });
   if (!checked.ok) return `${checked.field}: ${checked.message}`;
   const memory = planMemory(checked.deployment);
@@ -385,6 +414,20 @@ function pareto(met: readonly MetCandidate[]): MetCandidate[] {
   const out: MetCandidate[] = [];
   for (const c of [...met].sort(cheapestFirst))
     if (out.length === 0 || c.figures.p90TtftMs < out[out.length - 1]!.figures.p90TtftMs) out.push(c);
+  return out;
+}
+
+function throughputPareto(met: readonly MetCandidate[]): MetCandidate[] {
+  const out: MetCandidate[] = [];
+  const order = [...met].sort(
+    (a, b) =>
+      b.figures.outputTokensPerSecondPerGpu - a.figures.outputTokensPerSecondPerGpu ||
+      b.figures.tokensPerSecondPerUser - a.figures.tokensPerSecondPerUser ||
+      cheapestFirst(a, b),
+  );
+  for (const c of order)
+    if (out.length === 0 || c.figures.tokensPerSecondPerUser > out[out.length - 1]!.figures.tokensPerSecondPerUser)
+      out.push(c);
   return out;
 }
 

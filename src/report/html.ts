@@ -36,22 +36,30 @@ export async function renderHtml(report: ReplayReport): Promise<string> {
     if (section.id === CHARTS_AFTER)
       sections.push({ id: 'charts', title: 'Over time', html: `<h2>Over time</h2>\n${figures.join('\n')}` });
   }
-  const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
+  return htmlPage(doc.title, doc.intro.map(blockToHtml).join('\n'), sections);
+}
 
+/** One self-contained page: the title, the intro, a navigation bar and the sections. */
+export function htmlPage(
+  title: string,
+  intro: string,
+  sections: readonly { id: string; title: string; html: string }[],
+) {
+  const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
-<title>${escapeHtml(doc.title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
 <main>
 <header>
-<h1>${escapeHtml(doc.title)}</h1>
-${doc.intro.map(blockToHtml).join('\n')}
+<h1>${escapeHtml(title)}</h1>
+${intro}
 <nav>${nav}</nav>
 </header>
 ${sections.map((s) => `<section id="${s.id}">\n${s.html}\n</section>`).join('\n')}
@@ -62,7 +70,7 @@ ${sections.map((s) => `<section id="${s.id}">\n${s.html}\n</section>`).join('\n'
 }
 
 /** One at a time: each render is CPU-bound, so running them together only interleaves them. */
-async function renderFigures(charts: readonly [string, TopLevelSpec][]): Promise<string[]> {
+export async function renderFigures(charts: readonly [string, TopLevelSpec][]): Promise<string[]> {
   const figures: string[] = [];
   for (const [id, spec] of charts)
     figures.push(
@@ -71,7 +79,7 @@ async function renderFigures(charts: readonly [string, TopLevelSpec][]): Promise
   return figures;
 }
 
-function sectionHtml(section: Section): string {
+export function sectionHtml(section: Section): string {
   return [`<h2>${escapeHtml(section.title)}</h2>`, ...section.blocks.map(blockToHtml)].join('\n');
 }
 

@@ -1,8 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Job } from 'kubernetes-models/batch/v1';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '../..');
 const run = (...args: string[]) =>
@@ -79,14 +82,102 @@ describe('lwsim capacity', () => {
     expect(other.stderr).toMatch(/answered another question/);
   });
 
+  it('writes answer.json (what --json prints), report.md and report.html with the frontiers charted (--report)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwsim-capacity-report-'));
+    const question = [...base, '--slo', 'ttft:p90<=500ms', '--max-num-seqs', '64,256', '--threads', '1'];
+    const r = run(...question, '--report', dir, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'answer.json'), 'utf8')).toBe(r.stdout);
+    const answer = JSON.parse(r.stdout);
+    const markdown = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/^# Capacity: llama-3\.1-8b/);
+    expect(markdown).toContain(`**${answer.best.replicas} × ${answer.best.shape.gpu} TP ${answer.best.shape.tp} `);
+    expect(markdown).toContain(`What binds: \`${answer.best.check.binding}\``);
+    // Every candidate has a row, the rejected ones with their reason.
+    const rows = markdown.split('\n').filter((l) => /^\| `(A100|H100)/.test(l));
+    expect(rows).toHaveLength(answer.candidates.length);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html.match(/<figure id="chart-(cost-ttft|throughput)"/g)).toHaveLength(2);
+    expect(html.match(/<svg/g)).toHaveLength(2);
+    expect(answer.throughputPareto.length).toBeGreaterThan(0);
+  });
+
+  it('writes an Indexed Job that validates against batch/v1 and, run as local processes, merges to the single-run answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwsim-k8s-job-'));
+    const question = [...base, '--slo', 'ttft:p90<=500ms', '--slo', 'tpot:p99<=50ms'];
+    const made = run('k8s-job', '--shards', '3', '--parallelism', '2', '--image', 'lwsim:dev', ...question);
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stderr).toMatch(/kubectl logs job\/lwsim-capacity-merge/);
+    const docs = parseAllDocuments(made.stdout).map((d) => d.toJS());
+    expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual([
+      'PersistentVolumeClaim lwsim-capacity-results',
+      'Job lwsim-capacity',
+      'Job lwsim-capacity-merge',
+    ]);
+    new PersistentVolumeClaim(docs[0]).validate();
+    const [shards, merge] = [new Job(docs[1]), new Job(docs[2])];
+    shards.validate();
+    merge.validate();
+    expect(shards.spec).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 2 });
+    expect(shards.spec!.template.spec!.volumes).toEqual([
+      { name: 'results', persistentVolumeClaim: { claimName: 'lwsim-capacity-results' } },
+    ]);
+    // The pods, as local processes: the claim is a directory, lwsim the checkout, the index the Job's variable.
+    const container = (job: Job) => job.spec!.template.spec!.containers[0]!;
+    const local = (job: Job, env: Record<string, string> = {}) => {
+      const { command, args } = container(job);
+      expect(command).toEqual(['lwsim']);
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, 'bin/lwsim.js'), ...args!.map((a) => a.replace(/^\/lwsim\//, `${dir}/`))],
+        { env: { ...process.env, ...env } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
+        child.on('close', (code) => done({ code, stdout, stderr })),
+      );
+    };
+    // The merge starts first and waits for the shards, as its Job does when both are applied at once.
+    const merged = local(merge);
+    for (const index of [0, 1, 2]) {
+      const shard = await local(shards, { JOB_COMPLETION_INDEX: String(index) });
+      expect(shard.code, shard.stderr).toBe(0);
+    }
+    const answer = await merged;
+    expect(answer.code, answer.stderr).toBe(0);
+    const single = run(...question, '--json');
+    expect(answer.stdout).toBe(single.stdout);
+    expect(readFileSync(join(dir, 'report/answer.json'), 'utf8')).toBe(single.stdout);
+  });
+
+  it.each([
+    [['--image', 'x'], /--shards must be a positive integer/],
+    [['--shards', '2'], /--image is required/],
+    [['--shards', '2', '--image', 'x', '--job-name', 'Big'], /--job-name must be a DNS-1123 label/],
+    [['--shards', '2', '--image', 'x', '--claim', 'c', '--storage-class', 's'], /--storage-class is for the claim/],
+    [['--shards', '2', '--image', 'x', '--tp', '3'], /^lwsim capacity k8s-job: --slo is required/],
+  ])('k8s-job refuses %j with a message naming the flag (exit 2)', (extra, message) => {
+    const r = run('k8s-job', ...base, ...extra);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
   it.each([
     [{ '--model': null, '--slo': 'ttft:p90<=500ms' }, /--model is required/],
     [{}, /--slo is required/],
     [{ '--slo': 'ttft<500' }, /--slo: "ttft<500" is not METRIC:pP<=BOUND/],
     [{ '--slo': 'ttft:p90<=500ms', '--gpus': 'B200-SXM-180GB' }, /no default price for B200-SXM-180GB/],
-    [{ '--slo': 'ttft:p90<=500ms', '--price': 'H100=3' }, /--price: "H100=3" is not GPU=USD/],
+    [{ '--slo': 'ttft:p90<=500ms', '--price': 'H100=3' }, /--price: unknown GPU "H100"/],
+    [{ '--slo': 'ttft:p90<=500ms', '--price': 'H100-SXM-80GB=-1' }, /--price: "H100-SXM-80GB=-1" is not GPU=USD/],
+    [{ '--slo': 'ttft:p90<=500ms', '--model': 'llama-9' }, /--model: unknown model "llama-9"/],
+    [{ '--slo': 'ttft:p90<=500ms', '--dtype': 'int3' }, /--dtype: unknown dtype "int3"/],
     [{ '--slo': 'ttft:p90<=500ms', '--tp': '1,x' }, /--tp must be positive integers/],
-    [{ '--slo': 'ttft:p90<=500ms', '--router': 'random' }, /--router: unknown "random"/],
+    [{ '--slo': 'ttft:p90<=500ms', '--router': 'random' }, /--router: unknown router "random"/],
+    [{ '--slo': 'ttft:p90<=500ms', '--max-num-batched-tokens': '0' }, /--max-num-batched-tokens must be positive/],
     [{ '--slo': 'ttft:p90<=500ms', '--goodput': '2' }, /--goodput must be a fraction/],
     [{ '--slo': 'ttft:p90<=500ms', '--name': 'Llama' }, /--name must be a DNS-1123 label/],
     [{ '--slo': 'ttft:p90<=500ms', '--shard': '2/2', '--out': '/tmp' }, /--shard must be I\/N with 0 <= I < N/],
