@@ -118,12 +118,21 @@ export const DEFAULT_MAX_GPUS = 512;
 export interface StepRunner {
   rate(q: CapacityQuestion, shapes: readonly ReplicaShape[]): Promise<(Rated | Rejected)[]>;
   count(q: CapacityQuestion, rated: readonly Rated[], bestCost: number): Promise<CandidateResult[]>;
+  /** The SLO check of `replicas` replicas of `shape` (what one more replica of the winner would buy). */
+  check(q: CapacityQuestion, shape: ReplicaShape, replicas: number): Promise<SloCheck | undefined>;
 }
 
 export const IN_THREAD: StepRunner = {
   rate: async (q, shapes) => shapes.map((shape) => rateOneReplica(q, shape)),
   count: async (q, rated, bestCost) => rated.map((r) => replicaCount(q, r, bestCost)),
+  check: async (q, shape, replicas) => checkReplicas(q, shape, replicas),
 };
+
+/** `replicas` replicas of `shape` against the SLO; undefined when the shape does not deploy. */
+export function checkReplicas(q: CapacityQuestion, shape: ReplicaShape, replicas: number): SloCheck | undefined {
+  const d = deployment(q, shape);
+  return typeof d === 'string' ? undefined : check(q, d, shape, replicas).check;
+}
 
 /**
  * Replica counts are found this many shapes at a time, each batch pruned against the best found before it: a fixed
@@ -177,10 +186,9 @@ export async function searchCapacity(
   }
   const met = candidates.filter((c): c is MetCandidate => c.status === 'met');
   const best = [...met].sort(cheapestFirst)[0] ?? null;
-  const winner = best ? deployment(q, best.shape) : undefined;
   const oneMore =
-    best && typeof winner === 'object' && best.gpus + best.shape.tp * best.shape.pp <= maxGpus(q)
-      ? check(q, winner, best.shape, best.replicas + 1).check
+    best && best.gpus + best.shape.tp * best.shape.pp <= maxGpus(q)
+      ? await runner.check(q, best.shape, best.replicas + 1)
       : undefined;
   return {
     requests: q.requests.length,

@@ -24,6 +24,7 @@ export const API_ERRORS = {
   routeNotFound: { status: 404, message: 'Route not found' },
   conflict: { status: 409, message: 'Conflict' },
   payloadTooLarge: { status: 413, message: 'Request body is too large' },
+  tooManyRequests: { status: 429, message: 'Too many requests' },
   unsupportedMediaType: { status: 415, message: 'Unsupported media type: send application/json' },
   internal: { status: 500, message: 'Internal server error' },
   unavailable: { status: 503, message: 'Service unavailable' },

@@ -1,5 +1,6 @@
 import { getContract } from '../contract/contract.ts';
 import { SIM_SCHEMAS } from './routes/simulator.ts';
+import { CAPACITY_SCHEMA } from './routes/capacity.ts';
 import { WHAT_IF_SCHEMA } from './routes/what-if.ts';
 import { COMPLETION_REQUEST_SCHEMA } from '../completions/completion-request.ts';
 
@@ -91,6 +92,31 @@ export function serverOpenApiDocument(): Record<string, unknown> {
           403: errorResponse,
           409: errorResponse,
         },
+      },
+    },
+    '/sim/v1/capacity': {
+      post: {
+        operationId: 'sim_capacity_search',
+        tags: ['Simulator'],
+        summary:
+          'Start a capacity search (lwsim capacity): the cheapest deployment serving a traffic within SLOs, found by simulation on worker threads. Side-effect free.',
+        requestBody: { content: { 'application/json': { schema: CAPACITY_SCHEMA } } },
+        responses: {
+          202: ok('the search: id, status running, progress; Location names where to follow it'),
+          400: errorResponse,
+          401: errorResponse,
+          429: errorResponse,
+        },
+      },
+    },
+    '/sim/v1/capacity/{id}': {
+      get: {
+        operationId: 'sim_capacity_search_status',
+        tags: ['Simulator'],
+        summary:
+          'A capacity search: status, progress and, when succeeded, the answer under result (as lwsim capacity --json)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: { 200: ok('the search'), 400: errorResponse, 401: errorResponse, 404: errorResponse },
       },
     },
     '/sim/v1/workloads/{workloadId}/serving': {

@@ -10,6 +10,7 @@ import { installErrorHandlers } from './errors.ts';
 import { installJsonBodyText } from './json-body.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
+import { capacityRoutes } from './routes/capacity.ts';
 import { completionRoutes, SERVING_PREFIX } from './routes/completions.ts';
 import { simulatorRoutes } from './routes/simulator.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
@@ -51,6 +52,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);
   whatIfRoutes(app, ctx);
+  capacityRoutes(app, ctx);
   servingMetricsRoutes(app, ctx);
   completionRoutes(app, ctx, {
     authenticator,

@@ -2,9 +2,9 @@
 // what runs (sim/capacity); the pool only runs it, so the answer is the same as in one thread.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { CandidateResult, Rated, Rejected, StepRunner } from '../../sim/capacity/index.ts';
+import type { CandidateResult, Rated, Rejected, SloCheck, StepRunner } from '../../sim/capacity/index.ts';
 import { tsxImport } from '../runtime/tsx-loader.ts';
-import type { StepTask } from './worker.ts';
+import type { StepResult, StepTask } from './worker.ts';
 
 export interface CapacityPool extends StepRunner {
   readonly threads: number;
@@ -12,7 +12,7 @@ export interface CapacityPool extends StepRunner {
 }
 
 export function capacityPool(threads = availableParallelism()): CapacityPool {
-  const pool = new Piscina<StepTask, Rated | Rejected | CandidateResult>({
+  const pool = new Piscina<StepTask, StepResult>({
     filename: new URL('./worker.ts', import.meta.url).href,
     execArgv: ['--import', tsxImport()],
     minThreads: threads,
@@ -26,6 +26,8 @@ export function capacityPool(threads = availableParallelism()): CapacityPool {
       Promise.all(
         rated.map((r) => pool.run({ kind: 'count', question, rated: r, bestCost }) as Promise<CandidateResult>),
       ),
+    check: (question, shape, replicas) =>
+      pool.run({ kind: 'check', question, shape, replicas }) as Promise<SloCheck | undefined>,
     close: () => pool.destroy(),
   };
 }

@@ -24,6 +24,7 @@ describe('the error catalogue', () => {
       routeNotFound: 404,
       conflict: 409,
       payloadTooLarge: 413,
+      tooManyRequests: 429,
       unsupportedMediaType: 415,
       internal: 500,
       unavailable: 503,

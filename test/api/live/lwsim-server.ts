@@ -95,7 +95,7 @@ export interface LwsimServer {
     body?: unknown,
     token?: string | null,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; text: string }>;
+  ): Promise<{ status: number; body: any; text: string; headers: Record<string, string> }>;
   advance(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -130,7 +130,7 @@ export async function startLwsim(
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, body: parsed, text };
+    return { status: response.status, body: parsed, text, headers: Object.fromEntries(response.headers) };
   };
   return {
     url,
