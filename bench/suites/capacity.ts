@@ -1,41 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  DEFAULT_PRICES_PER_GPU_HOUR,
-  parseSloBound,
-  searchCapacity,
-  type CapacityAnswer,
-  type StepRunner,
-} from '../../sim/capacity/index.ts';
+import { searchCapacity, type CapacityAnswer, type StepRunner } from '../../sim/capacity/index.ts';
 import { capacityPool } from '../../src/capacity/pool.ts';
+import { buildQuestion } from '../../src/capacity/question.ts';
 import { TraceRequests } from '../../sim/serving/index.ts';
 import type { BenchSuite } from '../suite.ts';
 
 const AZURE = fileURLToPath(new URL('../../data/traces/AzureLLMInferenceTrace_code.csv', import.meta.url));
-const GPUS = ['A100-SXM-80GB', 'H100-SXM-80GB', 'H200-SXM-141GB'];
 
 /** The search: Llama-3.1-70B on the Azure code hour, p90 TTFT <= 2 s and p99 TPOT <= 200 ms. */
 function search(runner?: StepRunner): Promise<CapacityAnswer> {
-  const requests = [...new TraceRequests(readFileSync(AZURE, 'utf8').split('\n'), 'azure')];
-  const slo = ['ttft:p90<=2000ms', 'tpot:p99<=200ms'].map((text) => {
-    const parsed = parseSloBound(text);
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.value;
+  const built = buildQuestion({
+    model: 'llama-3.1-70b',
+    requests: [...new TraceRequests(readFileSync(AZURE, 'utf8').split('\n'), 'azure')],
+    slo: ['ttft:p90<=2000ms', 'tpot:p99<=200ms'],
+    gpus: ['A100-SXM-80GB', 'H100-SXM-80GB', 'H200-SXM-141GB'],
+    tp: [1, 2, 4, 8],
+    pp: [1, 2],
+    maxNumSeqs: [64, 128, 256],
   });
-  return searchCapacity(
-    {
-      model: 'llama-3.1-70b',
-      requests,
-      slo,
-      gpus: GPUS.map((gpu) => ({ gpu, pricePerHour: DEFAULT_PRICES_PER_GPU_HOUR[gpu]! })),
-      tp: [1, 2, 4, 8],
-      pp: [1, 2],
-      engines: ['vllm'],
-      maxNumSeqs: [64, 128, 256],
-      routers: ['least-outstanding'],
-    },
-    runner ? { runner } : {},
-  );
+  if (!built.ok) throw new Error(built.message);
+  return searchCapacity(built.question, runner ? { runner } : {});
 }
 
 const suite: BenchSuite = {
