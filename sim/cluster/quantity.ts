@@ -33,7 +33,8 @@ export function parseBytes(input: string | number): QuantityResult {
       ? { ok: true, value: Math.round(input) }
       : { ok: false, reason: `must be >= 0, got ${input}` };
   }
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(input);
+  // Trimmed first: two `\s*` around an empty suffix would backtrack quadratically on a long run of spaces.
+  const match = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(input.trim());
   const multiplier = match ? BYTE_SUFFIX[match[2]!] : undefined;
   if (!match || multiplier === undefined) {
     return { ok: false, reason: `"${input}" is not a memory quantity (examples: 512Gi, 80GB, 1Ti)` };
@@ -48,7 +49,7 @@ export function parseMillicores(input: string | number): QuantityResult {
       ? { ok: true, value: Math.round(input * 1000) }
       : { ok: false, reason: `must be >= 0, got ${input}` };
   }
-  const match = /^\s*(\d+(?:\.\d+)?)(m?)\s*$/.exec(input);
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(input.trim());
   if (!match) return { ok: false, reason: `"${input}" is not a CPU quantity (examples: 96, 0.5, 500m)` };
   const amount = Number(match[1]);
   return { ok: true, value: Math.round(match[2] === 'm' ? amount : amount * 1000) };

@@ -1,5 +1,7 @@
 // One catalogue of API errors, the Run:ai error body (`Error` schema: {code, message, details?}), and the
 // fastify error and not-found handlers that make every failure, ours or fastify's, answer in that body.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClusterError } from '../../sim/simulator/simulated-cluster.ts';
 import { validationMessage, type ValidationIssue, type ValidationLocation } from '../contract/validation-message.ts';
@@ -22,6 +24,8 @@ export const API_ERRORS = {
   forbidden: { status: 403, message: 'Forbidden' },
   notFound: { status: 404, message: 'The specified resource was not found' },
   routeNotFound: { status: 404, message: 'Route not found' },
+  methodNotAllowed: { status: 405, message: 'Method not allowed' },
+  requestTimeout: { status: 408, message: 'The request was not received in time' },
   conflict: { status: 409, message: 'Conflict' },
   payloadTooLarge: { status: 413, message: 'Request body is too large' },
   tooManyRequests: { status: 429, message: 'Too many requests' },
@@ -174,6 +178,27 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   errorHandler(error, request, reply);
+}
+
+/**
+ * For fastify's `clientErrorHandler`: errors of the connection itself (a request not received within the
+ * request timeout, headers too large, unparsable HTTP) answered in the error body too, then the socket closed.
+ */
+export function clientErrors(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, `${API_ERRORS.requestTimeout.message}: the whole request must arrive within the request timeout`]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request headers are too large']
+        : [400, 'Malformed HTTP request'];
+  const body = JSON.stringify({ code: status, message } satisfies ErrorBody);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }
 
 /** Installs both handlers on an instance (the root one, so they cover every route). */

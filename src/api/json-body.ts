@@ -1,9 +1,15 @@
 // JSON request bodies parsed by fastify's own parser (its limits, errors and prototype-poisoning checks), with
 // the text kept on the request: a creation is journaled and kept as the client sent it instead of encoded again.
+// What is kept must replay: a byte-order mark is dropped, and a value nested deeper than any contract body needs
+// is refused (encoding it again would overflow the stack).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiError } from './errors.ts';
 
 const JSON_TEXT = Symbol('lwsim.jsonText');
 type WithJsonText = { [JSON_TEXT]?: string | null };
+
+/** The deepest nesting a body may have; the contract's own bodies go 6 levels deep. */
+export const MAX_BODY_DEPTH = 32;
 
 /** Replaces the instance's `application/json` parser by fastify's default one that also keeps the body's text. */
 export function installJsonBodyText(app: FastifyInstance): void {
@@ -14,12 +20,39 @@ export function installJsonBodyText(app: FastifyInstance): void {
   app.decorateRequest(JSON_TEXT, null);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    (request as WithJsonText)[JSON_TEXT] = body as string;
-    parse(request, body as string, done);
+    const text = (body as string).charCodeAt(0) === 0xfeff ? (body as string).slice(1) : (body as string);
+    (request as WithJsonText)[JSON_TEXT] = text;
+    parse(request, text, (error, value) => {
+      if (error) return done(error, undefined);
+      const tooDeep = pathDeeperThan(value, MAX_BODY_DEPTH);
+      if (tooDeep !== undefined)
+        return done(apiError('badRequest', `${tooDeep}: nested more than ${MAX_BODY_DEPTH} levels deep`), undefined);
+      done(null, value);
+    });
   });
 }
 
 /** The text of a request's JSON body as received, if it had one. */
 export function jsonBodyText(request: FastifyRequest): string | undefined {
   return (request as WithJsonText)[JSON_TEXT] ?? undefined;
+}
+
+/**
+ * Where `value` first nests deeper than `limit` objects and arrays, as `body.a.b[2]…` (the first few steps:
+ * enough to find the field), or undefined. Iterative: the value may be far deeper than the stack.
+ */
+export function pathDeeperThan(value: unknown, limit: number): string | undefined {
+  const stack: { value: unknown; path: readonly string[] }[] = [{ value, path: [] }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.path.length >= limit) {
+      const shown = item.path.slice(0, 4).join('');
+      return `body${shown}${item.path.length > 4 ? '…' : ''}`;
+    }
+    const entries = Array.isArray(item.value)
+      ? item.value.map((v, i) => [`[${i}]`, v] as const)
+      : Object.entries(item.value).map(([k, v]) => [`.${k}`, v] as const);
+    for (const [step, child] of entries) stack.push({ value: child, path: [...item.path, step] });
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@ import { installAuth, type ApiUser } from './auth.ts';
 import { ApiContext } from './context.ts';
 import { installErrorHandlers } from './errors.ts';
 import { installJsonBodyText } from './json-body.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 import { serverOpenApiDocument } from './openapi-document.ts';
 import { distributedInferenceRoutes } from './routes/distributed-inferences.ts';
 import { capacityRoutes } from './routes/capacity.ts';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   readonly kernelThreads?: number | undefined;
   /** Model size of workloads without a `lwsim.io/model-size` annotation; default tiny. */
   readonly modelSize?: ModelSize | undefined;
+  /** How long a client may take to send a whole request; default DEFAULT_REQUEST_TIMEOUT_MS. */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /**
@@ -34,10 +37,11 @@ export interface ServerOptions {
  * auth, then one module per API surface.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({ ...apiServerOptions(), logger: false, bodyLimit: 1 << 20 });
+  const app = Fastify({ ...apiServerOptions(options.requestTimeoutMs), logger: false, bodyLimit: 1 << 20 });
   installErrorHandlers(app);
   installContract(app);
   installJsonBodyText(app);
+  const answerOtherMethods = methodNotAllowed(app);
   // Serving endpoints check each workload's servingPort access themselves. Matched on the registered route, so
   // no raw-URL trick makes another route public; unknown /serving paths still answer 401 before 404.
   const authenticator = installAuth(app, {
@@ -64,6 +68,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/sim/v1/openapi.json', async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(document),
   );
+  answerOtherMethods();
   // URLs handed out (serving endpoints) name the address the server really listens on.
   app.addHook('onListen', async () => {
     const address = app.server.address();

@@ -22,6 +22,8 @@ describe('the error catalogue', () => {
       forbidden: 403,
       notFound: 404,
       routeNotFound: 404,
+      methodNotAllowed: 405,
+      requestTimeout: 408,
       conflict: 409,
       payloadTooLarge: 413,
       tooManyRequests: 429,

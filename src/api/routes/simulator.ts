@@ -7,6 +7,9 @@ import type { ApiContext } from '../context.ts';
 import { apiError, clusterApiError } from '../errors.ts';
 import { workloadOf } from './distributed-inferences.ts';
 
+/** Bytes of events a subscriber may have unread before its events are dropped. */
+export const MAX_SUBSCRIBER_BUFFER = 1 << 20;
+
 /** Schemas of the simulator's own surfaces (not Run:ai's): the server's OpenAPI document lists them too. */
 export const SIM_SCHEMAS = {
   advance: {
@@ -81,8 +84,22 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const send = (event: string, data: unknown): void =>
-      void reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // HEAD (which fastify routes here) asks for the headers alone: subscribing would hold it open forever.
+    if (request.method === 'HEAD') return void reply.raw.end();
+    // A subscriber that does not read must not hold the server's memory: past a bounded buffer its events are
+    // dropped, and once it has drained it is told how many it missed.
+    let dropped = 0;
+    const send = (event: string, data: unknown): void => {
+      if (dropped > 0 || reply.raw.writableLength > MAX_SUBSCRIBER_BUFFER) {
+        if (dropped++ === 0)
+          reply.raw.once('drain', () => {
+            reply.raw.write(`event: dropped\ndata: ${JSON.stringify({ dropped })}\n\n`);
+            dropped = 0;
+          });
+        return;
+      }
+      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
     send('clock', clock);
     const workload = (w: Readonly<WorkloadState>) => ({
       workloadId: w.id,

@@ -101,7 +101,7 @@ export interface LwsimServer {
 }
 
 export async function startLwsim(
-  options: { timeScale?: number; dataDir?: string; kernelThreads?: number } = {},
+  options: { timeScale?: number; dataDir?: string; kernelThreads?: number; requestTimeoutMs?: number } = {},
 ): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
   const { live } = await LiveCluster.start(TEST_CLUSTER, { timeScale: options.timeScale ?? 0, dataDir, seed: 1 });
@@ -111,6 +111,7 @@ export async function startLwsim(
     users: TEST_USERS,
     adminToken: TOKENS.admin,
     kernelThreads: options.kernelThreads ?? 2,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const call: LwsimServer['call'] = async (method, path, body, token = TOKENS.dev, headers = {}) => {
