@@ -161,6 +161,14 @@ export class Scheduler implements SchedulerCore {
     return this.pendingSeqs.size;
   }
 
+  /** How many gangs of a project wait for placement. */
+  pendingOf(project: string): number {
+    const queue = this.tree.project(project)?.index;
+    let count = 0;
+    for (const gang of this.pendingSeqs.values()) if (gang.project === queue) count++;
+    return count;
+  }
+
   /** An independent copy over a cloned cluster; static parts (queue tree, filter verdicts) are shared. */
   clone(): Scheduler {
     const cluster = this.cluster.clone();

@@ -21,6 +21,8 @@ export type Command =
       readonly createdBy: string;
       /** The request as submitted, as JSON text, echoed back by the API. */
       readonly request: string;
+      /** The workload's id and name, when they were decided before (a journal's replay); else the model's. */
+      readonly identity?: { readonly id?: string; readonly name?: string };
     }
   | { readonly type: 'scale'; readonly workload: WorkloadRef; readonly replicas: number }
   | { readonly type: 'delete'; readonly workload: WorkloadRef }
@@ -41,9 +43,8 @@ export type WorkloadNames = Map<string, string>;
 export function applyCommand(cluster: SimulatedCluster, command: Command, names?: WorkloadNames): CommandResult {
   switch (command.type) {
     case 'create': {
-      const { spec, useGivenNameAsPrefix, createdBy, request } = command;
-      const created = cluster.createWorkload({ spec, useGivenNameAsPrefix, createdBy, request });
-      if (created.ok) names?.set(spec.name, created.value.id);
+      const created = cluster.createWorkload(command);
+      if (created.ok) names?.set(command.spec.name, created.value.id);
       return created;
     }
     case 'scale':

@@ -9,6 +9,7 @@ import { derivePhase } from '../workloads/phase.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
 import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/state.ts';
 import { JobClock, type JobClockEvent } from './job-clock.ts';
+import { limitBroken, NO_LIMITS, podsPerGroup, type ClusterLimits } from './limits.ts';
 import { WorkloadTable } from './workload-table.ts';
 
 /** The scheduler's cycle, due at the next whole period once something changed. */
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   readonly delays?: LifecycleDelays;
   /** Cycle period, actions and search budgets; default DEFAULT_SCHEDULER_CONFIG. */
   readonly scheduler?: SchedulerConfig;
+  /** What creates and scales may ask for; default none. */
+  readonly limits?: ClusterLimits;
 }
 
 export interface CreateWorkload {
@@ -34,6 +37,11 @@ export interface CreateWorkload {
    * rather than a tree of objects for the collector to trace, for every workload the model keeps.
    */
   readonly request: string;
+  /**
+   * The id to give the workload (default: derived from its sequence number) and the name a generated one must
+   * come out as: a replay of a journal that lost lines still gives each workload the identity it was shown with.
+   */
+  readonly identity?: { readonly id?: string; readonly name?: string };
 }
 
 export type ClusterError = { ok: false; error: 'not-found' | 'conflict' | 'invalid'; message: string };
@@ -62,6 +70,8 @@ export class SimulatedCluster {
   private readonly touched = new Set<WorkloadState>();
   /** Workloads the scheduler has not looked at yet (phase Creating). */
   private creating: WorkloadState[] = [];
+  /** Pods the workloads not deleted ask for (replicas × group size), for the limits. */
+  private desiredPods = 0;
   /** Why a group waits, as derivePhase asks it: one function for the model's life, not one per phase derived. */
   private readonly pendingMessage = (group: GroupState): string | null => this.pendingReason(group)?.message ?? null;
   // The subsystems: each owns its state and events, and clones itself for a fork.
@@ -77,6 +87,7 @@ export class SimulatedCluster {
     readonly sim: Simulation<ClusterEvent>,
     readonly scheduler: Scheduler,
     readonly delays: LifecycleDelays,
+    private limits: ClusterLimits,
     /** The model this one is a fork of: every subsystem starts as a clone of that model's. */
     source?: SimulatedCluster,
   ) {
@@ -135,11 +146,20 @@ export class SimulatedCluster {
       sim,
       new Scheduler(built.cluster, spec.departments, { config: options.scheduler }),
       options.delays ?? DEFAULT_DELAYS,
+      options.limits ?? NO_LIMITS,
     );
   }
 
   get now(): Micros {
     return this.sim.now;
+  }
+
+  /**
+   * Changes what later creates and scales may ask for; what the cluster holds stays (a journal is replayed
+   * without limits: what was accepted once is accepted again, whatever the limits are now).
+   */
+  setLimits(limits: ClusterLimits): void {
+    this.limits = limits;
   }
 
   /** Grows with every event and command: equal revisions mean nothing observable changed (for caches). */
@@ -163,18 +183,26 @@ export class SimulatedCluster {
     const unknownPool = spec.nodePools.find((p) => !this.spec.nodePools.some((pool) => pool.name === p));
     if (unknownPool !== undefined) return invalid(`spec.nodePools: node pool ${unknownPool} does not exist`);
     if (spec.workers > 0 && spec.worker === null) return invalid('spec.worker is required when spec.workers > 0');
-    // A generated name is free by construction; only a given one can conflict.
-    const name = input.useGivenNameAsPrefix ? this.uniqueName(spec.project, spec.name) : spec.name;
-    if (!input.useGivenNameAsPrefix && this.workloads.nameTaken(spec.project, name)) {
-      return {
-        ok: false,
-        error: 'conflict',
-        message: `a workload named ${name} already exists in project ${spec.project}`,
-      };
+    const broken = this.limitBroken(spec, 0, spec.replicas);
+    if (broken !== undefined) return invalid(broken);
+    // A generated name is free by construction; only a given one can conflict. A generated name is drawn even
+    // when the identity names it, so the random stream stays the one the first run had.
+    const generated = input.useGivenNameAsPrefix ? this.uniqueName(spec.project, spec.name) : spec.name;
+    const name = input.identity?.name ?? generated;
+    if (name !== generated || !input.useGivenNameAsPrefix) {
+      if (this.workloads.nameTaken(spec.project, name))
+        return {
+          ok: false,
+          error: 'conflict',
+          message: `a workload named ${name} already exists in project ${spec.project}`,
+        };
     }
     const seq = this.workloads.next;
+    const id = input.identity?.id ?? this.workloadIds.uuid(String(seq));
+    if (this.workloads.byId(id) !== undefined)
+      return { ok: false, error: 'conflict', message: `a workload with id ${id} already exists` };
     const workload: WorkloadState = {
-      id: this.workloadIds.uuid(String(seq)),
+      id,
       seq,
       name,
       requestedName: spec.name,
@@ -201,6 +229,7 @@ export class SimulatedCluster {
       firstRunningAt: null,
     };
     this.workloads.add(workload);
+    this.desiredPods += spec.replicas * podsPerGroup(spec);
     for (let i = 0; i < spec.replicas; i++) this.controller.createGroup(workload, i);
     this.touched.add(workload);
     this.creating.push(workload);
@@ -220,7 +249,10 @@ export class SimulatedCluster {
       return { ok: false, error: 'conflict', message: `workload ${w.name} has completed; it cannot be scaled` };
     if (!Number.isInteger(replicas) || replicas < 0)
       return invalid(`spec.replicas must be a non-negative integer, got ${replicas}`);
+    const broken = this.limitBroken(w.spec, w.replicas, replicas);
+    if (broken !== undefined) return invalid(broken);
     if (replicas !== w.replicas) {
+      this.desiredPods += (replicas - w.replicas) * podsPerGroup(w.spec);
       w.replicas = replicas;
       w.updating = true;
       const present = new Set(w.groups.filter((g) => g.status !== 'terminating').map((g) => g.index));
@@ -241,6 +273,7 @@ export class SimulatedCluster {
     if (!workload.ok) return workload;
     const w = workload.value;
     w.desiredPhase = 'Deleted';
+    this.desiredPods -= w.replicas * podsPerGroup(w.spec);
     for (const group of [...w.groups]) this.controller.terminateGroup(w, group);
     if (w.groups.length === 0) this.finishDeletion(w);
     this.touched.add(w);
@@ -301,7 +334,15 @@ export class SimulatedCluster {
    * workloads. What happens in the fork never reaches this model.
    */
   fork(): SimulatedCluster {
-    const copy = new SimulatedCluster(this.spec, this.sim.fork(), this.scheduler.clone(), this.delays, this);
+    const copy = new SimulatedCluster(
+      this.spec,
+      this.sim.fork(),
+      this.scheduler.clone(),
+      this.delays,
+      this.limits,
+      this,
+    );
+    copy.desiredPods = this.desiredPods;
     copy.creating = this.creating.map((w) => copy.workloads.at(w.seq));
     copy.cycleRequested = this.cycleRequested;
     copy.changes = this.changes;
@@ -349,6 +390,14 @@ export class SimulatedCluster {
       if (found) this.touched.add(found.workload);
     }
     this.observers.emit('scheduling-cycle', report);
+  }
+
+  private limitBroken(spec: InferenceSpec, fromReplicas: number, toReplicas: number): string | undefined {
+    if (this.limits === NO_LIMITS) return undefined;
+    return limitBroken(this.limits, spec, fromReplicas, toReplicas, {
+      clusterPods: this.desiredPods,
+      pendingGangs: this.scheduler.pendingOf(spec.project),
+    });
   }
 
   private finishDeletion(workload: WorkloadState): void {

@@ -4,6 +4,7 @@ import type { ConfigError, PathSegment, SourceDocument } from '../../sim/config/
 import { dirname } from 'node:path';
 import { MODEL_PRESETS, type ModelSize } from '../../sim/perf/presets.ts';
 import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
+import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
 import { readTrafficTemplate, TRAFFIC_SCHEMA, type RawTraffic } from '../serving/read-traffic.ts';
 
 /** Someone who may call the API, with which bearer token, for which projects. */
@@ -24,15 +25,24 @@ export interface ServerConfig {
   readonly modelSize?: ModelSize;
   /** `traffic:`: workloads created under these names are served request by request (their serving metrics). */
   readonly traffic: ReadonlyMap<string, WorkloadTraffic>;
+  /** `limits:` over DEFAULT_SERVER_LIMITS: what creates and scales may ask for. */
+  readonly limits: ClusterLimits;
 }
 
 /** The cluster file's top-level keys that make up the ServerConfig. */
-export const SERVER_CONFIG_KEYS = ['users', 'serving', 'traffic'] as const;
+export const SERVER_CONFIG_KEYS = ['users', 'serving', 'traffic', 'limits'] as const;
 
 const SERVER_CONFIG_SCHEMA: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        Object.keys(DEFAULT_SERVER_LIMITS).map((key) => [key, { type: 'integer', minimum: 1 }]),
+      ),
+    },
     serving: {
       type: 'object',
       additionalProperties: false,
@@ -70,6 +80,7 @@ interface RawServerConfig {
   serving?: { modelSize: ModelSize };
   users?: { email: string; token: string; projects?: string[] | 'all'; admin?: boolean }[];
   traffic?: (RawTraffic & { workload: string })[];
+  limits?: Partial<ClusterLimits>;
 }
 
 export type ServerConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigError[] };
@@ -115,5 +126,9 @@ export function readServerConfig(
     else if (read) traffic.set(workload, read);
   });
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { users, traffic, ...(raw.serving ? { modelSize: raw.serving.modelSize } : {}) } };
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...raw.limits };
+  return {
+    ok: true,
+    config: { users, traffic, limits, ...(raw.serving ? { modelSize: raw.serving.modelSize } : {}) },
+  };
 }

@@ -49,6 +49,7 @@ export function decodeCommand(raw: Record<string, unknown>): LiveCommand {
 export function clusterCommand(
   { command, requestJson }: EncodedCommand,
   cluster: TranslationContext,
+  identity?: { readonly id?: string; readonly name?: string },
 ): { ok: true; command: Command } | Extract<CommandResult, { ok: false }> {
   if (command.type !== 'create') return { ok: true, command };
   const { request, createdBy } = command;
@@ -62,6 +63,7 @@ export function clusterCommand(
       useGivenNameAsPrefix: request.useGivenNameAsPrefix ?? false,
       createdBy,
       request: requestJson ?? JSON.stringify(request),
+      ...(identity === undefined ? {} : { identity }),
     },
   };
 }

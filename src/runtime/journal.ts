@@ -1,12 +1,22 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Micros } from '../../sim/engine/index.ts';
-import { decodeCommand, type LiveCommand } from './commands.ts';
+import type { LiveCommand } from './commands.ts';
+import { readJournal, repairJournal, truncateJournal, type DamagedLine } from './journal-file.ts';
 
 /** One line of the journal. */
 export type JournalEntry =
-  | { readonly kind: 'command'; readonly at: Micros; readonly command: LiveCommand }
+  | {
+      readonly kind: 'command';
+      readonly at: Micros;
+      readonly command: LiveCommand;
+      /**
+       * What a creation created: a replay gives the workload this id and name again, so that an id once shown
+       * names the same workload whatever happens to the lines before it. (Older journals lack it.)
+       */
+      readonly created?: WorkloadIdentity;
+    }
   /** The manual clock was moved to `at`. */
   | { readonly kind: 'advance'; readonly at: Micros }
   /**
@@ -20,12 +30,38 @@ export type JournalEntry =
       readonly timeScale: number;
       readonly clusterId: string;
       readonly seed: number;
+      /** How many starts came before this one: the namespace of the workload ids this start hands out. */
+      readonly boot?: number;
     };
+
+export interface WorkloadIdentity {
+  readonly id: string;
+  readonly name: string;
+}
 
 export interface JournalRecovery {
   readonly entries: JournalEntry[];
-  /** Lines that could not be read, reported and skipped. */
+  /** What was cut or repaired, for the operator. */
   readonly problems: string[];
+}
+
+export interface JournalOptions {
+  readonly durability?: Durability;
+  /**
+   * Start even though lines in the middle are damaged: the readable ones are written to a new journal, and the
+   * damaged file is kept beside it.
+   */
+  readonly repair?: boolean;
+}
+
+/** Why a journal was not opened: damage in its middle, and no repair asked for. */
+export interface JournalDamage {
+  readonly ok: false;
+  readonly path: string;
+  readonly damaged: readonly DamagedLine[];
+  /** Lines that would be kept by a repair. */
+  readonly readable: number;
+  readonly message: string;
 }
 
 /**
@@ -50,18 +86,53 @@ export class Journal {
     readonly durability: Durability,
   ) {}
 
-  /** Reads what is there (skipping unreadable lines, and cutting off a torn last line), then opens for append. */
+  /**
+   * Reads what is there, cutting off a torn tail, then opens for append. Damaged lines in the middle refuse the
+   * journal unless `repair` is set.
+   */
   static async open(
     dataDir: string,
-    durability: Durability = 'process',
-  ): Promise<{ journal: Journal; recovery: JournalRecovery }> {
+    options: JournalOptions = {},
+  ): Promise<{ ok: true; journal: Journal; recovery: JournalRecovery } | JournalDamage> {
+    const durability = options.durability ?? 'process';
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'journal.jsonl');
-    const recovery = existsSync(path) ? Journal.read(path) : { entries: [], problems: [] };
+    const problems: string[] = [];
+    let entries: JournalEntry[] = [];
+    if (existsSync(path)) {
+      const reading = readJournal(path);
+      entries = reading.entries;
+      if (reading.damaged.length > 0) {
+        const lines = reading.damaged.map((d) => `  line ${d.line} at byte ${d.offset}: ${d.lost}`);
+        if (options.repair !== true)
+          return {
+            ok: false,
+            path,
+            damaged: reading.damaged,
+            readable: reading.readable.length,
+            message: [
+              `${path}: ${reading.damaged.length} damaged line(s) in the middle of the journal:`,
+              ...lines,
+              `start with --repair to keep the ${reading.readable.length} readable entries (the damaged file is kept)`,
+            ].join('\n'),
+          };
+        const kept = repairJournal(path, reading.readable);
+        problems.push(
+          `repaired: ${reading.damaged.length} damaged line(s) dropped, ${reading.readable.length} kept; the damaged journal is ${kept}`,
+          ...lines,
+        );
+      } else if (reading.tornTail !== undefined) {
+        truncateJournal(path, reading.tornTail.offset);
+        problems.push(
+          `${path}: ${reading.tornTail.bytes} bytes at byte ${reading.tornTail.offset} cut off (a write torn by a crash)`,
+        );
+      }
+    }
+    const recovery = { entries, problems };
     const journal = new Journal(path, durability);
     if (durability === 'disk') journal.handle = await open(path, 'a');
     else journal.fd = openSync(path, 'a');
-    return { journal, recovery };
+    return { ok: true, journal, recovery };
   }
 
   /** Appends one entry and resolves once it is as durable as the journal's durability says. */
@@ -70,8 +141,10 @@ export class Journal {
   }
 
   /** Appends a `command` entry whose command the caller has already encoded as JSON (see encodeCommand). */
-  appendCommand(at: Micros, commandJson: string): Promise<void> {
-    return this.appendLine(`{"kind":"command","at":${at},"command":${commandJson}}\n`);
+  appendCommand(at: Micros, commandJson: string, created?: WorkloadIdentity): Promise<void> {
+    const identity =
+      created === undefined ? '' : `,"created":${JSON.stringify({ id: created.id, name: created.name })}`;
+    return this.appendLine(`{"kind":"command","at":${at},"command":${commandJson}${identity}}\n`);
   }
 
   private appendLine(line: string): Promise<void> {
@@ -134,39 +207,6 @@ export class Journal {
       }
     }
   }
-
-  private static read(path: string): JournalRecovery {
-    const text = readFileSync(path, 'utf8');
-    const entries: JournalEntry[] = [];
-    const problems: string[] = [];
-    const lines = text.split('\n');
-    let offset = 0;
-    let goodEnd = 0;
-    lines.forEach((line, i) => {
-      const last = i === lines.length - 1;
-      const end = offset + Buffer.byteLength(line) + (last ? 0 : 1);
-      if (line.trim() !== '') {
-        const entry = parseEntry(line);
-        if (entry) {
-          entries.push(entry);
-          goodEnd = end;
-        } else {
-          problems.push(
-            `${path}:${i + 1}: unreadable journal line skipped${last || lines.slice(i + 1).every((l) => l.trim() === '') ? ' (a write torn by a crash)' : ''}`,
-          );
-        }
-      }
-      if (line.trim() === '' && !last) goodEnd = Math.max(goodEnd, end);
-      offset = end;
-    });
-    // A torn tail would glue itself to the next append: cut the file back to the last good line.
-    if (goodEnd < Buffer.byteLength(text)) {
-      const fd = openSync(path, 'r+');
-      ftruncateSync(fd, goodEnd);
-      closeSync(fd);
-    }
-    return { entries, problems };
-  }
 }
 
 /** Lines appended together, and the one promise they all wait on. */
@@ -185,24 +225,4 @@ function newBatch(): Batch {
     fail = reject;
   });
   return { lines: [], written, done, fail };
-}
-
-function parseEntry(line: string): JournalEntry | undefined {
-  try {
-    const value = JSON.parse(line) as Partial<JournalEntry> & Record<string, unknown>;
-    if (typeof value.at !== 'number') return undefined;
-    if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null)
-      return { kind: 'command', at: value.at, command: decodeCommand(value.command as Record<string, unknown>) };
-    if (value.kind === 'advance') return value as JournalEntry;
-    if (
-      value.kind === 'anchor' &&
-      typeof value.wallMs === 'number' &&
-      typeof value.timeScale === 'number' &&
-      typeof value.seed === 'number'
-    )
-      return value as JournalEntry;
-    return undefined;
-  } catch {
-    return undefined;
-  }
 }

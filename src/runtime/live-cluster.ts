@@ -11,7 +11,17 @@ import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
 import { applyCommand, type CommandResult } from '../../sim/simulator/commands.ts';
 import { clusterCommand, encodeCommand, type EncodedCommand, type LiveCommand } from './commands.ts';
-import { Journal, type Durability, type JournalEntry } from './journal.ts';
+import { Journal, type Durability, type JournalDamage, type JournalEntry, type WorkloadIdentity } from './journal.ts';
+import { UuidNamespace } from '../../sim/config/stable-uuid.ts';
+import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
+
+/** Thrown by start when the journal is damaged in the middle and no repair was asked for. */
+export class JournalDamagedError extends Error {
+  constructor(readonly damage: JournalDamage) {
+    super(damage.message);
+    this.name = 'JournalDamagedError';
+  }
+}
 
 /** Thrown by every access once the journal has failed; the API answers Service Unavailable. */
 export class ClusterUnavailableError extends Error {
@@ -32,6 +42,10 @@ export interface LiveOptions {
   readonly wallClock?: () => number;
   /** How durable an accepted mutation is before its reply (default `process`: survives kill -9). */
   readonly durability?: Durability;
+  /** Start on a journal damaged in the middle by keeping its readable entries (see Journal.open). */
+  readonly repair?: boolean;
+  /** What creates and scales may ask for once the journal is replayed; default DEFAULT_SERVER_LIMITS. */
+  readonly limits?: ClusterLimits;
   /** The cluster file's `scheduler:` and `delays:` (default: the model's). A replay of the journal uses them too. */
   readonly scheduler?: SchedulerConfig;
   readonly delays?: LifecycleDelays;
@@ -60,6 +74,12 @@ export class LiveCluster {
   private readonly wallClock: () => number;
   /** What creation requests name (this cluster's id, project ids), resolved for every create applied. */
   private readonly names: TranslationContext;
+  /**
+   * The ids this start hands out, in a namespace of its own: an id shown before a crash but never journaled is
+   * not handed to another workload after it. The first start's are the model's own (`<cluster>/workload/<n>`).
+   */
+  private readonly ids: UuidNamespace;
+  private idsIssued = 0;
 
   private constructor(
     readonly model: SimulatedCluster,
@@ -73,7 +93,9 @@ export class LiveCluster {
     readonly organisation: Organisation,
     /** Serving metrics of the workloads with traffic (advance with `sync()` first). */
     readonly serving: ServingWatch,
+    boot: number,
   ) {
+    this.ids = new UuidNamespace(boot === 0 ? `${model.spec.id}/workload/` : `${model.spec.id}/workload/${boot}/`);
     this.wallClock = wallClock;
     this.names = namesOf(model, organisation);
     this.anchorSim = resumeAt;
@@ -82,9 +104,13 @@ export class LiveCluster {
 
   static async start(spec: ClusterSpec, options: LiveOptions): Promise<{ live: LiveCluster; report: StartReport }> {
     const wallClock = options.wallClock ?? Date.now;
-    const { journal, recovery } = await Journal.open(options.dataDir, options.durability);
+    const opened = await Journal.open(options.dataDir, { durability: options.durability, repair: options.repair });
+    if (!opened.ok) throw new JournalDamagedError(opened);
+    const { journal, recovery } = opened;
     const problems = [...recovery.problems];
-    const first = recovery.entries.find((e): e is Extract<JournalEntry, { kind: 'anchor' }> => e.kind === 'anchor');
+    const anchors = recovery.entries.filter((e): e is Extract<JournalEntry, { kind: 'anchor' }> => e.kind === 'anchor');
+    const first = anchors[0];
+    const boot = anchors.reduce((n, a, i) => Math.max(n, (a.boot ?? i) + 1), 0);
     if (first && first.clusterId !== spec.id) {
       await journal.close();
       throw new Error(
@@ -117,7 +143,7 @@ export class LiveCluster {
       if (entry.kind === 'anchor') lastAnchor = entry;
       if (entry.kind !== 'command') continue;
       try {
-        const result = applyLive(model, encodeCommand(entry.command), names);
+        const result = applyLive(model, encodeCommand(entry.command), names, entry.created);
         if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
       } catch (e) {
         problems.push(
@@ -133,6 +159,7 @@ export class LiveCluster {
       ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale))
       : lastAt;
     model.advanceTo(resumeAt);
+    model.setLimits(options.limits ?? DEFAULT_SERVER_LIMITS);
     await journal.append({
       kind: 'anchor',
       at: resumeAt,
@@ -140,6 +167,7 @@ export class LiveCluster {
       timeScale: options.timeScale,
       clusterId: spec.id,
       seed,
+      boot,
     });
     const live = new LiveCluster(
       model,
@@ -150,6 +178,7 @@ export class LiveCluster {
       first?.wallMs ?? wallNow,
       organisation,
       serving,
+      boot,
     );
     if (options.timeScale > 0) {
       live.timer = setInterval(() => {
@@ -184,16 +213,32 @@ export class LiveCluster {
   async mutate(command: LiveCommand, requestText?: string): Promise<CommandResult> {
     this.sync();
     const encoded = encodeCommand(command, requestText);
+    const identity = command.type === 'create' ? { id: this.nextId() } : undefined;
     let result: CommandResult;
     try {
-      result = applyLive(this.model, encoded, this.names);
+      result = applyLive(this.model, encoded, this.names, identity);
     } catch (e) {
       // A model bug may have left a half-applied change behind: stop serving rather than serve it.
       this.failure = `the simulation failed applying a request (${e instanceof Error ? e.message : String(e)}); restart lwsim serve to recover from the journal`;
       throw e;
     }
-    if (result.ok) await this.record(this.journal.appendCommand(this.model.now, encoded.json));
+    if (result.ok) {
+      let created: WorkloadIdentity | undefined;
+      if (identity !== undefined && typeof result.value !== 'string') {
+        created = { id: result.value.id, name: result.value.name };
+        this.idsIssued++;
+      }
+      await this.record(this.journal.appendCommand(this.model.now, encoded.json, created));
+    }
     return result;
+  }
+
+  /** The id the next workload created gets: one never used before in this cluster's journal. */
+  private nextId(): string {
+    for (; ; this.idsIssued++) {
+      const id = this.ids.uuid(String(this.idsIssued));
+      if (this.model.workload(id) === undefined) return id;
+    }
   }
 
   /** Why the cluster stopped serving, if it did. */
@@ -229,8 +274,13 @@ export class LiveCluster {
   }
 }
 
-function applyLive(model: SimulatedCluster, encoded: EncodedCommand, names: TranslationContext): CommandResult {
-  const translated = clusterCommand(encoded, names);
+function applyLive(
+  model: SimulatedCluster,
+  encoded: EncodedCommand,
+  names: TranslationContext,
+  identity?: Partial<WorkloadIdentity>,
+): CommandResult {
+  const translated = clusterCommand(encoded, names, identity);
   return translated.ok ? applyCommand(model, translated.command) : translated;
 }
 

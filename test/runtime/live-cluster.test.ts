@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
 import { DEFAULT_SCHEDULER_CONFIG } from '../../sim/scheduler/index.ts';
 import { DEFAULT_DELAYS } from '../../sim/workloads/delays.ts';
-import { LiveCluster } from '../../src/runtime/live-cluster.ts';
+import { JournalDamagedError, LiveCluster } from '../../src/runtime/live-cluster.ts';
 import { clusterSpec, nodes } from '../support/clusters.ts';
 import type { LiveCommand } from '../../src/runtime/commands.ts';
 import type { RequestSpec } from '../../src/runai/translate.ts';
@@ -146,7 +146,13 @@ describe('live cluster', () => {
     await live.mutate(command);
     await live.close();
     const lines = readFileSync(join(dataDir, 'journal.jsonl'), 'utf8').trim().split('\n');
-    expect(JSON.parse(lines[1]!)).toEqual({ kind: 'command', at: 0, command });
+    const [workload] = live.model.allWorkloads();
+    expect(JSON.parse(lines[1]!)).toEqual({
+      kind: 'command',
+      at: 0,
+      command,
+      created: { id: workload!.id, name: 'llama' },
+    });
     // What lwsim wrote before: the derived spec beside the request (ignored now: derived again from the request).
     const older = {
       kind: 'command',
@@ -169,5 +175,115 @@ describe('live cluster', () => {
     await expect(
       LiveCluster.start({ ...spec, id: '11111111-1111-4111-8111-111111111111' }, { timeScale: 0, dataDir, seed: 1 }),
     ).rejects.toThrow(/belongs to cluster/);
+  });
+});
+
+describe('workload ids never change meaning', () => {
+  const ids = (live: LiveCluster) =>
+    [...live.sync().allWorkloads()].map((w) => [w.id, w.name, w.deletedAt === null ? 'live' : 'deleted'] as const);
+  const journalPath = (dataDir: string) => join(dataDir, 'journal.jsonl');
+
+  it('after a damaged line is repaired away, every later id names the workload it named, deletes included', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3 });
+    const made = [];
+    for (const command of [
+      create('a', { replicas: 0 }),
+      create('b', { replicas: 0 }, { useGivenNameAsPrefix: true }),
+      create('c', { replicas: 0 }),
+    ]) {
+      const result = await live.mutate(command);
+      if (!result.ok || typeof result.value === 'string') throw new Error('create failed');
+      made.push(result.value.id);
+    }
+    expect((await live.mutate({ type: 'delete', workload: { id: made[2]! } })).ok).toBe(true);
+    const before = ids(live);
+    await live.close();
+    // Damage the first creation's line (line 2: line 1 is the start's anchor).
+    const lines = readFileSync(journalPath(dataDir), 'utf8').split('\n');
+    lines[1] = lines[1]!.replace('"kind":"command"', '"kind":"comm\u0000nd"');
+    writeFileSync(journalPath(dataDir), lines.join('\n'));
+    await expect(LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3 })).rejects.toThrow(JournalDamagedError);
+    await expect(LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3 })).rejects.toThrow(
+      /line 2 at byte \d+: a create command \(workload a\)/,
+    );
+    const repaired = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3, repair: true });
+    expect(ids(repaired.live)).toEqual(before.slice(1));
+    await repaired.live.close();
+  });
+
+  it('an id shown before a crash but never journaled is not handed to another workload', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3 });
+    await live.mutate(create('a', { replicas: 0 }));
+    const lost = await live.mutate(create('b', { replicas: 0 }));
+    await live.close();
+    // The kill came before b's line reached the file.
+    const lines = readFileSync(journalPath(dataDir), 'utf8').trim().split('\n');
+    writeFileSync(journalPath(dataDir), `${lines.slice(0, -1).join('\n')}\n`);
+    const second = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3 });
+    const c = await second.live.mutate(create('c', { replicas: 0 }));
+    if (!lost.ok || !c.ok || typeof lost.value === 'string' || typeof c.value === 'string')
+      throw new Error('create failed');
+    expect(c.value.id).not.toBe(lost.value.id);
+    const shown = ids(second.live);
+    await second.live.close();
+    // And each start's ids stay what they were.
+    const third = await LiveCluster.start(spec, { timeScale: 0, dataDir, seed: 3 });
+    expect(ids(third.live)).toEqual(shown);
+    const d = await third.live.mutate(create('d', { replicas: 0 }));
+    if (!d.ok || typeof d.value === 'string') throw new Error('create failed');
+    const fresh = d.value.id;
+    expect(shown.map(([id]) => id)).not.toContain(fresh);
+    expect(fresh).not.toBe(lost.value.id);
+    await third.live.close();
+  });
+});
+
+describe('limits', () => {
+  const limits = { podsPerWorkload: 8, podsPerCluster: 10, pendingGangsPerProject: 3 };
+
+  it('refuse a workload, a cluster or a backlog too large, naming the limit; a replay ignores them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, {
+      timeScale: 0,
+      dataDir,
+      seed: 1,
+      limits: { ...limits, pendingGangsPerProject: 100 },
+    });
+    const refusal = async (command: LiveCommand) => {
+      const r = await live.mutate(command);
+      return r.ok ? 'accepted' : r.message;
+    };
+    expect(await refusal(create('big', { replicas: 5 }))).toMatch(/10 pods, above the limit of 8 .*podsPerWorkload/);
+    expect(await refusal(create('a', { replicas: 3 }))).toBe('accepted');
+    // 6 pods held; 2 groups of 2 more would be 10: at the limit, accepted; then no room for one more group.
+    expect(await refusal(create('b', { replicas: 2 }))).toBe('accepted');
+    expect(await refusal(create('c', { replicas: 1 }))).toMatch(/would make 12 in the cluster.*podsPerCluster/);
+    await live.close();
+    // Tighter limits later: what was accepted is replayed whole, and only new work is refused.
+    const again = await LiveCluster.start(spec, {
+      timeScale: 0,
+      dataDir,
+      seed: 1,
+      limits: { ...limits, podsPerCluster: 4 },
+    });
+    expect([...again.live.model.allWorkloads()].map((w) => w.name)).toEqual(['a', 'b']);
+    expect(again.report.problems).toEqual([]);
+    await again.live.close();
+  });
+
+  it('refuse more waiting groups than a project may have', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const { live } = await LiveCluster.start(spec, {
+      timeScale: 0,
+      dataDir,
+      seed: 1,
+      limits: { ...limits, podsPerWorkload: 100, podsPerCluster: 100 },
+    });
+    expect((await live.mutate(create('w', { replicas: 3 }))).ok).toBe(true);
+    const r = await live.mutate(create('x', { replicas: 1 }));
+    expect(r.ok ? '' : r.message).toMatch(/already has 3 groups waiting .*pendingGangsPerProject/);
+    await live.close();
   });
 });

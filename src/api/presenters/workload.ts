@@ -139,38 +139,62 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
   return body;
 }
 
-/** `Pod1` for every pod of the workload (terminating ones included; deleted workloads keep none). */
-export function presentPods(w: Readonly<WorkloadState>, ctx: PresentContext): Json[] {
+/** Which pods a listing wants: those whose name contains `search`, from the `offset`-th, at most `limit`. */
+export interface PodWindow {
+  readonly search: string | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/**
+ * `Pod1` for the pods of the workload in the window (terminating ones included; deleted workloads keep none),
+ * and whether more match after it. Only the pods on the page are presented: a listing costs its page, not the
+ * workload's size.
+ */
+export function presentPods(
+  w: Readonly<WorkloadState>,
+  ctx: PresentContext,
+  window: PodWindow,
+): { pods: Json[]; more: boolean } {
+  const pods: Json[] = [];
+  let matched = 0;
+  for (const group of w.groups)
+    for (const pod of group.pods) {
+      if (window.search !== undefined && !pod.name.includes(window.search)) continue;
+      if (matched++ < window.offset) continue;
+      if (pods.length === window.limit) return { pods, more: true };
+      pods.push(presentPod(w, group.index, pod, ctx));
+    }
+  return { pods, more: false };
+}
+
+function presentPod(w: Readonly<WorkloadState>, group: number, pod: PodState, ctx: PresentContext): Json {
   const project = ctx.organisation.projectNamed(w.project)!;
-  return w.groups.flatMap((group) =>
-    group.pods.map((pod) => {
-      const template = pod.role === 'leader' ? w.spec.leader : (w.spec.worker ?? w.spec.leader);
-      return {
-        tenantId: TENANT_ID,
-        name: pod.name,
-        priorityClassName: w.spec.priority.className,
-        id: stableUuid(`${w.id}/${pod.name}/${pod.incarnation}/${pod.restarts}`),
-        workloadId: w.id,
-        clusterId: ctx.clusterId,
-        projectId: project.id,
-        nodeName: pod.node,
-        createdAt: ctx.clock.iso(pod.createdAt),
-        completedAt: null,
-        containers: [{ name: pod.role, image: template.image || 'unspecified', startedAt: startedAt(pod, ctx) }],
-        currentNodePool: pod.pool,
-        requestedNodePools: [...w.spec.nodePools],
-        requestedResources: podRequest(template.resources),
-        allocatedResources: pod.binding
-          ? { gpu: (pod.binding.unitsPerGpu * pod.binding.gpus.length) / GPU_UNITS, cpu: pod.binding.cpuMillis / 1000 }
-          : null,
-        k8sPhase: k8sPhase(pod),
-        ip: pod.node === null ? null : podIp(w.seq, group.index, pod.workerIndex),
-        k8sPhaseUpdatedAt: ctx.clock.iso(pod.stageSince),
-        updatedAt: ctx.clock.iso(pod.stageSince),
-        deletedAt: null,
-      };
-    }),
-  );
+  const template = pod.role === 'leader' ? w.spec.leader : (w.spec.worker ?? w.spec.leader);
+  return {
+    tenantId: TENANT_ID,
+    name: pod.name,
+    priorityClassName: w.spec.priority.className,
+    id: stableUuid(`${w.id}/${pod.name}/${pod.incarnation}/${pod.restarts}`),
+    workloadId: w.id,
+    clusterId: ctx.clusterId,
+    projectId: project.id,
+    nodeName: pod.node,
+    createdAt: ctx.clock.iso(pod.createdAt),
+    completedAt: null,
+    containers: [{ name: pod.role, image: template.image || 'unspecified', startedAt: startedAt(pod, ctx) }],
+    currentNodePool: pod.pool,
+    requestedNodePools: [...w.spec.nodePools],
+    requestedResources: podRequest(template.resources),
+    allocatedResources: pod.binding
+      ? { gpu: (pod.binding.unitsPerGpu * pod.binding.gpus.length) / GPU_UNITS, cpu: pod.binding.cpuMillis / 1000 }
+      : null,
+    k8sPhase: k8sPhase(pod),
+    ip: pod.node === null ? null : podIp(w.seq, group, pod.workerIndex),
+    k8sPhaseUpdatedAt: ctx.clock.iso(pod.stageSince),
+    updatedAt: ctx.clock.iso(pod.stageSince),
+    deletedAt: null,
+  };
 }
 
 function k8sPhase(pod: PodState): string {

@@ -41,15 +41,12 @@ export function workloadRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const workload = visibleWorkload(ctx, request);
       const query = request.query as { deleted?: boolean; offset?: number; limit?: number; search?: string };
       // Pods of a live workload are never deleted ones: lwsim keeps no history of pods.
-      const search = query.search?.toLowerCase();
-      const pods =
-        query.deleted === true
-          ? []
-          : presentPods(workload, ctx.present()).filter((p) => !search || String(p.name).includes(search));
+      if (query.deleted === true) return { pods: [] };
       const offset = query.offset ?? 0;
       const limit = query.limit ?? 50;
-      const page = pods.slice(offset, offset + limit);
-      return offset + limit < pods.length ? { pods: page, next: offset + limit } : { pods: page };
+      const window = { search: query.search?.toLowerCase(), offset, limit };
+      const { pods, more } = presentPods(workload, ctx.present(), window);
+      return more ? { pods, next: offset + limit } : { pods };
     }),
   );
 }

@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { buildServer } from '../../api/server.ts';
 import type { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
-import { LiveCluster } from '../../runtime/live-cluster.ts';
+import { JournalDamagedError, LiveCluster } from '../../runtime/live-cluster.ts';
 
-export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync]`;
+export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync] [--repair]`;
 
 /** `lwsim serve`: the Run:ai API over a live simulated cluster. Resolves when the server has stopped. */
 export async function serve(args: string[]): Promise<number> {
@@ -20,6 +20,7 @@ export async function serve(args: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.lwsim' },
       seed: { type: 'string', default: '1' },
       fsync: { type: 'boolean', default: false },
+      repair: { type: 'boolean', default: false },
       'kernel-threads': { type: 'string', default: String(availableParallelism()) },
     },
   });
@@ -39,15 +40,25 @@ export async function serve(args: string[]): Promise<number> {
     for (const e of loaded.errors) process.stderr.write(`${e}\n`);
     return 2;
   }
-  const { live, report } = await LiveCluster.start(loaded.spec, {
-    timeScale,
-    dataDir: values['data-dir'],
-    seed,
-    durability: values.fsync ? 'disk' : 'process',
-    scheduler: loaded.scheduler,
-    delays: loaded.delays,
-    traffic: loaded.server.traffic,
-  });
+  let started: Awaited<ReturnType<typeof LiveCluster.start>>;
+  try {
+    started = await LiveCluster.start(loaded.spec, {
+      timeScale,
+      dataDir: values['data-dir'],
+      seed,
+      durability: values.fsync ? 'disk' : 'process',
+      repair: values.repair,
+      scheduler: loaded.scheduler,
+      delays: loaded.delays,
+      traffic: loaded.server.traffic,
+      limits: loaded.server.limits,
+    });
+  } catch (e) {
+    if (!(e instanceof JournalDamagedError)) throw e;
+    process.stderr.write(`lwsim serve: ${e.message}\n`);
+    return 1;
+  }
+  const { live, report } = started;
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const { users, modelSize } = loaded.server;
   const adminToken = process.env.LWSIM_TOKEN || undefined;

@@ -120,6 +120,42 @@ describe('pathological values are answered promptly', () => {
   });
 });
 
+describe('limits keep one request from holding the server', () => {
+  it('a million pods (inside the schema) is a 400 naming the limit, and nothing is kept', async () => {
+    const before = { count: await count(), journal: journal() };
+    const r = await server.call('POST', DI, creation('huge', { replicas: 1000, workers: 1000, gpus: 1 }));
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(
+      /1001000 pods, above the limit of 4096 pods per workload \(limits\.podsPerWorkload\)/,
+    );
+    expect({ count: await count(), journal: journal() }).toEqual(before);
+  });
+
+  it('a scale past the limit is refused and not applied', async () => {
+    const created = await server.call('POST', DI, creation('scaled', { replicas: 0, workers: 9, gpus: 1 }));
+    const id = created.body.workloadId as string;
+    const r = await server.call('PATCH', `${DI}/${id}`, { spec: { replicas: 500 } });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/limits\.podsPerWorkload/);
+    expect((await server.call('GET', `${DI}/${id}`)).body.spec.replicas).toBe(0);
+  });
+
+  it('lists a page of pods without building the others', async () => {
+    const created = await server.call('POST', DI, creation('paged', { replicas: 100, workers: 39, gpus: 0 }));
+    const id = created.body.workloadId as string;
+    const page = await server.call('GET', `/api/v1/workloads/${id}/pods?offset=10&limit=2`);
+    expect(page.status).toBe(200);
+    expect(page.body.pods).toHaveLength(2);
+    expect(page.body.next).toBe(12);
+    const last = await server.call('GET', `/api/v1/workloads/${id}/pods?offset=3998&limit=50`);
+    expect(last.body.pods).toHaveLength(2);
+    expect(last.body.next).toBeUndefined();
+    const searched = await server.call('GET', `/api/v1/workloads/${id}/pods?search=paged-99-&limit=100`);
+    expect(searched.body.pods.length).toBeGreaterThan(0);
+    expect(searched.body.pods.every((p: { name: string }) => p.name.includes('paged-99-'))).toBe(true);
+  });
+});
+
 describe('every route answers every method', () => {
   it.each([
     ['DELETE', '/sim/v1/events'],

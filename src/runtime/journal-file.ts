@@ -1,0 +1,157 @@
+// Reading a journal file back, line by line on bytes: what is readable, what is damaged and where, and the
+// torn tail a crash may leave. Damage in the middle is never skipped quietly: every later line would be applied
+// to a model that lacks the lost one, so the server refuses to start until told to repair.
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { decodeCommand } from './commands.ts';
+import type { JournalEntry } from './journal.ts';
+
+/** An unreadable line with readable ones after it. */
+export interface DamagedLine {
+  /** 1-based line number. */
+  readonly line: number;
+  /** Byte offset of the line's first byte in the file. */
+  readonly offset: number;
+  readonly bytes: number;
+  /** What the line seems to have held, as far as it can be told. */
+  readonly lost: string;
+}
+
+export interface JournalReading {
+  readonly entries: JournalEntry[];
+  /** The readable lines' bytes, newline included, in order: what a repair keeps. */
+  readonly readable: Buffer[];
+  readonly damaged: DamagedLine[];
+  /** Bytes after the last readable line that are not a whole entry (a write torn by a crash), if any. */
+  readonly tornTail: { readonly offset: number; readonly bytes: number } | undefined;
+}
+
+const NEWLINE = 0x0a;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
+
+/** Reads every line of the journal at `path`; offsets and the tail are computed on bytes, not decoded text. */
+export function readJournal(path: string): JournalReading {
+  const bytes = readFileSync(path);
+  const entries: JournalEntry[] = [];
+  const readable: Buffer[] = [];
+  const unreadable: DamagedLine[] = [];
+  let goodEnd = 0;
+  for (let start = 0, line = 1; start < bytes.length; line++) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const raw = bytes.subarray(start, newline < 0 ? bytes.length : newline);
+    // Every append ends with its newline: a last line without one is a torn write, whatever it holds.
+    const entry = newline < 0 ? undefined : decodeLine(raw);
+    if (entry !== undefined) {
+      entries.push(entry);
+      readable.push(bytes.subarray(start, end));
+      goodEnd = end;
+    } else if (isBlank(raw)) {
+      if (newline >= 0 && goodEnd === start) goodEnd = end;
+    } else {
+      unreadable.push({ line, offset: start, bytes: raw.length, lost: describeLost(raw) });
+    }
+    start = end;
+  }
+  // Unreadable lines after the last readable one are the tail a crash tore; earlier ones are damage.
+  return {
+    entries,
+    readable,
+    damaged: unreadable.filter((d) => d.offset < goodEnd),
+    tornTail: goodEnd < bytes.length ? { offset: goodEnd, bytes: bytes.length - goodEnd } : undefined,
+  };
+}
+
+/** Cuts the file back to `length` bytes: a torn tail would otherwise glue itself to the next append. */
+export function truncateJournal(path: string, length: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Replaces the journal by its readable lines, keeping the damaged file beside it as `<path>.damaged-<n>`.
+ * The new file is written and synced whole before it takes the journal's name.
+ */
+export function repairJournal(path: string, readable: readonly Buffer[]): string {
+  const fresh = `${path}.repairing`;
+  const fd = openSync(fresh, 'w');
+  try {
+    writeFileSync(fd, Buffer.concat(readable));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  let kept = `${path}.damaged-1`;
+  for (let n = 2; existsSync(kept); n++) kept = `${path}.damaged-${n}`;
+  renameSync(path, kept);
+  renameSync(fresh, path);
+  return kept;
+}
+
+function isBlank(raw: Buffer): boolean {
+  return raw.every((b) => b === 0x20 || b === 0x09 || b === 0x0d);
+}
+
+function decodeLine(raw: Buffer): JournalEntry | undefined {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    return undefined;
+  }
+  return (
+    parseEntry(text) ??
+    (text.includes('"request":\uFEFF') ? parseEntry(text.replace('"request":\uFEFF', '"request":')) : undefined)
+  );
+}
+
+/** What an unreadable line held: its command and workload name where they can still be read. */
+function describeLost(raw: Buffer): string {
+  const text = lenient.decode(raw.subarray(0, 4096));
+  const type = /"type":"([a-z-]+)"/.exec(text)?.[1];
+  const name = /"name":"([^"\\]{1,63})"/.exec(text)?.[1];
+  const id = /"id":"([0-9a-f-]{36})"/.exec(text)?.[1];
+  const kind = /"kind":"([a-z]+)"/.exec(text)?.[1];
+  if (type !== undefined)
+    return `a ${type} command${name ? ` (workload ${name})` : id ? ` (workload ${id})` : ''}, ${raw.length} bytes`;
+  if (kind !== undefined) return `an ${kind} entry, ${raw.length} bytes`;
+  return `${raw.length} bytes that are no journal entry`;
+}
+
+function parseEntry(line: string): JournalEntry | undefined {
+  try {
+    const value = JSON.parse(line) as Partial<JournalEntry> & Record<string, unknown>;
+    if (typeof value.at !== 'number') return undefined;
+    if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null) {
+      const command = decodeCommand(value.command as Record<string, unknown>);
+      const created = value.created as { id?: unknown; name?: unknown } | undefined;
+      if (created === undefined) return { kind: 'command', at: value.at, command };
+      if (typeof created.id !== 'string' || typeof created.name !== 'string') return undefined;
+      return { kind: 'command', at: value.at, command, created: { id: created.id, name: created.name } };
+    }
+    if (value.kind === 'advance') return value as JournalEntry;
+    if (
+      value.kind === 'anchor' &&
+      typeof value.wallMs === 'number' &&
+      typeof value.timeScale === 'number' &&
+      typeof value.seed === 'number'
+    )
+      return value as JournalEntry;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
