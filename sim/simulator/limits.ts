@@ -12,12 +12,18 @@ export interface ClusterLimits {
   readonly podsPerCluster: number;
   /** Groups (gangs) of one project that may wait for placement at once. */
   readonly pendingGangsPerProject: number;
+  /**
+   * Deleted workloads kept for `deleted=true` listings, the latest: a history, not a refusal, so that churn does
+   * not grow memory without end.
+   */
+  readonly deletedWorkloadsKept: number;
 }
 
 export const NO_LIMITS: ClusterLimits = {
   podsPerWorkload: Infinity,
   podsPerCluster: Infinity,
   pendingGangsPerProject: Infinity,
+  deletedWorkloadsKept: Infinity,
 };
 
 /** `lwsim serve`'s limits unless the cluster file's `limits:` says otherwise. */
@@ -25,6 +31,7 @@ export const DEFAULT_SERVER_LIMITS: ClusterLimits = {
   podsPerWorkload: 4_096,
   podsPerCluster: 100_000,
   pendingGangsPerProject: 10_000,
+  deletedWorkloadsKept: 1_000,
 };
 
 /** Pods of one group: the leader and its workers. */

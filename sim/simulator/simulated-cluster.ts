@@ -25,6 +25,8 @@ export interface ClusterOptions {
   readonly scheduler?: SchedulerConfig;
   /** What creates and scales may ask for; default none. */
   readonly limits?: ClusterLimits;
+  /** How many deleted workloads stay listed (`deleted=true`), the latest; default all. */
+  readonly keepDeleted?: number;
 }
 
 export interface CreateWorkload {
@@ -88,6 +90,7 @@ export class SimulatedCluster {
     readonly scheduler: Scheduler,
     readonly delays: LifecycleDelays,
     private limits: ClusterLimits,
+    keepDeleted: number,
     /** The model this one is a fork of: every subsystem starts as a clone of that model's. */
     source?: SimulatedCluster,
   ) {
@@ -120,7 +123,7 @@ export class SimulatedCluster {
         this.touched.add(workload);
       },
     };
-    this.workloads = source ? source.workloads.clone() : new WorkloadTable();
+    this.workloads = source ? source.workloads.clone() : new WorkloadTable(keepDeleted);
     this.controller = source ? source.controller.clone(controller) : new LwsController(controller);
     this.jobs = source ? source.jobs.clone(jobs) : new JobClock(jobs);
     const handlers: Handlers<ClusterEvent, void> = {
@@ -147,6 +150,7 @@ export class SimulatedCluster {
       new Scheduler(built.cluster, spec.departments, { config: options.scheduler }),
       options.delays ?? DEFAULT_DELAYS,
       options.limits ?? NO_LIMITS,
+      options.keepDeleted ?? Infinity,
     );
   }
 
@@ -340,6 +344,7 @@ export class SimulatedCluster {
       this.scheduler.clone(),
       this.delays,
       this.limits,
+      Infinity,
       this,
     );
     copy.desiredPods = this.desiredPods;

@@ -2,11 +2,15 @@ import type { WorkloadState } from '../workloads/state.ts';
 import { KeyIndex } from './key-index.ts';
 
 /**
- * Every workload the cluster ever created (deleted ones included), at the index of its `seq`, found by id, and
- * the active ones by project and name.
+ * Every workload the cluster created (deleted ones too, the latest `keepDeleted` of them), at the index of its
+ * `seq`, found by id, and the active ones by project and name.
  */
 export class WorkloadTable {
-  private workloads: WorkloadState[] = [];
+  /** By seq; a forgotten deleted workload leaves `undefined` (the array stays dense). */
+  private workloads: (WorkloadState | undefined)[] = [];
+  /** Seqs of the deleted workloads still kept, oldest first from `deletedHead`. */
+  private deleted: number[] = [];
+  private deletedHead = 0;
   // How the indexes read a workload's keys back: made once, and bound to this table (a clone has its own).
   private readonly idAt = (seq: number): string => this.workloads[seq]!.id;
   private readonly nameAt = (seq: number): string => this.workloads[seq]!.name;
@@ -29,6 +33,8 @@ export class WorkloadTable {
     this.names(workload.project).add(workload.name, workload.seq);
   }
 
+  constructor(private readonly keepDeleted: number = Infinity) {}
+
   at(seq: number): WorkloadState {
     return this.workloads[seq]!;
   }
@@ -44,18 +50,34 @@ export class WorkloadTable {
     return names !== undefined && names.find(name) >= 0;
   }
 
-  /** The workload no longer holds its name (it was deleted). */
+  /**
+   * The workload was deleted: it no longer holds its name, and it joins the deleted ones kept; beyond
+   * `keepDeleted` the oldest of those is forgotten (its id no longer found).
+   */
   release(workload: WorkloadState): void {
     this.active.get(workload.project)?.remove(workload.name);
+    if (this.keepDeleted === Infinity) return;
+    this.deleted.push(workload.seq);
+    while (this.deleted.length - this.deletedHead > this.keepDeleted) {
+      const seq = this.deleted[this.deletedHead++]!;
+      this.ids.remove(this.workloads[seq]!.id);
+      this.workloads[seq] = undefined;
+    }
+    // Drop the consumed head now and then, so the queue's array does not grow with history.
+    if (this.deletedHead > 1024 && this.deletedHead * 2 > this.deleted.length) {
+      this.deleted = this.deleted.slice(this.deletedHead);
+      this.deletedHead = 0;
+    }
   }
 
-  all(): IterableIterator<WorkloadState> {
-    return this.workloads.values();
+  *all(): IterableIterator<WorkloadState> {
+    for (const workload of this.workloads) if (workload !== undefined) yield workload;
   }
 
   clone(): WorkloadTable {
-    const copy = new WorkloadTable();
+    const copy = new WorkloadTable(this.keepDeleted);
     copy.workloads = structuredClone(this.workloads);
+    copy.deleted = this.deleted.slice(this.deletedHead);
     copy.ids = this.ids.copy(copy.idAt);
     copy.active = new Map([...this.active].map(([project, names]) => [project, names.copy(copy.nameAt)]));
     copy.nextSeq = this.nextSeq;

@@ -133,6 +133,15 @@ export function canUseProject(user: Pick<Principal, 'projects' | 'admin'>, proje
   return user.projects.includes(projectName);
 }
 
+/** Refuses (403) a caller who is not an administrator: `what` is the operation, for the message. */
+export function requireAdmin(request: FastifyRequest, what: string): void {
+  if (!principalOf(request).admin)
+    throw apiError(
+      'forbidden',
+      `${what} acts on the whole simulated cluster: it is for administrators (admin: true in the cluster file's users, or LWSIM_TOKEN)`,
+    );
+}
+
 /**
  * Adds the authentication hook to an instance. Call it on the root instance before registering routes, so it
  * covers every route and unknown routes answer 401 before 404 (not revealing which paths exist). It runs

@@ -121,7 +121,14 @@ export class LiveCluster {
     const seed = first?.seed ?? options.seed;
     if (first && first.seed !== options.seed)
       problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
-    const model = SimulatedCluster.create(spec, { seed, scheduler: options.scheduler, delays: options.delays });
+    const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
+    // The history is bounded during the replay too: forgetting a deleted workload changes nothing that happens.
+    const model = SimulatedCluster.create(spec, {
+      seed,
+      scheduler: options.scheduler,
+      delays: options.delays,
+      keepDeleted: limits.deletedWorkloadsKept,
+    });
     const organisation = new Organisation(spec.departments);
     const names = namesOf(model, organisation);
     // Watching from the first entry on: a replayed journal serves its workloads exactly as they were served.
@@ -159,7 +166,7 @@ export class LiveCluster {
       ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale))
       : lastAt;
     model.advanceTo(resumeAt);
-    model.setLimits(options.limits ?? DEFAULT_SERVER_LIMITS);
+    model.setLimits(limits);
     await journal.append({
       kind: 'anchor',
       at: resumeAt,

@@ -84,7 +84,7 @@ describe('cluster files', () => {
     expect(Object.keys(spec)).not.toContain('users');
     expect(Object.keys(spec)).not.toContain('serving');
     expect(server.users.map((u) => [u.email, u.projects, u.admin])).toEqual([
-      ['dev@lwsim.local', 'all', false],
+      ['dev@lwsim.local', 'all', true],
       ['chat-team@lwsim.local', ['chat', 'eval'], false],
     ]);
     expect(server.modelSize).toBe('tiny');

@@ -241,7 +241,7 @@ describe('workload ids never change meaning', () => {
 });
 
 describe('limits', () => {
-  const limits = { podsPerWorkload: 8, podsPerCluster: 10, pendingGangsPerProject: 3 };
+  const limits = { podsPerWorkload: 8, podsPerCluster: 10, pendingGangsPerProject: 3, deletedWorkloadsKept: 10 };
 
   it('refuse a workload, a cluster or a backlog too large, naming the limit; a replay ignores them', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
@@ -285,5 +285,25 @@ describe('limits', () => {
     const r = await live.mutate(create('x', { replicas: 1 }));
     expect(r.ok ? '' : r.message).toMatch(/already has 3 groups waiting .*pendingGangsPerProject/);
     await live.close();
+  });
+
+  it('keep the latest deleted workloads only, during a replay too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const options = { timeScale: 0, dataDir, seed: 1, limits: { ...limits, deletedWorkloadsKept: 2 } };
+    const { live } = await LiveCluster.start(spec, options);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await live.mutate(create(`w${i}`, { replicas: 0 }));
+      if (!r.ok || typeof r.value === 'string') throw new Error('create failed');
+      ids.push(r.value.id);
+      expect((await live.mutate({ type: 'delete', workload: { id: r.value.id } })).ok).toBe(true);
+    }
+    const kept = (l: LiveCluster) => [...l.sync().allWorkloads()].map((w) => w.name);
+    expect(kept(live)).toEqual(['w3', 'w4']);
+    expect(live.model.workload(ids[0]!)).toBeUndefined();
+    await live.close();
+    const again = await LiveCluster.start(spec, options);
+    expect(kept(again.live)).toEqual(['w3', 'w4']);
+    await again.live.close();
   });
 });

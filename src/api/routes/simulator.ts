@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { seconds, toSeconds } from '../../../sim/engine/index.ts';
 import { allocationMetrics } from '../../../sim/scheduler/index.ts';
-import type { WorkloadState } from '../../../sim/workloads/state.ts';
-import { canUseProject, principalOf } from '../auth.ts';
+import { canUseProject, principalOf, requireAdmin, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError, clusterApiError } from '../errors.ts';
 import { workloadOf } from './distributed-inferences.ts';
-
-/** Bytes of events a subscriber may have unread before its events are dropped. */
-export const MAX_SUBSCRIBER_BUFFER = 1 << 20;
+import { eventRoutes } from './events.ts';
 
 /** Schemas of the simulator's own surfaces (not Run:ai's): the server's OpenAPI document lists them too. */
 export const SIM_SCHEMAS = {
@@ -45,11 +42,12 @@ export const SIM_SCHEMAS = {
  * manual one), faults, and a Server-Sent Events stream of what the simulation does.
  */
 export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/sim/v1/cluster', async () => clusterView(ctx));
+  app.get('/sim/v1/cluster', async (request) => clusterView(ctx, principalOf(request)));
 
   app.get('/sim/v1/clock', async () => clockView(ctx));
 
   app.post('/sim/v1/clock/advance', { schema: { body: SIM_SCHEMAS.advance } }, async (request) => {
+    requireAdmin(request, 'moving the shared clock');
     if (ctx.live.timeScale !== 0)
       throw apiError(
         'conflict',
@@ -62,6 +60,7 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/sim/v1/faults', { schema: { body: SIM_SCHEMAS.fault } }, async (request, reply) => {
     const body = request.body as { node?: string; ready?: boolean; workloadId?: string; pod?: string };
     if (body.node !== undefined) {
+      requireAdmin(request, 'a node fault');
       const result = await ctx.live.mutate({ type: 'node', node: body.node, ready: body.ready! });
       if (!result.ok) throw clusterApiError(result);
     } else {
@@ -73,66 +72,7 @@ export function simulatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
   });
 
-  app.get('/sim/v1/events', (request, reply) => {
-    const observers = ctx.live.model.observers;
-    const principal = principalOf(request);
-    const clock = clockView(ctx);
-    // The stream is written by hand, so fastify must not answer this request itself.
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    // HEAD (which fastify routes here) asks for the headers alone: subscribing would hold it open forever.
-    if (request.method === 'HEAD') return void reply.raw.end();
-    // A subscriber that does not read must not hold the server's memory: past a bounded buffer its events are
-    // dropped, and once it has drained it is told how many it missed.
-    let dropped = 0;
-    const send = (event: string, data: unknown): void => {
-      if (dropped > 0 || reply.raw.writableLength > MAX_SUBSCRIBER_BUFFER) {
-        if (dropped++ === 0)
-          reply.raw.once('drain', () => {
-            reply.raw.write(`event: dropped\ndata: ${JSON.stringify({ dropped })}\n\n`);
-            dropped = 0;
-          });
-        return;
-      }
-      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    send('clock', clock);
-    const workload = (w: Readonly<WorkloadState>) => ({
-      workloadId: w.id,
-      name: w.name,
-      project: w.project,
-      phase: w.phase,
-      phaseMessage: w.phaseMessage,
-      at: ctx.clock.iso(ctx.live.model.now),
-    });
-    // A user hears only about the projects they may use, as in lists.
-    const visible = (w: Readonly<WorkloadState>): boolean => canUseProject(principal, w.project);
-    const onCreated = (w: WorkloadState): void => void (visible(w) && send('workload-created', workload(w)));
-    const onPhase = (w: WorkloadState, previous: string): void =>
-      void (visible(w) && send('workload-phase', { ...workload(w), previous }));
-    const onDeleted = (w: WorkloadState): void => void (visible(w) && send('workload-deleted', workload(w)));
-    const onNode = (node: string, ready: boolean): void =>
-      send('node', { node, ready, at: ctx.clock.iso(ctx.live.model.now) });
-    observers
-      .on('workload-created', onCreated)
-      .on('workload-phase', onPhase)
-      .on('workload-deleted', onDeleted)
-      .on('node-ready', onNode);
-    const heartbeat = setInterval(() => void reply.raw.write(': keep-alive\n\n'), 15_000);
-    heartbeat.unref();
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      observers
-        .off('workload-created', onCreated)
-        .off('workload-phase', onPhase)
-        .off('workload-deleted', onDeleted)
-        .off('node-ready', onNode);
-    });
-  });
+  eventRoutes(app, ctx, () => clockView(ctx));
 }
 
 function clockView(ctx: ApiContext) {
@@ -145,10 +85,18 @@ function clockView(ctx: ApiContext) {
   };
 }
 
-function clusterView(ctx: ApiContext) {
+/**
+ * The cluster as the caller may see it: nodes and pools whole (the inventory), departments and projects only where
+ * the caller may use a project (an administrator sees them all).
+ */
+function clusterView(ctx: ApiContext, principal: Principal) {
   const model = ctx.live.sync();
   const { cluster } = model.scheduler;
   const { layout } = cluster;
+  const seesProject = (id: string): boolean => {
+    const project = ctx.organisation.project(id);
+    return project !== undefined && canUseProject(principal, project.name);
+  };
   const metrics = allocationMetrics(model.scheduler);
   const queue = (name: string, kind: 'department' | 'project') =>
     Object.fromEntries(
@@ -185,18 +133,22 @@ function clusterView(ctx: ApiContext) {
       labels: node.labels,
       taints: node.taints,
     })),
-    departments: ctx.organisation.departments.map((d) => ({
-      id: d.id,
-      name: d.name,
-      projectIds: d.projectIds,
-      quotas: queue(d.name, 'department'),
-    })),
-    projects: ctx.organisation.projects.map((p) => ({
-      id: p.id,
-      name: p.name,
-      departmentId: p.departmentId,
-      departmentName: p.departmentName,
-      quotas: queue(p.name, 'project'),
-    })),
+    departments: ctx.organisation.departments
+      .filter((d) => d.projectIds.some(seesProject))
+      .map((d) => ({
+        id: d.id,
+        name: d.name,
+        projectIds: d.projectIds.filter(seesProject),
+        quotas: queue(d.name, 'department'),
+      })),
+    projects: ctx.organisation.projects
+      .filter((p) => seesProject(p.id))
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        departmentId: p.departmentId,
+        departmentName: p.departmentName,
+        quotas: queue(p.name, 'project'),
+      })),
   };
 }

@@ -103,3 +103,40 @@ describe('auth', () => {
     );
   });
 });
+
+describe('cluster-wide simulator operations are for administrators', () => {
+  let server: LwsimServer;
+  beforeAll(async () => {
+    server = await startLwsim();
+  });
+  afterAll(async () => server.close());
+
+  it.each([
+    ['a node fault', '/sim/v1/faults', { node: 'h100-0', ready: false }],
+    ['moving the clock', '/sim/v1/clock/advance', { seconds: 60 }],
+  ])('%s: 403 for a project user and for one with every project, 2xx for an administrator', async (_, path, body) => {
+    const state = async () => ({
+      clock: (await server.call('GET', '/sim/v1/clock', undefined, TOKENS.admin)).body,
+      nodes: (await server.call('GET', '/sim/v1/cluster', undefined, TOKENS.admin)).body.nodes,
+    });
+    const before = await state();
+    for (const token of [TOKENS.chat, TOKENS.dev]) {
+      const r = await server.call('POST', path, body, token);
+      expect(r.status).toBe(403);
+      expect(r.body.message).toMatch(/for administrators/);
+    }
+    expect(await state()).toEqual(before);
+    expect((await server.call('POST', path, body, TOKENS.admin)).status).toBeLessThan(300);
+  });
+
+  it("shows a project user only its own projects' quotas and allocation", async () => {
+    const chat = (await server.call('GET', '/sim/v1/cluster', undefined, TOKENS.chat)).body;
+    expect(chat.projects.map((p: { name: string }) => p.name)).toEqual(['chat']);
+    expect(chat.departments.map((d: { name: string; projectIds: string[] }) => [d.name, d.projectIds])).toEqual([
+      ['product', [PROJECT.chat]],
+    ]);
+    const admin = (await server.call('GET', '/sim/v1/cluster', undefined, TOKENS.admin)).body;
+    expect(admin.projects).toHaveLength(3);
+    expect(chat.nodes).toEqual(admin.nodes);
+  });
+});

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractErrors } from '../../../src/contract/ajv.ts';
-import { PROJECT, creation, startLwsim, type LwsimServer } from './lwsim-server.ts';
+import { PROJECT, TOKENS, creation, startLwsim, type LwsimServer } from './lwsim-server.ts';
 
 let server: LwsimServer;
 let existing = '';
@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const DI = '/api/v1/workloads/distributed-inferences';
+const ADMIN = { authorization: `Bearer ${TOKENS.admin}` };
 const good = () => creation('fresh') as Record<string, any>;
 const withSpec = (patch: Record<string, unknown>) => ({ ...good(), spec: { ...good().spec, ...patch } });
 const withLeader = (compute: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -211,8 +212,8 @@ const cases: Case[] = [
   ['a filter without an operator', 'GET', '/api/v1/workloads?filterBy=name', undefined, 400, /filterBy/],
   ['a filter on an unknown field', 'GET', '/api/v1/workloads/count?filterBy=colour==red', undefined, 400, /filterBy/],
   ['deleted=maybe', 'GET', '/api/v1/workloads?deleted=maybe', undefined, 400, /deleted.*boolean/],
-  ['a negative clock advance', 'POST', '/sim/v1/clock/advance', { seconds: -5 }, 400, /seconds/],
-  ['a clock advance without seconds', 'POST', '/sim/v1/clock/advance', {}, 400, /seconds/],
+  ['a negative clock advance', 'POST', '/sim/v1/clock/advance', { seconds: -5 }, 400, /seconds/, ADMIN],
+  ['a clock advance without seconds', 'POST', '/sim/v1/clock/advance', {}, 400, /seconds/, ADMIN],
   [
     'a fault on an unknown node',
     'POST',
@@ -220,6 +221,7 @@ const cases: Case[] = [
     { node: 'nowhere', ready: false },
     404,
     /node nowhere does not exist/,
+    ADMIN,
   ],
   ['a fault of no known kind', 'POST', '/sim/v1/faults', { what: 'meteor' }, 400, /./],
   [

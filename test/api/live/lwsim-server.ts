@@ -139,7 +139,7 @@ export async function startLwsim(
     dataDir,
     call,
     advance: async (seconds) => {
-      const r = await call('POST', '/sim/v1/clock/advance', { seconds });
+      const r = await call('POST', '/sim/v1/clock/advance', { seconds }, TOKENS.admin);
       expect(r.status).toBe(200);
     },
     close: async () => {

@@ -1,6 +1,6 @@
 /** The life of a workload as a client sees it over the API, under a manual clock. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { creation, expectContract, startLwsim, type LwsimServer } from './lwsim-server.ts';
+import { creation, expectContract, startLwsim, type LwsimServer, TOKENS } from './lwsim-server.ts';
 
 let server: LwsimServer;
 beforeEach(async () => void (server = await startLwsim()));
@@ -102,7 +102,7 @@ describe('phases over the API', () => {
     await server.advance(600);
     expect(await phase(id)).toBe('Running');
     const node = (await pods(id))[0]!.nodeName!;
-    expect((await server.call('POST', '/sim/v1/faults', { node, ready: false })).status).toBe(202);
+    expect((await server.call('POST', '/sim/v1/faults', { node, ready: false }, TOKENS.admin)).status).toBe(202);
     await server.advance(600);
     expect(await phase(id)).toBe('Running');
     expect((await pods(id)).every((p) => p.nodeName !== node)).toBe(true);

@@ -25,6 +25,7 @@ departments:
 users:
   - email: tester@lwsim
     token: recovery-test-token-000000
+    admin: true
 `;
 const TOKEN = 'recovery-test-token-000000';
 const BIN = new URL('../../../bin/lwsim.js', import.meta.url).pathname;

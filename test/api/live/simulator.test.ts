@@ -31,7 +31,7 @@ describe('/sim/v1', () => {
   it('tells the clock and moves a manual one', async () => {
     const before = (await server.call('GET', '/sim/v1/clock')).body;
     expect(before).toMatchObject({ timeScale: 0, manual: true });
-    const after = await server.call('POST', '/sim/v1/clock/advance', { seconds: 90 });
+    const after = await server.call('POST', '/sim/v1/clock/advance', { seconds: 90 }, TOKENS.admin);
     expect(after.body.simulatedSeconds).toBe(before.simulatedSeconds + 90);
     expect(Date.parse(after.body.now) - Date.parse(before.now)).toBe(90_000);
   });
@@ -85,7 +85,7 @@ describe('a running clock', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const b = (await running.call('GET', '/sim/v1/clock')).body;
       expect(b.simulatedSeconds - a.simulatedSeconds).toBeGreaterThanOrEqual(150);
-      const refused = await running.call('POST', '/sim/v1/clock/advance', { seconds: 1 });
+      const refused = await running.call('POST', '/sim/v1/clock/advance', { seconds: 1 }, TOKENS.admin);
       expect(refused.status).toBe(409);
       expect(refused.body.message).toContain('--time-scale 0');
     } finally {
