@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { decodeCommand } from './commands.ts';
-import type { JournalEntry } from './journal.ts';
+import type { JournalEntry, WorkloadIdentity } from './journal.ts';
 
 /** An unreadable line with readable ones after it. */
 export interface DamagedLine {
@@ -138,9 +138,18 @@ function parseEntry(line: string): JournalEntry | undefined {
     if (value.kind === 'command' && typeof value.command === 'object' && value.command !== null) {
       const command = decodeCommand(value.command as Record<string, unknown>);
       const created = value.created as { id?: unknown; name?: unknown } | undefined;
-      if (created === undefined) return { kind: 'command', at: value.at, command };
-      if (typeof created.id !== 'string' || typeof created.name !== 'string') return undefined;
-      return { kind: 'command', at: value.at, command, created: { id: created.id, name: created.name } };
+      if (created !== undefined && (typeof created.id !== 'string' || typeof created.name !== 'string'))
+        return undefined;
+      const identity = created === undefined ? undefined : { id: created.id as string, name: created.name as string };
+      const requestText =
+        command.type === 'create' ? requestTextOf(line, value.at, command.createdBy, identity) : undefined;
+      return {
+        kind: 'command',
+        at: value.at,
+        command,
+        ...(identity === undefined ? {} : { created: identity }),
+        ...(requestText === undefined ? {} : { requestText }),
+      };
     }
     if (value.kind === 'advance') return value as JournalEntry;
     if (
@@ -154,4 +163,22 @@ function parseEntry(line: string): JournalEntry | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A creation's request as the line holds it, when the line is exactly what Journal.appendCommand writes: a replay
+ * keeps that text instead of encoding the parsed request again (half the work of reading a creation).
+ */
+function requestTextOf(
+  line: string,
+  at: number,
+  createdBy: string,
+  created: WorkloadIdentity | undefined,
+): string | undefined {
+  const prefix = `{"kind":"command","at":${at},"command":{"type":"create","request":`;
+  const identity = created === undefined ? '' : `,"created":${JSON.stringify({ id: created.id, name: created.name })}`;
+  const suffix = `,"createdBy":${JSON.stringify(createdBy)}}${identity}}`;
+  return line.startsWith(prefix) && line.endsWith(suffix)
+    ? line.slice(prefix.length, line.length - suffix.length)
+    : undefined;
 }

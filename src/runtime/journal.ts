@@ -16,6 +16,8 @@ export type JournalEntry =
        * names the same workload whatever happens to the lines before it. (Older journals lack it.)
        */
       readonly created?: WorkloadIdentity;
+      /** A creation's request as its line holds it (read back, never written: the line is the request's text). */
+      readonly requestText?: string;
     }
   /** The manual clock was moved to `at`. */
   | { readonly kind: 'advance'; readonly at: Micros }

@@ -150,7 +150,7 @@ export class LiveCluster {
       if (entry.kind === 'anchor') lastAnchor = entry;
       if (entry.kind !== 'command') continue;
       try {
-        const result = applyLive(model, encodeCommand(entry.command), names, entry.created);
+        const result = applyLive(model, encodeCommand(entry.command, entry.requestText), names, entry.created);
         if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
       } catch (e) {
         problems.push(
