@@ -1,6 +1,7 @@
 // Memory and restart time under churn: create/delete pairs over HTTP, the server's resident memory sampled, then
 // a restart timed; and subscribers to the event stream that never read.
 import { connect } from 'node:net';
+import { startProbe } from './limits.ts';
 import { call, creation, DI, startServer, TOKEN, type ServerProcess } from './server-process.ts';
 
 export interface ChurnResult {
@@ -78,18 +79,10 @@ export async function slowSubscribers(dir: string, subscribers: number, pairs: n
     socket.pause(); // never reads: the server's buffer for it is all that can grow
     return socket;
   });
-  let slowestProbeMs = 0;
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      slowestProbeMs = Math.max(slowestProbeMs, (await call(server.url, 'GET', '/sim/v1/clock')).ms);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
+  const probe = await startProbe(server);
   await pairsOf(server, pairs, 8, 'sub');
   const rssWithThemMiB = server.rssMiB();
-  probing = false;
-  await probe;
+  const slowestProbeMs = await probe.stop();
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const rssAfterMiB = server.rssMiB();

@@ -43,6 +43,8 @@ export class Scheduler implements SchedulerCore {
   private readonly eligibility: EligibilityCache;
   private gangs = new Map<string, GangState>();
   private pendingSeqs = new Map<number, GangState>();
+  /** Pending gangs by project queue index, kept with every pending transition (addPendingDemand). */
+  private pendingByProject = new Map<number, number>();
   private runningSeqs = new Map<number, GangState>();
   private nextSeq = 0;
   // Derived from immutable specs and recomputed lazily (a clone starts with empty caches).
@@ -164,9 +166,7 @@ export class Scheduler implements SchedulerCore {
   /** How many gangs of a project wait for placement. */
   pendingOf(project: string): number {
     const queue = this.tree.project(project)?.index;
-    let count = 0;
-    for (const gang of this.pendingSeqs.values()) if (gang.project === queue) count++;
-    return count;
+    return queue === undefined ? 0 : (this.pendingByProject.get(queue) ?? 0);
   }
 
   /** An independent copy over a cloned cluster; static parts (queue tree, filter verdicts) are shared. */
@@ -185,6 +185,7 @@ export class Scheduler implements SchedulerCore {
       copy.pools.set(gang.seq, this.pools.get(gang.seq)!);
     }
     copy.nextSeq = this.nextSeq;
+    copy.pendingByProject = new Map(this.pendingByProject);
     return copy;
   }
 
@@ -262,5 +263,6 @@ export class Scheduler implements SchedulerCore {
   private addPendingDemand(gang: GangState, sign: 1 | -1): void {
     const home = this.poolsOf(gang)[0]!;
     this.usage.addPending(gang.project, home, sign * this.unitsOf(gang, home));
+    this.pendingByProject.set(gang.project, (this.pendingByProject.get(gang.project) ?? 0) + sign);
   }
 }

@@ -39,16 +39,36 @@ export function jsonBodyText(request: FastifyRequest): string | undefined {
 
 /**
  * Where `value` first nests deeper than `limit` objects and arrays, as `body.a.b[2]…` (the first few steps:
- * enough to find the field), or undefined. Iterative: the value may be far deeper than the stack.
+ * enough to find the field), or undefined. Iterative: the value may be far deeper than the stack. Every request
+ * body passes here, so the first walk keeps no paths; only a refused body is walked again for its path.
  */
 export function pathDeeperThan(value: unknown, limit: number): string | undefined {
+  return nestsDeeperThan(value, limit) ? firstPathDeeperThan(value, limit) : undefined;
+}
+
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const item = values.pop();
+    const depth = depths.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= limit) return true;
+    // for-in (a parsed body has no inherited keys): no array of the values per object.
+    const children = Array.isArray(item) ? item : (item as Record<string, unknown>);
+    for (const key in children) {
+      values.push((children as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+function firstPathDeeperThan(value: unknown, limit: number): string | undefined {
   const stack: { value: unknown; path: readonly string[] }[] = [{ value, path: [] }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     if (typeof item.value !== 'object' || item.value === null) continue;
-    if (item.path.length >= limit) {
-      const shown = item.path.slice(0, 4).join('');
-      return `body${shown}${item.path.length > 4 ? '…' : ''}`;
-    }
+    if (item.path.length >= limit) return `body${item.path.slice(0, 4).join('')}${item.path.length > 4 ? '…' : ''}`;
     const entries = Array.isArray(item.value)
       ? item.value.map((v, i) => [`[${i}]`, v] as const)
       : Object.entries(item.value).map(([k, v]) => [`.${k}`, v] as const);

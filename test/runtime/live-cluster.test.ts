@@ -284,6 +284,10 @@ describe('limits', () => {
     expect((await live.mutate(create('w', { replicas: 3 }))).ok).toBe(true);
     const r = await live.mutate(create('x', { replicas: 1 }));
     expect(r.ok ? '' : r.message).toMatch(/already has 3 groups waiting .*pendingGangsPerProject/);
+    // Two of the three groups fit the cluster's 32 GPUs: once placed, two more may wait.
+    await live.advance(seconds(5));
+    expect((await live.mutate(create('x', { replicas: 2 }))).ok).toBe(true);
+    expect((await live.mutate(create('y', { replicas: 1 }))).ok).toBe(false);
     await live.close();
   });
 
