@@ -53,7 +53,10 @@ class BoundedPattern {
   }
 }
 
-const boundedRegExp = Object.assign((pattern: string) => new BoundedPattern(pattern), { code: 'BoundedPattern' });
+/** ajv's `code.regExp`: every contract pattern through BoundedPattern. */
+export const boundedRegExp = Object.assign((pattern: string) => new BoundedPattern(pattern), {
+  code: 'BoundedPattern',
+});
 
 const BASE_OPTIONS: Options = {
   // Strict: an unknown keyword or format, or a type-less `properties`, is a conversion bug, not a warning.

@@ -2,7 +2,7 @@
 // subscriber and serializes each event once; each subscriber hears the projects it may use, and one that stops
 // reading has its events dropped past a bounded buffer (then is told how many) instead of holding the server's
 // memory.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
 import { canUseProject, principalOf, type Principal } from '../auth.ts';
@@ -33,7 +33,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, clock: () => 
     // HEAD (which fastify routes here) asks for the headers alone: subscribing would hold it open forever.
     if (request.method === 'HEAD') return void reply.raw.end();
     reply.raw.write(first);
-    feed.add({ principal, raw: reply.raw, dropped: 0 }, reply);
+    feed.add({ principal, raw: reply.raw, dropped: 0 });
   });
 }
 
@@ -50,12 +50,12 @@ class EventFeed {
 
   constructor(private readonly ctx: ApiContext) {}
 
-  add(subscriber: Subscriber, reply: FastifyReply): void {
+  add(subscriber: Subscriber): void {
     if (this.subscribers.size === 0) this.listen(true);
     this.subscribers.add(subscriber);
     const heartbeat = setInterval(() => void subscriber.raw.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
-    reply.raw.on('close', () => {
+    subscriber.raw.on('close', () => {
       clearInterval(heartbeat);
       this.subscribers.delete(subscriber);
       if (this.subscribers.size === 0) this.listen(false);
