@@ -2,6 +2,7 @@
 // an optional admin token, and an onRequest hook that answers 401 in the error body.
 import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AccessTokens } from './access-tokens.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { apiError } from './errors.ts';
 
@@ -18,6 +19,8 @@ export interface Principal {
   readonly email: string;
   readonly projects: readonly string[] | 'all';
   readonly admin: boolean;
+  /** When the credential that names it expires (an access token's `exp`), in wall-clock ms; static tokens never. */
+  readonly expiresAtMs?: number;
 }
 
 export interface AuthOptions {
@@ -31,6 +34,8 @@ export interface AuthOptions {
   readonly isPublic?: (request: FastifyRequest) => boolean;
   /** Realm in the `WWW-Authenticate` challenge. */
   readonly realm?: string;
+  /** The access tokens POST /api/v1/token issues, accepted beside the static tokens. */
+  readonly accessTokens?: AccessTokens | undefined;
 }
 
 export interface Authenticator {
@@ -57,7 +62,7 @@ function sha256(text: string): string {
 
 /** Builds the token table; throws on empty or duplicate tokens, which would make identities ambiguous. */
 export function createAuthenticator(
-  options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm'>,
+  options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm' | 'accessTokens'>,
 ): Authenticator {
   const users: ApiUser[] = [...options.users];
   if (options.adminToken !== undefined && options.adminToken !== '') {
@@ -108,6 +113,12 @@ export function createAuthenticator(
       for (const entry of entries) {
         const equal = constantTimeEqual(presented, entry.digest);
         found = equal ? entry.principal : found;
+      }
+      if (found === undefined && options.accessTokens !== undefined && AccessTokens.isJwt(match[1] ?? '')) {
+        const verified = options.accessTokens.verify(match[1]!);
+        if (!verified.ok)
+          throw apiError('unauthorized', verified.message, undefined, { headers: challenge('invalid_token') });
+        return verified.principal;
       }
       if (found === undefined)
         throw apiError('unauthorized', 'Invalid or expired token', undefined, { headers: challenge('invalid_token') });
@@ -175,7 +186,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): Authent
  * Authentication per connection: a keep-alive connection sends the same Authorization header with every request,
  * so the header a connection last had verified is kept with it, and the same header again (compared in constant
  * time, over the verified header's length) names the same principal without hashing the token again. Any other
- * header goes through the authenticator; tokens and principals never change while the server runs.
+ * header goes through the authenticator; static tokens never change while the server runs, and an access token is taken again only until it expires.
  */
 export class ConnectionCredentials {
   private readonly verified = new WeakMap<object, { readonly header: string; readonly principal: Principal }>();
@@ -184,7 +195,12 @@ export class ConnectionCredentials {
 
   authenticate(connection: object, authorization: string | undefined): Principal {
     const last = this.verified.get(connection);
-    if (last !== undefined && authorization !== undefined && constantTimeEqual(last.header, authorization))
+    if (
+      last !== undefined &&
+      authorization !== undefined &&
+      constantTimeEqual(last.header, authorization) &&
+      (last.principal.expiresAtMs === undefined || Date.now() < last.principal.expiresAtMs)
+    )
       return last.principal;
     const principal = this.authenticator.authenticate(authorization);
     this.verified.set(connection, { header: authorization!, principal });

@@ -17,6 +17,8 @@ import { simulatorRoutes } from './routes/simulator.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
+import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
+import type { AccessTokens } from './access-tokens.ts';
 import { apiServerOptions } from './server-options.ts';
 
 export interface ServerOptions {
@@ -28,6 +30,8 @@ export interface ServerOptions {
   readonly kernelThreads?: number | undefined;
   /** Model size of workloads without a `lwsim.io/model-size` annotation; default tiny. */
   readonly modelSize?: ModelSize | undefined;
+  /** Access tokens for applications (POST /api/v1/token); without them the route answers 404. */
+  readonly accessTokens?: AccessTokens | undefined;
   /** How long a client may take to send a whole request; default DEFAULT_REQUEST_TIMEOUT_MS. */
   readonly requestTimeoutMs?: number | undefined;
 }
@@ -47,12 +51,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const authenticator = installAuth(app, {
     users: options.users,
     adminToken: options.adminToken,
-    publicRoutes: ['/sim/v1/openapi.json'],
+    accessTokens: options.accessTokens,
+    publicRoutes: ['/sim/v1/openapi.json', TOKEN_ROUTE],
     isPublic: (request) => request.routeOptions.url?.startsWith(SERVING_PREFIX) === true,
   });
   let origin = 'http://127.0.0.1';
   const ctx = new ApiContext(options.live, () => origin);
   distributedInferenceRoutes(app, ctx);
+  if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);
   whatIfRoutes(app, ctx);

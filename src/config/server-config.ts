@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { MODEL_PRESETS, type ModelSize } from '../../sim/perf/presets.ts';
 import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
 import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
+import type { Application } from '../api/access-tokens.ts';
 import { readTrafficTemplate, TRAFFIC_SCHEMA, type RawTraffic } from '../serving/read-traffic.ts';
 
 /** Someone who may call the API, with which bearer token, for which projects. */
@@ -27,10 +28,12 @@ export interface ServerConfig {
   readonly traffic: ReadonlyMap<string, WorkloadTraffic>;
   /** `limits:` over DEFAULT_SERVER_LIMITS: what creates and scales may ask for. */
   readonly limits: ClusterLimits;
+  /** `applications:`: who may exchange credentials for access tokens (POST /api/v1/token). */
+  readonly applications: readonly Application[];
 }
 
 /** The cluster file's top-level keys that make up the ServerConfig. */
-export const SERVER_CONFIG_KEYS = ['users', 'serving', 'traffic', 'limits'] as const;
+export const SERVER_CONFIG_KEYS = ['users', 'serving', 'traffic', 'limits', 'applications'] as const;
 
 const SERVER_CONFIG_SCHEMA: SchemaObject = {
   type: 'object',
@@ -57,6 +60,20 @@ const SERVER_CONFIG_SCHEMA: SchemaObject = {
         properties: { workload: { type: 'string', minLength: 1 }, ...TRAFFIC_SCHEMA.properties },
       },
     },
+    applications: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'secretSha256'],
+        properties: {
+          id: { type: 'string', minLength: 1, maxLength: 128 },
+          secretSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          projects: { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+          admin: { type: 'boolean' },
+        },
+      },
+    },
     users: {
       type: 'array',
       items: {
@@ -81,6 +98,7 @@ interface RawServerConfig {
   users?: { email: string; token: string; projects?: string[] | 'all'; admin?: boolean }[];
   traffic?: (RawTraffic & { workload: string })[];
   limits?: Partial<ClusterLimits>;
+  applications?: { id: string; secretSha256: string; projects?: string[] | 'all'; admin?: boolean }[];
 }
 
 export type ServerConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigError[] };
@@ -113,6 +131,15 @@ export function readServerConfig(
       wanted.forEach((p, i) => projects.has(p) || error(['users', u, 'projects', i], `unknown project "${p}"`));
     return { email: user.email, token: user.token, projects: wanted, admin: user.admin ?? false };
   });
+  const appIds = new Set<string>();
+  const applications = (raw.applications ?? []).map((app, a): Application => {
+    if (appIds.has(app.id)) error(['applications', a, 'id'], `application "${app.id}" is defined twice`);
+    appIds.add(app.id);
+    const wanted = app.projects ?? 'all';
+    if (wanted !== 'all' && projects !== undefined)
+      wanted.forEach((p, i) => projects.has(p) || error(['applications', a, 'projects', i], `unknown project "${p}"`));
+    return { id: app.id, secretSha256: app.secretSha256, projects: wanted, admin: app.admin ?? false };
+  });
   const traffic = new Map<string, WorkloadTraffic>();
   (raw.traffic ?? []).forEach(({ workload, ...t }, i) => {
     if (traffic.has(workload)) error(['traffic', i, 'workload'], `traffic for "${workload}" is given twice`);
@@ -129,6 +156,6 @@ export function readServerConfig(
   const limits = { ...DEFAULT_SERVER_LIMITS, ...raw.limits };
   return {
     ok: true,
-    config: { users, traffic, limits, ...(raw.serving ? { modelSize: raw.serving.modelSize } : {}) },
+    config: { users, traffic, limits, applications, ...(raw.serving ? { modelSize: raw.serving.modelSize } : {}) },
   };
 }

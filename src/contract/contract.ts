@@ -89,11 +89,68 @@ export function getContract(): Contract {
   return loaded;
 }
 
+/**
+ * The platform contract's operations lwsim answers (`runai-2.24-contract-platform.json` holds them all: tokens,
+ * clusters, nodes, projects, trainings...). Only these join the contract, so that every operation in it has a route.
+ */
+export const PLATFORM_OPERATIONS: readonly string[] = ['grant_token'];
+
+/** The distributed-inference contract with the platform operations lwsim answers merged in. */
 export function readContractDocument(): OpenApiDocument {
-  const text = readFileSync(new URL('./runai-2.24-contract.json', import.meta.url), 'utf8');
-  const parsed: unknown = JSON.parse(text);
-  if (!isDocument(parsed))
-    throw new Error('runai-2.24-contract.json is not an OpenAPI 3.0 document with paths and components.schemas');
+  const main = readDocument('runai-2.24-contract.json');
+  const platform = readDocument('runai-2.24-contract-platform.json');
+  const paths: Record<string, OpenApiDocument['paths'][string]> = { ...main.paths };
+  for (const [path, item] of Object.entries(platform.paths)) {
+    const kept = Object.fromEntries(
+      Object.entries(item).filter(
+        ([, op]) => typeof op === 'object' && PLATFORM_OPERATIONS.includes((op as OpenApiOperation).operationId),
+      ),
+    );
+    if (Object.keys(kept).length > 0) paths[path] = kept;
+  }
+  // Of the platform's components, those the kept operations reach. Shared ones are the same in both contracts but
+  // one (the distributed-inference contract's EnvironmentVariable also has `description`): its own win.
+  const reached = reachable(platform.components as ComponentTable, Object.values(paths));
+  const own = main.components as ComponentTable;
+  const components = Object.fromEntries(
+    [...new Set([...Object.keys(own), ...Object.keys(reached)])].map((kind) => [
+      kind,
+      // Own first, in its order; then what only the platform has.
+      {
+        ...own[kind],
+        ...Object.fromEntries(Object.entries(reached[kind] ?? {}).filter(([n]) => !(n in (own[kind] ?? {})))),
+      },
+    ]),
+  ) as unknown as OpenApiDocument['components'];
+  return { ...main, paths, components };
+}
+
+type ComponentTable = Record<string, Record<string, unknown>>;
+
+/** The components (`#/components/<kind>/<name>`) that `roots` reach through `$ref`s, transitively. */
+function reachable(components: ComponentTable, roots: readonly unknown[]): ComponentTable {
+  const found: ComponentTable = {};
+  const pending: unknown[] = [...roots];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    const ref = (value as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string') {
+      const [, , kind, name] = ref.split('/');
+      const target = kind === undefined || name === undefined ? undefined : components[kind]?.[name];
+      if (target !== undefined && found[kind!]?.[name!] === undefined) {
+        (found[kind!] ??= {})[name!] = target;
+        pending.push(target);
+      }
+    }
+    pending.push(...Object.values(value));
+  }
+  return found;
+}
+
+function readDocument(file: string): OpenApiDocument {
+  const parsed: unknown = JSON.parse(readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'));
+  if (!isDocument(parsed)) throw new Error(`${file} is not an OpenAPI 3.0 document with paths and components.schemas`);
   return parsed;
 }
 

@@ -4,6 +4,8 @@ import { buildServer } from '../../api/server.ts';
 import type { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
 import { JournalDamagedError, LiveCluster } from '../../runtime/live-cluster.ts';
+import { tokenSecret } from '../../runtime/token-secret.ts';
+import { AccessTokens, sha256Hex, type Application } from '../../api/access-tokens.ts';
 
 export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync] [--repair]`;
 
@@ -62,7 +64,16 @@ export async function serve(args: string[]): Promise<number> {
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const { users, modelSize } = loaded.server;
   const adminToken = process.env.LWSIM_TOKEN || undefined;
-  const app = buildServer({ live, users, adminToken, kernelThreads, modelSize });
+  const devApp = developmentApplication();
+  const applications = [...loaded.server.applications, ...(devApp === undefined ? [] : [devApp])];
+  let accessTokens: AccessTokens;
+  try {
+    accessTokens = new AccessTokens(tokenSecret(values['data-dir']), applications);
+  } catch (e) {
+    process.stderr.write(`lwsim serve: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const app = buildServer({ live, users, adminToken, kernelThreads, modelSize, accessTokens });
   const address = await app.listen({ host: values.host, port });
   process.stdout.write(
     banner(
@@ -75,6 +86,7 @@ export async function serve(args: string[]): Promise<number> {
       users[0]?.token,
       adminToken !== undefined,
       live.organisation,
+      devApp?.id,
     ),
   );
 
@@ -103,6 +115,7 @@ function banner(
   devToken: string | undefined,
   adminToken: boolean,
   organisation: Organisation,
+  devApp: string | undefined,
 ): string {
   const project = organisation.projects[0];
   const token = devToken ?? '$LWSIM_TOKEN';
@@ -122,6 +135,11 @@ function banner(
     `  cluster ${name} (clusterId ${clusterId}); clock: ${timeScale === 0 ? 'manual (POST /sim/v1/clock/advance)' : `${timeScale}x real time`}`,
     `  journal: ${dataDir}/journal.jsonl${replayed > 0 ? ` (${replayed} requests replayed)` : ''}`,
     `  auth: send "Authorization: Bearer <token>"${devToken ? `; development token (public, from the cluster file): ${devToken}` : ''}${adminToken ? '; LWSIM_TOKEN is an admin token' : ''}`,
+    ...(devApp === undefined
+      ? []
+      : [
+          `  application ${devApp} (LWSIM_APP_ID, an administrator): POST ${url}/api/v1/token {"grantType":"client_credentials","clientID":"${devApp}","clientSecret":"$LWSIM_APP_SECRET"} gives an accessToken for an hour`,
+        ]),
     `  projects: ${organisation.projects.map((p) => `${p.name}=${p.id}`).join(', ')}`,
     `  API description: ${url}/sim/v1/openapi.json; events: ${url}/sim/v1/events`,
     `  a Running workload answers completions at ${url}/serving/<workloadId>/v1/completions`,
@@ -131,6 +149,14 @@ function banner(
     `  curl -s ${url}/api/v1/workloads -H 'Authorization: Bearer ${token}'`,
     '',
   ].join('\n');
+}
+
+/** `LWSIM_APP_ID` and `LWSIM_APP_SECRET` together add one administrator application (for development). */
+function developmentApplication(): Application | undefined {
+  const id = process.env.LWSIM_APP_ID;
+  const secret = process.env.LWSIM_APP_SECRET;
+  if (!id || !secret) return undefined;
+  return { id, secretSha256: sha256Hex(secret), projects: 'all', admin: true };
 }
 
 function usage(message: string): number {

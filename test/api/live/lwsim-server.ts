@@ -13,6 +13,8 @@ import { responseSchema } from '../../../src/contract/contract.ts';
 import { buildServer } from '../../../src/api/server.ts';
 import type { ServerUser } from '../../../src/config/server-config.ts';
 import { LiveCluster } from '../../../src/runtime/live-cluster.ts';
+import { tokenSecret } from '../../../src/runtime/token-secret.ts';
+import { AccessTokens, sha256Hex, type Application } from '../../../src/api/access-tokens.ts';
 
 export const TOKENS = {
   dev: 'test-dev-token-0000000000',
@@ -82,6 +84,20 @@ export const TEST_USERS: readonly ServerUser[] = [
   { email: 'dev@test', token: TOKENS.dev, projects: 'all', admin: false },
   { email: 'chat@test', token: TOKENS.chat, projects: ['chat'], admin: false },
 ];
+/** Applications that may ask POST /api/v1/token for access tokens: one for project chat, one administrator. */
+export const APPLICATIONS = {
+  chatBot: { id: 'chat-bot', secret: 'chat-bot-secret-00000000' },
+  adminBot: { id: 'admin-bot', secret: 'admin-bot-secret-0000000' },
+} as const;
+const TEST_APPLICATIONS: readonly Application[] = [
+  {
+    id: APPLICATIONS.chatBot.id,
+    secretSha256: sha256Hex(APPLICATIONS.chatBot.secret),
+    projects: ['chat'],
+    admin: false,
+  },
+  { id: APPLICATIONS.adminBot.id, secretSha256: sha256Hex(APPLICATIONS.adminBot.secret), projects: 'all', admin: true },
+];
 /** Project ids: serving 101, training 102, chat 103. */
 export const PROJECT = { serving: '101', training: '102', chat: '103' } as const;
 
@@ -105,6 +121,7 @@ export async function startLwsim(
 ): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
   const { live } = await LiveCluster.start(TEST_CLUSTER, { timeScale: options.timeScale ?? 0, dataDir, seed: 1 });
+  const accessTokens = new AccessTokens(tokenSecret(dataDir), TEST_APPLICATIONS);
   // Two kernel threads per serving engine: the suites run two at a time on a 2-core machine.
   const app = buildServer({
     live,
@@ -112,6 +129,7 @@ export async function startLwsim(
     adminToken: TOKENS.admin,
     kernelThreads: options.kernelThreads ?? 2,
     requestTimeoutMs: options.requestTimeoutMs,
+    accessTokens,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const call: LwsimServer['call'] = async (method, path, body, token = TOKENS.dev, headers = {}) => {
