@@ -17,6 +17,7 @@ import { simulatorRoutes } from './routes/simulator.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
+import { orgUnitRoutes } from './routes/org-units.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { apiServerOptions } from './server-options.ts';
@@ -58,6 +59,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   let origin = 'http://127.0.0.1';
   const ctx = new ApiContext(options.live, () => origin);
   distributedInferenceRoutes(app, ctx);
+  orgUnitRoutes(app, ctx);
   if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

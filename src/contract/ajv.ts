@@ -61,6 +61,9 @@ export const boundedRegExp = Object.assign((pattern: string) => new BoundedPatte
 const BASE_OPTIONS: Options = {
   // Strict: an unknown keyword or format, or a type-less `properties`, is a conversion bug, not a warning.
   strict: true,
+  // The platform contract requires properties that a sibling allOf member declares (Project: `resources`), which is
+  // valid JSON Schema; strict mode's `strictRequired` would refuse it.
+  strictRequired: false,
   addUsedSchema: false,
   code: { regExp: boundedRegExp },
 };

@@ -93,7 +93,17 @@ export function getContract(): Contract {
  * The platform contract's operations lwsim answers (`runai-2.24-contract-platform.json` holds them all: tokens,
  * clusters, nodes, projects, trainings...). Only these join the contract, so that every operation in it has a route.
  */
-export const PLATFORM_OPERATIONS: readonly string[] = ['grant_token'];
+export const PLATFORM_OPERATIONS: readonly string[] = [
+  'grant_token',
+  'get_clusters',
+  'get_cluster_by_uuid',
+  'get_projects',
+  'count_projects',
+  'get_project',
+  'get_departments',
+  'count_departments',
+  'get_department',
+];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */
 export function readContractDocument(): OpenApiDocument {

