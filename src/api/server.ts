@@ -18,6 +18,7 @@ import { whatIfRoutes } from './routes/what-if.ts';
 import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { orgUnitRoutes } from './routes/org-units.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { apiServerOptions } from './server-options.ts';
@@ -60,6 +61,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const ctx = new ApiContext(options.live, () => origin);
   distributedInferenceRoutes(app, ctx);
   orgUnitRoutes(app, ctx);
+  inventoryRoutes(app, ctx);
   if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

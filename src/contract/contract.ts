@@ -103,6 +103,12 @@ export const PLATFORM_OPERATIONS: readonly string[] = [
   'get_departments',
   'count_departments',
   'get_department',
+  'get_tenant_nodes',
+  'count_tenant_nodes',
+  'get_nodes',
+  'get_nodepools',
+  'count_nodepools',
+  'get_nodepool',
 ];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */
