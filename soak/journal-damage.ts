@@ -1,6 +1,6 @@
-// Journal damage: each kind written into a real journal, then the server started on it. A damaged tail is cut
-// and everything before it kept; damage in the middle stops the start (naming the line) until --repair, which
-// keeps every readable entry and the damaged file.
+// Journal damage: each kind written into a real journal, then the server started on it. A torn tail (bytes after
+// the last newline) is cut and everything before it kept; a damaged complete line, anywhere, stops the start
+// (naming the line) until --repair, which keeps every readable entry and the damaged file.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listWorkloads } from './kill-rounds.ts';
@@ -18,26 +18,26 @@ export interface DamageCase {
 }
 
 /** Line 1 is the first start's anchor and lines 2..21 the 20 creations: `loses` is how many a damage destroys. */
-const KINDS: readonly { name: string; middle: boolean; loses: number; damage: (lines: Buffer[]) => Buffer[] }[] = [
-  { name: 'torn tail', middle: false, loses: 0, damage: (l) => [...l, Buffer.from('{"kind":"command","at":1,"comm')] },
-  { name: 'garbage tail', middle: false, loses: 0, damage: (l) => [...l, Buffer.from('garbage\n#!@\n')] },
-  { name: 'NUL bytes at the end', middle: false, loses: 0, damage: (l) => [...l, Buffer.alloc(4096)] },
+const KINDS: readonly { name: string; refused: boolean; loses: number; damage: (lines: Buffer[]) => Buffer[] }[] = [
+  { name: 'torn tail', refused: false, loses: 0, damage: (l) => [...l, Buffer.from('{"kind":"command","at":1,"comm')] },
+  { name: 'garbage lines at the end', refused: true, loses: 0, damage: (l) => [...l, Buffer.from('garbage\n#!@\n')] },
+  { name: 'NUL bytes at the end', refused: false, loses: 0, damage: (l) => [...l, Buffer.alloc(4096)] },
   {
     name: 'a damaged middle line',
-    middle: true,
+    refused: true,
     loses: 1,
     damage: (l) => l.map((b, i) => (i === 5 ? Buffer.from(b.toString().replace('"kind"', '"ki\u0000d"')) : b)),
   },
   {
     name: 'invalid UTF-8 in the middle',
-    middle: true,
+    refused: true,
     loses: 1,
     damage: (l) =>
       l.map((b, i) => (i === 8 ? Buffer.concat([b.subarray(0, 20), Buffer.from([0xff, 0xfe]), b.subarray(22)]) : b)),
   },
   {
     name: 'NUL bytes in the middle',
-    middle: true,
+    refused: true,
     loses: 0,
     damage: (l) => [...l.slice(0, 10), Buffer.alloc(64), Buffer.from('\n'), ...l.slice(10)],
   },
@@ -70,7 +70,7 @@ export async function journalDamage(dir: (name: string) => string): Promise<Dama
     const idsIntact = [...after].every(([id, [name]]) => before.get(id)?.[0] === name);
     const expected = before.size - kind.loses;
     const refused = outcome.startsWith('refused') && outcome.includes('names line and byte');
-    const ok = idsIntact && after.size === expected && (kind.middle ? refused : outcome === 'started');
+    const ok = idsIntact && after.size === expected && (kind.refused ? refused : outcome === 'started');
     cases.push({ damage: kind.name, outcome, kept: after.size, expected, idsIntact, ok });
   }
   return cases;

@@ -39,7 +39,7 @@ for (const c of await journalDamage(dir))
   row(
     `journal: ${c.damage}`,
     `${c.outcome}; ${c.kept} of ${c.expected} kept, ids ${c.idsIntact ? 'intact' : 'CHANGED'}`,
-    'cut a tail, refuse the middle until --repair',
+    'cut a torn tail, refuse damage until --repair',
     c.ok,
   );
 

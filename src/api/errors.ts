@@ -193,7 +193,9 @@ export function clientErrors(error: Error & { code?: string }, socket: Socket): 
         ? [431, 'Request headers are too large']
         : [400, 'Malformed HTTP request'];
   const body = JSON.stringify({ code: status, message } satisfies ErrorBody);
-  if (socket.writable)
+  // Not into a response already under way (an event stream, say): then the connection is only closed.
+  const inProgress = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && inProgress !== true)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,

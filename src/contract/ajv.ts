@@ -32,13 +32,33 @@ const REPEATED_GROUP = /\)[*+{]/;
  * 5-8x more per value. So a long value goes to RE2, and a short one to V8 unless the pattern repeats a group:
  * without one, V8's worst case over 64 characters is well under a millisecond. `.*` matches anything.
  */
+/**
+ * `pattern` with each `.` outside a character class spelled as V8 reads it: RE2's `.` also matches `\r`, U+2028
+ * and U+2029, which V8's does not.
+ */
+function withV8Dot(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += c + (pattern[++i] ?? '');
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    out += c === '.' && !inClass ? '[^\\n\\r\\x{2028}\\x{2029}]' : c;
+  }
+  return out;
+}
+
 class BoundedPattern {
   private readonly re2: RE2JS | undefined;
   private readonly v8: RegExp | undefined;
 
   constructor(private readonly pattern: string) {
     if (pattern === '.*') return;
-    this.re2 = RE2JS.compile(pattern);
+    this.re2 = RE2JS.compile(withV8Dot(pattern));
     if (!REPEATED_GROUP.test(pattern)) this.v8 = new RegExp(pattern, 'u');
   }
 

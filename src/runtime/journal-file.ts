@@ -3,6 +3,7 @@
 // to a model that lacks the lost one, so the server refuses to start until told to repair.
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   fsyncSync,
   ftruncateSync,
@@ -14,7 +15,7 @@ import {
 import { decodeCommand } from './commands.ts';
 import type { JournalEntry, WorkloadIdentity } from './journal.ts';
 
-/** An unreadable line with readable ones after it. */
+/** A complete line (it ends with its newline) that cannot be read. */
 export interface DamagedLine {
   /** 1-based line number. */
   readonly line: number;
@@ -30,7 +31,7 @@ export interface JournalReading {
   /** The readable lines' bytes, newline included, in order: what a repair keeps. */
   readonly readable: Buffer[];
   readonly damaged: DamagedLine[];
-  /** Bytes after the last readable line that are not a whole entry (a write torn by a crash), if any. */
+  /** Bytes after the last newline (a write torn by a crash), if any. */
   readonly tornTail: { readonly offset: number; readonly bytes: number } | undefined;
 }
 
@@ -43,31 +44,27 @@ export function readJournal(path: string): JournalReading {
   const bytes = readFileSync(path);
   const entries: JournalEntry[] = [];
   const readable: Buffer[] = [];
-  const unreadable: DamagedLine[] = [];
-  let goodEnd = 0;
-  for (let start = 0, line = 1; start < bytes.length; line++) {
-    const newline = bytes.indexOf(NEWLINE, start);
-    const end = newline < 0 ? bytes.length : newline + 1;
-    const raw = bytes.subarray(start, newline < 0 ? bytes.length : newline);
-    // Every append ends with its newline: a last line without one is a torn write, whatever it holds.
-    const entry = newline < 0 ? undefined : decodeLine(raw);
+  const damaged: DamagedLine[] = [];
+  // Every append is whole lines, each ending with its newline, in one write: a crash can tear only what follows
+  // the last newline. A complete line that cannot be read is damage, wherever it is.
+  const complete = bytes.lastIndexOf(NEWLINE) + 1;
+  for (let start = 0, line = 1; start < complete; line++) {
+    const end = bytes.indexOf(NEWLINE, start) + 1;
+    const raw = bytes.subarray(start, end - 1);
+    const entry = decodeLine(raw);
     if (entry !== undefined) {
       entries.push(entry);
       readable.push(bytes.subarray(start, end));
-      goodEnd = end;
-    } else if (isBlank(raw)) {
-      if (newline >= 0 && goodEnd === start) goodEnd = end;
-    } else {
-      unreadable.push({ line, offset: start, bytes: raw.length, lost: describeLost(raw) });
+    } else if (!isBlank(raw)) {
+      damaged.push({ line, offset: start, bytes: raw.length, lost: describeLost(raw) });
     }
     start = end;
   }
-  // Unreadable lines after the last readable one are the tail a crash tore; earlier ones are damage.
   return {
     entries,
     readable,
-    damaged: unreadable.filter((d) => d.offset < goodEnd),
-    tornTail: goodEnd < bytes.length ? { offset: goodEnd, bytes: bytes.length - goodEnd } : undefined,
+    damaged,
+    tornTail: complete < bytes.length ? { offset: complete, bytes: bytes.length - complete } : undefined,
   };
 }
 
@@ -96,7 +93,8 @@ export function repairJournal(path: string, readable: readonly Buffer[]): string
   }
   let kept = `${path}.damaged-1`;
   for (let n = 2; existsSync(kept); n++) kept = `${path}.damaged-${n}`;
-  renameSync(path, kept);
+  // Copied, then replaced in one rename: a crash at any point leaves a journal under the journal's name.
+  copyFileSync(path, kept);
   renameSync(fresh, path);
   return kept;
 }

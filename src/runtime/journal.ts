@@ -50,8 +50,8 @@ export interface JournalRecovery {
 export interface JournalOptions {
   readonly durability?: Durability;
   /**
-   * Start even though lines in the middle are damaged: the readable ones are written to a new journal, and the
-   * damaged file is kept beside it.
+   * Start even though complete lines are damaged: the readable ones are written to a new journal, and the damaged
+   * file is kept beside it.
    */
   readonly repair?: boolean;
 }
@@ -113,7 +113,7 @@ export class Journal {
             damaged: reading.damaged,
             readable: reading.readable.length,
             message: [
-              `${path}: ${reading.damaged.length} damaged line(s) in the middle of the journal:`,
+              `${path}: ${reading.damaged.length} damaged line(s) in the journal:`,
               ...lines,
               `start with --repair to keep the ${reading.readable.length} readable entries (the damaged file is kept)`,
             ].join('\n'),

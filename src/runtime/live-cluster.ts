@@ -76,7 +76,8 @@ export class LiveCluster {
   private readonly names: TranslationContext;
   /**
    * The ids this start hands out, in a namespace of its own: an id shown before a crash but never journaled is
-   * not handed to another workload after it. The first start's are the model's own (`<cluster>/workload/<n>`).
+   * not handed to another workload after it. The first start's are the model's own (`<cluster>/workload/<n>`),
+   * later ones `<cluster>/workload/<start>.<wall ms>/<n>`.
    */
   private readonly ids: UuidNamespace;
   private idsIssued = 0;
@@ -93,9 +94,10 @@ export class LiveCluster {
     readonly organisation: Organisation,
     /** Serving metrics of the workloads with traffic (advance with `sync()` first). */
     readonly serving: ServingWatch,
-    boot: number,
+    /** The prefix of the ids this start hands out (see `ids`). */
+    idPrefix: string,
   ) {
-    this.ids = new UuidNamespace(boot === 0 ? `${model.spec.id}/workload/` : `${model.spec.id}/workload/${boot}/`);
+    this.ids = new UuidNamespace(idPrefix);
     this.wallClock = wallClock;
     this.names = namesOf(model, organisation);
     this.anchorSim = resumeAt;
@@ -185,7 +187,9 @@ export class LiveCluster {
       first?.wallMs ?? wallNow,
       organisation,
       serving,
-      boot,
+      // The start's wall time too: should the anchor of a start be lost to damage, the next start's number could
+      // repeat, its time cannot.
+      boot === 0 ? `${spec.id}/workload/` : `${spec.id}/workload/${boot}.${wallNow}/`,
     );
     if (options.timeScale > 0) {
       live.timer = setInterval(() => {

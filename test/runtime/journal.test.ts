@@ -56,7 +56,6 @@ describe('journal', () => {
 
   it.each([
     ['NUL bytes', Buffer.alloc(64)],
-    ['garbage lines', Buffer.from('garbage\n{"kind":"adv\nmore')],
     ['a whole entry without its newline', Buffer.from(JSON.stringify({ kind: 'advance', at: 9 }))],
   ])('cuts a tail of %s after the last entry', async (_, tail) => {
     const dataDir = dir();
@@ -67,6 +66,16 @@ describe('journal', () => {
     expect(recovery.entries.map((e) => e.at)).toEqual([1]);
     await journal.close();
     expect(readFileSync(path, 'utf8')).toBe(good);
+  });
+
+  it('takes a complete unreadable line at the end for damage, not for a torn write', async () => {
+    const dataDir = dir();
+    const path = join(dataDir, 'journal.jsonl');
+    const text = `${line({ kind: 'advance', at: 1 })}garbage\n{"kind":"adv`;
+    writeFileSync(path, text);
+    const opened = await Journal.open(dataDir);
+    expect(opened.ok).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
   it('computes the cut on bytes: invalid UTF-8 earlier in the file does not move it', async () => {

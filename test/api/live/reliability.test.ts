@@ -50,6 +50,13 @@ describe('bodies that are accepted are kept in a form that replays', () => {
     expect(again.body.name).toBe('bom');
   });
 
+  it('a body starting with two byte-order marks is kept readable too', async () => {
+    const text = `\uFEFF\uFEFF${JSON.stringify(creation('two-boms', { replicas: 0 }))}`;
+    const created = await server.call('POST', DI, text);
+    expect(created.status).toBe(202);
+    expect((await server.call('GET', `${DI}/${created.body.workloadId}`)).status).toBe(200);
+  });
+
   it.each([
     ['an unknown top-level field', 'top', '', /body\.deep\b.*nested/],
     ['an unknown field inside spec', 'spec', '', /body\.spec\.deep\b.*nested/],
@@ -153,6 +160,23 @@ describe('limits keep one request from holding the server', () => {
     const searched = await server.call('GET', `/api/v1/workloads/${id}/pods?search=paged-99-&limit=100`);
     expect(searched.body.pods.length).toBeGreaterThan(0);
     expect(searched.body.pods.every((p: { name: string }) => p.name.includes('paged-99-'))).toBe(true);
+  });
+});
+
+describe('connection errors', () => {
+  it('are not written into an event stream already under way: the connection is closed', async () => {
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+      // Once the stream has started, send bytes that are no HTTP on the same connection.
+      if (text.includes('event: clock') && !socket.destroyed) socket.write('NOT HTTP AT ALL\r\n\r\n');
+    });
+    socket.write(`GET /sim/v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKENS.dev}\r\n\r\n`);
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(text).toMatch(/^HTTP\/1\.1 200/);
+    expect(text).not.toMatch(/HTTP\/1\.1 400/);
   });
 });
 
