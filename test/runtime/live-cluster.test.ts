@@ -6,6 +6,7 @@ import { seconds } from '../../sim/engine/index.ts';
 import { DEFAULT_SCHEDULER_CONFIG } from '../../sim/scheduler/index.ts';
 import { DEFAULT_DELAYS } from '../../sim/workloads/delays.ts';
 import { JournalDamagedError, LiveCluster } from '../../src/runtime/live-cluster.ts';
+import { DEFAULT_SERVER_LIMITS } from '../../sim/simulator/limits.ts';
 import { clusterSpec, nodes } from '../support/clusters.ts';
 import type { LiveCommand } from '../../src/runtime/commands.ts';
 import type { RequestSpec } from '../../src/runai/translate.ts';
@@ -236,6 +237,28 @@ describe('workload ids never change meaning', () => {
     const fresh = d.value.id;
     expect(shown.map(([id]) => id)).not.toContain(fresh);
     expect(fresh).not.toBe(lost.value.id);
+    await third.live.close();
+  });
+  it("repeats no id even when damage takes a start's anchor and its deleted workloads are forgotten", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lwsim-live-'));
+    const limits = { ...DEFAULT_SERVER_LIMITS, deletedWorkloadsKept: 0 };
+    const at = (wallMs: number) => ({ timeScale: 0, dataDir, seed: 3, limits, wallClock: () => wallMs });
+    (await LiveCluster.start(spec, at(1_000))).live.close();
+    const second = await LiveCluster.start(spec, at(2_000));
+    const b = await second.live.mutate(create('b', { replicas: 0 }));
+    if (!b.ok || typeof b.value === 'string') throw new Error('create failed');
+    const shown = b.value.id;
+    expect((await second.live.mutate({ type: 'delete', workload: { id: shown } })).ok).toBe(true);
+    await second.live.close();
+    // Damage the second start's anchor: the next start counts one start fewer.
+    const lines = readFileSync(journalPath(dataDir), 'utf8').split('\n');
+    const anchor = lines.findIndex((l, i) => i > 0 && l.includes('"kind":"anchor"'));
+    lines[anchor] = lines[anchor]!.replace('"kind"', '"ki\u0000d"');
+    writeFileSync(journalPath(dataDir), lines.join('\n'));
+    const third = await LiveCluster.start(spec, { ...at(3_000), repair: true });
+    const c = await third.live.mutate(create('c', { replicas: 0 }));
+    if (!c.ok || typeof c.value === 'string') throw new Error('create failed');
+    expect(c.value.id).not.toBe(shown);
     await third.live.close();
   });
 });
