@@ -109,6 +109,8 @@ export const PLATFORM_OPERATIONS: readonly string[] = [
   'get_nodepools',
   'count_nodepools',
   'get_nodepool',
+  'list_pods',
+  'count_pods',
 ];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */
