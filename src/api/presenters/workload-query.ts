@@ -3,16 +3,12 @@
  * presented `Workload` objects exactly as the contract's parameters define them.
  */
 
+import type { ListQuery } from './listing.ts';
+
 type Json = Record<string, unknown>;
 
-export interface WorkloadQuery {
-  readonly filterBy?: readonly string[];
-  readonly search?: string;
-  readonly sortBy?: string;
-  readonly sortOrder?: 'asc' | 'desc';
-  readonly offset?: number;
-  readonly limit?: number;
-}
+/** The workloads listing's parameters: the platform's list parameters (listing.ts). */
+export type WorkloadQuery = ListQuery;
 
 type Operator = '==' | '!=' | '<=' | '>=' | '=@' | '!@' | '=^' | '=$';
 const FILTER = /^([A-Za-z]+)(==|!=|<=|>=|=@|!@|=\^|=\$)(.+)$/;

@@ -67,73 +67,44 @@ export function orgUnitRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }),
   );
 
-  app.route(
-    contractRoute(
-      'get_projects',
-      async (request) => {
+  // Projects and departments answer the same three operations: a page, a count, one by id.
+  const units = (
+    [list, count, get]: readonly [string, string, string],
+    key: 'projects' | 'departments',
+    noun: string,
+    all: (request: FastifyRequest, c: OrgUnitContext) => Json[],
+  ): void => {
+    app.route(
+      contractRoute(
+        list,
+        async (request) => {
+          const c = context();
+          const query = request.query as ListQuery;
+          const { page: found, next } = page(select(all(request, c), query, c), query, c);
+          return next === undefined ? { [key]: found } : { [key]: found, next };
+        },
+        UNSERIALIZED,
+      ),
+    );
+    app.route(
+      contractRoute(count, async (request) => {
         const c = context();
-        const { page: found, next } = page(
-          select(projects(request, c), request.query as ListQuery, c),
-          request.query as ListQuery,
-          c,
-        );
-        return next === undefined ? { projects: found } : { projects: found, next };
-      },
-      UNSERIALIZED,
-    ),
-  );
-  app.route(
-    contractRoute('count_projects', async (request) => {
-      const c = context();
-      return { count: select(projects(request, c), request.query as ListQuery, c).length };
-    }),
-  );
-  app.route(
-    contractRoute(
-      'get_project',
-      async (request) => {
-        const { projectId } = request.params as { projectId: string };
-        const c = context();
-        const found = projects(request, c).find((p) => p.id === projectId);
-        if (found === undefined) throw apiError('notFound', `project ${projectId} not found`);
-        return found;
-      },
-      UNSERIALIZED,
-    ),
-  );
-
-  app.route(
-    contractRoute(
-      'get_departments',
-      async (request) => {
-        const c = context();
-        const { page: found, next } = page(
-          select(departments(request, c), request.query as ListQuery, c),
-          request.query as ListQuery,
-          c,
-        );
-        return next === undefined ? { departments: found } : { departments: found, next };
-      },
-      UNSERIALIZED,
-    ),
-  );
-  app.route(
-    contractRoute('count_departments', async (request) => {
-      const c = context();
-      return { count: select(departments(request, c), request.query as ListQuery, c).length };
-    }),
-  );
-  app.route(
-    contractRoute(
-      'get_department',
-      async (request) => {
-        const { departmentId } = request.params as { departmentId: string };
-        const c = context();
-        const found = departments(request, c).find((d) => d.id === departmentId);
-        if (found === undefined) throw apiError('notFound', `department ${departmentId} not found`);
-        return found;
-      },
-      UNSERIALIZED,
-    ),
-  );
+        return { count: select(all(request, c), request.query as ListQuery, c).length };
+      }),
+    );
+    app.route(
+      contractRoute(
+        get,
+        async (request) => {
+          const id = Object.values(request.params as Record<string, string>)[0];
+          const found = all(request, context()).find((u) => u.id === id);
+          if (found === undefined) throw apiError('notFound', `${noun} ${id} not found`);
+          return found;
+        },
+        UNSERIALIZED,
+      ),
+    );
+  };
+  units(['get_projects', 'count_projects', 'get_project'], 'projects', 'project', projects);
+  units(['get_departments', 'count_departments', 'get_department'], 'departments', 'department', departments);
 }
