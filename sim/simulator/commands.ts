@@ -1,6 +1,6 @@
 import type { WorkloadState } from '../workloads/state.ts';
 import type { InferenceSpec } from '../workloads/spec.ts';
-import type { SimulatedCluster, ClusterResult } from './simulated-cluster.ts';
+import type { SimulatedCluster, ClusterResult, GivenIdentity } from './simulated-cluster.ts';
 
 /**
  * A workload as a command names it: the live API by id; a scenario timeline (or an imported trace) by the name
@@ -22,7 +22,7 @@ export type Command =
       /** The request as submitted, as JSON text, echoed back by the API. */
       readonly request: string;
       /** The workload's id and name, when they were decided before (a journal's replay); else the model's. */
-      readonly identity?: { readonly id?: string; readonly name?: string };
+      readonly identity?: GivenIdentity;
     }
   | { readonly type: 'scale'; readonly workload: WorkloadRef; readonly replicas: number }
   | { readonly type: 'delete'; readonly workload: WorkloadRef }

@@ -39,11 +39,16 @@ export interface CreateWorkload {
    * rather than a tree of objects for the collector to trace, for every workload the model keeps.
    */
   readonly request: string;
-  /**
-   * The id to give the workload (default: derived from its sequence number) and the name a generated one must
-   * come out as: a replay of a journal that lost lines still gives each workload the identity it was shown with.
-   */
-  readonly identity?: { readonly id?: string; readonly name?: string };
+  readonly identity?: GivenIdentity;
+}
+
+/**
+ * The id to give a workload (default: derived from its sequence number) and the name a generated one must come out
+ * as: a replay of a journal that lost lines still gives each workload the identity it was shown with.
+ */
+export interface GivenIdentity {
+  readonly id?: string;
+  readonly name?: string;
 }
 
 export type ClusterError = { ok: false; error: 'not-found' | 'conflict' | 'invalid'; message: string };

@@ -1,8 +1,8 @@
 // Application credentials exchanged for access tokens (Run:ai's POST /api/v1/token): signed JWTs (HS256, a secret
 // per data directory) that carry who the application is and what it may use, verified on every request beside the
 // static tokens of the cluster file.
-import { hash } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { hash } from 'node:crypto';
 import { constantTimeEqual } from './constant-time.ts';
 import type { Principal } from './auth.ts';
 
@@ -48,6 +48,10 @@ interface Claims {
   readonly exp: number;
 }
 
+/**
+ * SHA-256 of a secret, in hex (static tokens and application secrets alike): the one-shot form (Node >= 20.12), no
+ * Hash object and no Buffer per request (each costs more than the hash).
+ */
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }

@@ -1,8 +1,7 @@
 // Bearer-token authentication for the API (Run:ai's `bearerAuth` security scheme): a token -> user table,
 // an optional admin token, and an onRequest hook that answers 401 in the error body.
-import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AccessTokens } from './access-tokens.ts';
+import { AccessTokens, sha256Hex } from './access-tokens.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { apiError } from './errors.ts';
 
@@ -55,11 +54,6 @@ interface Entry {
   readonly principal: Principal;
 }
 
-function sha256(text: string): string {
-  // The one-shot form (Node >= 20.12) in hex: no Hash object and no Buffer per request (each costs more than the hash).
-  return hash('sha256', text, 'hex');
-}
-
 /** Builds the token table; throws on empty or duplicate tokens, which would make identities ambiguous. */
 export function createAuthenticator(
   options: Pick<AuthOptions, 'users' | 'adminToken' | 'adminEmail' | 'realm' | 'accessTokens'>,
@@ -77,7 +71,7 @@ export function createAuthenticator(
   const seen = new Set<string>();
   for (const user of users) {
     if (user.token === '') throw new Error(`user ${user.email} has an empty token`);
-    const digest = sha256(user.token);
+    const digest = sha256Hex(user.token);
     if (seen.has(digest)) throw new Error(`user ${user.email} shares a token with another user`);
     seen.add(digest);
     entries.push({ digest, principal: { email: user.email, projects: user.projects, admin: user.admin === true } });
@@ -108,7 +102,7 @@ export function createAuthenticator(
       }
       // Hash first so every comparison is over 64 hex digits, and compare against every user without stopping
       // early, so the time taken does not reveal which (or whether a) token matched.
-      const presented = sha256(match[1] ?? '');
+      const presented = sha256Hex(match[1] ?? '');
       let found: Principal | undefined;
       for (const entry of entries) {
         const equal = constantTimeEqual(presented, entry.digest);
@@ -186,7 +180,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): Authent
  * Authentication per connection: a keep-alive connection sends the same Authorization header with every request,
  * so the header a connection last had verified is kept with it, and the same header again (compared in constant
  * time, over the verified header's length) names the same principal without hashing the token again. Any other
- * header goes through the authenticator; static tokens never change while the server runs, and an access token is taken again only until it expires.
+ * header goes through the authenticator. Static tokens never change while the server runs; an access token is
+ * taken again only until it expires.
  */
 export class ConnectionCredentials {
   private readonly verified = new WeakMap<object, { readonly header: string; readonly principal: Principal }>();

@@ -35,6 +35,9 @@ export interface ServerConfig {
 /** The cluster file's top-level keys that make up the ServerConfig. */
 export const SERVER_CONFIG_KEYS = ['users', 'serving', 'traffic', 'limits', 'applications'] as const;
 
+/** What a user or an application may use: every project, or those named. */
+const PROJECTS_SCHEMA = { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 } }] };
+
 const SERVER_CONFIG_SCHEMA: SchemaObject = {
   type: 'object',
   additionalProperties: false,
@@ -69,7 +72,7 @@ const SERVER_CONFIG_SCHEMA: SchemaObject = {
         properties: {
           id: { type: 'string', minLength: 1, maxLength: 128 },
           secretSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-          projects: { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+          projects: PROJECTS_SCHEMA,
           admin: { type: 'boolean' },
         },
       },
@@ -83,7 +86,7 @@ const SERVER_CONFIG_SCHEMA: SchemaObject = {
         properties: {
           email: { type: 'string', minLength: 3, maxLength: 254 },
           token: { type: 'string', pattern: '^[A-Za-z0-9._~+/-]{16,4096}=*$' },
-          projects: { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 } }] },
+          projects: PROJECTS_SCHEMA,
           admin: { type: 'boolean' },
         },
       },
@@ -119,6 +122,12 @@ export function readServerConfig(
   const errors: ConfigError[] = [];
   const error = (path: PathSegment[], message: string): void =>
     void errors.push(source.errorAt([...at, ...path], message));
+  // Projects granted (default every one), each checked to exist when the cluster's projects are known.
+  const granted = (wanted: string[] | 'all' | undefined, path: PathSegment[]): readonly string[] | 'all' => {
+    if (wanted !== undefined && wanted !== 'all' && projects !== undefined)
+      wanted.forEach((p, i) => projects.has(p) || error([...path, i], `unknown project "${p}"`));
+    return wanted ?? 'all';
+  };
   const tokens = new Set<string>();
   const emails = new Set<string>();
   const users = (raw.users ?? []).map((user, u): ServerUser => {
@@ -126,18 +135,14 @@ export function readServerConfig(
     if (emails.has(user.email)) error(['users', u, 'email'], `user "${user.email}" is defined twice`);
     tokens.add(user.token);
     emails.add(user.email);
-    const wanted = user.projects ?? 'all';
-    if (wanted !== 'all' && projects !== undefined)
-      wanted.forEach((p, i) => projects.has(p) || error(['users', u, 'projects', i], `unknown project "${p}"`));
+    const wanted = granted(user.projects, ['users', u, 'projects']);
     return { email: user.email, token: user.token, projects: wanted, admin: user.admin ?? false };
   });
   const appIds = new Set<string>();
   const applications = (raw.applications ?? []).map((app, a): Application => {
     if (appIds.has(app.id)) error(['applications', a, 'id'], `application "${app.id}" is defined twice`);
     appIds.add(app.id);
-    const wanted = app.projects ?? 'all';
-    if (wanted !== 'all' && projects !== undefined)
-      wanted.forEach((p, i) => projects.has(p) || error(['applications', a, 'projects', i], `unknown project "${p}"`));
+    const wanted = granted(app.projects, ['applications', a, 'projects']);
     return { id: app.id, secretSha256: app.secretSha256, projects: wanted, admin: app.admin ?? false };
   });
   const traffic = new Map<string, WorkloadTraffic>();

@@ -1,4 +1,5 @@
 import type { Command, CommandResult } from '../../sim/simulator/commands.ts';
+import type { GivenIdentity } from '../../sim/simulator/simulated-cluster.ts';
 import { translateCreation, type CreationRequest, type TranslationContext } from '../runai/translate.ts';
 
 /**
@@ -49,7 +50,7 @@ export function decodeCommand(raw: Record<string, unknown>): LiveCommand {
 export function clusterCommand(
   { command, requestJson }: EncodedCommand,
   cluster: TranslationContext,
-  identity?: { readonly id?: string; readonly name?: string },
+  identity?: GivenIdentity,
 ): { ok: true; command: Command } | Extract<CommandResult, { ok: false }> {
   if (command.type !== 'create') return { ok: true, command };
   const { request, createdBy } = command;

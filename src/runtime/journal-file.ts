@@ -1,6 +1,6 @@
 // Reading a journal file back, line by line on bytes: what is readable, what is damaged and where, and the
-// torn tail a crash may leave. Damage in the middle is never skipped quietly: every later line would be applied
-// to a model that lacks the lost one, so the server refuses to start until told to repair.
+// torn tail a crash may leave. A damaged line is never skipped quietly: every later line would be applied to a
+// model that lacks the lost one, so the server refuses to start until told to repair.
 import {
   closeSync,
   copyFileSync,
@@ -163,6 +163,11 @@ function parseEntry(line: string): JournalEntry | undefined {
   }
 }
 
+/** A command line's `created` field as Journal.appendCommand writes it (with its leading comma), or nothing. */
+export function createdField(created: WorkloadIdentity | undefined): string {
+  return created === undefined ? '' : `,"created":${JSON.stringify({ id: created.id, name: created.name })}`;
+}
+
 /**
  * A creation's request as the line holds it, when the line is exactly what Journal.appendCommand writes: a replay
  * keeps that text instead of encoding the parsed request again (half the work of reading a creation).
@@ -174,8 +179,7 @@ function requestTextOf(
   created: WorkloadIdentity | undefined,
 ): string | undefined {
   const prefix = `{"kind":"command","at":${at},"command":{"type":"create","request":`;
-  const identity = created === undefined ? '' : `,"created":${JSON.stringify({ id: created.id, name: created.name })}`;
-  const suffix = `,"createdBy":${JSON.stringify(createdBy)}}${identity}}`;
+  const suffix = `,"createdBy":${JSON.stringify(createdBy)}}${createdField(created)}}`;
   return line.startsWith(prefix) && line.endsWith(suffix)
     ? line.slice(prefix.length, line.length - suffix.length)
     : undefined;

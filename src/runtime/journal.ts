@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Micros } from '../../sim/engine/index.ts';
 import type { LiveCommand } from './commands.ts';
-import { readJournal, repairJournal, truncateJournal, type DamagedLine } from './journal-file.ts';
+import { createdField, readJournal, repairJournal, truncateJournal, type DamagedLine } from './journal-file.ts';
 
 /** One line of the journal. */
 export type JournalEntry =
@@ -56,7 +56,7 @@ export interface JournalOptions {
   readonly repair?: boolean;
 }
 
-/** Why a journal was not opened: damage in its middle, and no repair asked for. */
+/** Why a journal was not opened: damaged lines, and no repair asked for. */
 export interface JournalDamage {
   readonly ok: false;
   readonly path: string;
@@ -89,8 +89,8 @@ export class Journal {
   ) {}
 
   /**
-   * Reads what is there, cutting off a torn tail, then opens for append. Damaged lines in the middle refuse the
-   * journal unless `repair` is set.
+   * Reads what is there, cutting off a torn tail, then opens for append. Damaged lines refuse the journal unless
+   * `repair` is set.
    */
   static async open(
     dataDir: string,
@@ -144,9 +144,7 @@ export class Journal {
 
   /** Appends a `command` entry whose command the caller has already encoded as JSON (see encodeCommand). */
   appendCommand(at: Micros, commandJson: string, created?: WorkloadIdentity): Promise<void> {
-    const identity =
-      created === undefined ? '' : `,"created":${JSON.stringify({ id: created.id, name: created.name })}`;
-    return this.appendLine(`{"kind":"command","at":${at},"command":${commandJson}${identity}}\n`);
+    return this.appendLine(`{"kind":"command","at":${at},"command":${commandJson}${createdField(created)}}\n`);
   }
 
   private appendLine(line: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
-import { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
+import { SimulatedCluster, type GivenIdentity } from '../../sim/simulator/simulated-cluster.ts';
 import { ServingWatch } from '../../sim/simulator/serving-watch.ts';
 import { streamRandom } from '../../sim/scenario/seeds.ts';
 import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
@@ -15,7 +15,7 @@ import { Journal, type Durability, type JournalDamage, type JournalEntry, type W
 import { UuidNamespace } from '../../sim/config/stable-uuid.ts';
 import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
 
-/** Thrown by start when the journal is damaged in the middle and no repair was asked for. */
+/** Thrown by start when the journal has damaged lines and no repair was asked for. */
 export class JournalDamagedError extends Error {
   constructor(readonly damage: JournalDamage) {
     super(damage.message);
@@ -42,7 +42,7 @@ export interface LiveOptions {
   readonly wallClock?: () => number;
   /** How durable an accepted mutation is before its reply (default `process`: survives kill -9). */
   readonly durability?: Durability;
-  /** Start on a journal damaged in the middle by keeping its readable entries (see Journal.open). */
+  /** Start on a journal with damaged lines by keeping its readable entries (see Journal.open). */
   readonly repair?: boolean;
   /** What creates and scales may ask for once the journal is replayed; default DEFAULT_SERVER_LIMITS. */
   readonly limits?: ClusterLimits;
@@ -289,7 +289,7 @@ function applyLive(
   model: SimulatedCluster,
   encoded: EncodedCommand,
   names: TranslationContext,
-  identity?: Partial<WorkloadIdentity>,
+  identity?: GivenIdentity,
 ): CommandResult {
   const translated = clusterCommand(encoded, names, identity);
   return translated.ok ? applyCommand(model, translated.command) : translated;
