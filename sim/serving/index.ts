@@ -10,3 +10,5 @@ export * from './series.ts';
 export * from './simulate.ts';
 export * from './traces.ts';
 export * from './traffic.ts';
+export * from './latency-histogram.ts';
+export * from './metrics-series.ts';

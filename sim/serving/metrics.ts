@@ -2,6 +2,7 @@
 // send to the first token, TPOT = (E2EL − TTFT)/(output − 1) over requests with more than one output token, every
 // inter-token gap as ITL, E2EL; numpy's mean, median, population std and linear-interpolation percentiles, in ms.
 import { Distribution } from './distribution.ts';
+import { LatencyHistogram, VLLM_E2E_BUCKETS, VLLM_TTFT_BUCKETS } from './latency-histogram.ts';
 import type { Request } from './request.ts';
 
 export const LATENCY_METRICS = ['ttft', 'tpot', 'itl', 'e2el'] as const;
@@ -26,6 +27,9 @@ export class MetricsCollector {
   readonly tpot = new Distribution();
   readonly itl = new Distribution();
   readonly e2el = new Distribution();
+  /** The same latencies on vLLM's Prometheus buckets (its /metrics, Run:ai's NIM metrics). */
+  readonly ttftBuckets = new LatencyHistogram(VLLM_TTFT_BUCKETS);
+  readonly e2elBuckets = new LatencyHistogram(VLLM_E2E_BUCKETS);
   completed = 0;
   /** Requests meeting every bound of the SLO; TPOT of a one-token request counts as 0, as vLLM's does. */
   good = 0;
@@ -60,6 +64,8 @@ export class MetricsCollector {
     const e2el = r.finished - r.sent + this.overheadSeconds;
     this.ttft.add(ttft);
     this.e2el.add(e2el);
+    this.ttftBuckets.add(ttft);
+    this.e2elBuckets.add(e2el);
     const tpot = r.outputTokens > 1 ? (e2el - ttft) / (r.outputTokens - 1) : 0;
     if (r.outputTokens > 1) this.tpot.add(tpot);
     const { slo } = this;

@@ -44,6 +44,8 @@ export class Replica {
   /** Micro-batches launched, and the tokens they carried. */
   iterations = 0;
   batchTokens = 0;
+  /** Seconds its GPUs computed (per GPU, a pipeline's stages averaged): DCGM's GPU utilisation is the busy share. */
+  busySeconds = 0;
   /** Absent when prefix caching is off. */
   private prefixCache: PrefixCache | undefined;
 
@@ -290,13 +292,18 @@ export class Replica {
     }
     this.iterations++;
     this.batchTokens += s.tokens;
-    if (this.stageFree.length === 1) return now + this.pricer.secondsOf(s);
+    if (this.stageFree.length === 1) {
+      const seconds = this.pricer.secondsOf(s);
+      this.busySeconds += seconds;
+      return now + seconds;
+    }
     // Each stage starts the batch when it is free and the stage before has handed it on.
     this.pricer.stagesOf(s, this.stageSeconds);
     let at = now;
     for (let stage = 0; stage < this.stageFree.length; stage++) {
       at = Math.max(at, this.stageFree[stage]!) + this.stageSeconds[stage]!;
       this.stageFree[stage] = at;
+      this.busySeconds += this.stageSeconds[stage]! / this.stageFree.length;
     }
     return at;
   }

@@ -13,6 +13,8 @@ import {
 import type { Bin } from './distribution.ts';
 import { Replica } from './replica.ts';
 import { SeriesRecorder, type ServingSeries } from './series.ts';
+import { MetricsRecorder, type MetricsSamples } from './metrics-series.ts';
+import type { HistogramCounts } from './latency-histogram.ts';
 import { newRequest, type Request, type RequestSpec } from './request.ts';
 import { ROUTERS, type Router, type RouterName, type RouterState } from './routers.ts';
 
@@ -54,6 +56,8 @@ export interface ServingRun {
   readonly onReplicaLoss?: ReplicaLossPolicy;
   /** Sample per-replica time series every this many seconds (`lwsim.series`); none when absent. */
   readonly sampleSeconds?: number;
+  /** Sample the whole workload's metrics every this many seconds (`metricsSamples()`); none when absent. */
+  readonly metricsSeconds?: number;
   /** Stop as soon as one of these can no longer hold (`lwsim.stoppedEarly`); the figures are then partial. */
   readonly failFast?: readonly FailFastBound[];
 }
@@ -87,6 +91,21 @@ export interface ServingExtras {
   readonly stoppedEarly?: boolean;
 }
 
+/** A serving simulation's figures at one moment, all replicas together. */
+export interface ServingGauges {
+  readonly running: number;
+  readonly waiting: number;
+  readonly kvUsage: number;
+  readonly replicasUp: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly preemptions: number;
+  readonly promptTokens: number;
+  readonly generationTokens: number;
+  readonly ttft: HistogramCounts;
+  readonly e2el: HistogramCounts;
+}
+
 export function simulateServing(run: ServingRun): ServingResult {
   const simulation = new ServingSimulation(run);
   for (const change of run.availability ?? []) simulation.change(change);
@@ -107,6 +126,7 @@ export class ServingSimulation {
   private readonly retry: boolean;
   private readonly metrics: MetricsCollector;
   private readonly series: SeriesRecorder | undefined;
+  private readonly recorder: MetricsRecorder | undefined;
   private readonly router: Router;
   private readonly routerState: RouterState = { next: 0 };
   private readonly limit: number;
@@ -140,6 +160,7 @@ export class ServingSimulation {
     this.retry = (run.onReplicaLoss ?? 'retry') === 'retry';
     this.metrics = new MetricsCollector(run.pricer.requestSeconds, run.slo, run.failFast);
     this.series = run.sampleSeconds !== undefined ? new SeriesRecorder(run.sampleSeconds) : undefined;
+    this.recorder = run.metricsSeconds !== undefined ? new MetricsRecorder(run.metricsSeconds) : undefined;
     this.router = ROUTERS[run.router];
     this.limit = run.maxConcurrency ?? Infinity;
     this.source = run.requests[Symbol.iterator]();
@@ -184,6 +205,7 @@ export class ServingSimulation {
       if (first === Infinity || first > horizon) break;
       while (series !== undefined && series.next <= first)
         series.sample(replicas, this.streamed, metrics.completed, this.failed);
+      this.sampleMetrics(first);
       if (changeAt === first) {
         this.now = changeAt;
         this.apply(changes[this.changeIndex++]!);
@@ -196,6 +218,44 @@ export class ServingSimulation {
         this.arrive(next.value as RequestSpec);
       }
     }
+    // Nothing happens before the next event: the samples due up to the horizon already hold.
+    if (horizon !== Infinity) this.sampleMetrics(horizon);
+  }
+
+  private sampleMetrics(until: number): void {
+    const { recorder, metrics } = this;
+    if (recorder === undefined) return;
+    const source = {
+      replicas: this.replicas,
+      completed: metrics.completed,
+      failed: this.failed,
+      ttft: metrics.ttftBuckets,
+      e2el: metrics.e2elBuckets,
+    };
+    while (recorder.next <= until) recorder.sample(source);
+  }
+
+  /** The workload's metrics over time (with `metricsSeconds`); the caller only reads them. */
+  metricsSamples(): Readonly<MetricsSamples> | undefined {
+    return this.recorder?.samples;
+  }
+
+  /** What a Prometheus scrape of the engines would read now: gauges and cumulative counts, all replicas. */
+  gauges(): ServingGauges {
+    const up = this.replicas.filter((r) => r.up);
+    return {
+      running: sum(this.replicas, (r) => r.running.length),
+      waiting: sum(this.replicas, (r) => r.waitingCount),
+      kvUsage: up.length === 0 ? 0 : sum(up, (r) => (r.totalBlocks > 0 ? r.usedBlocks / r.totalBlocks : 0)) / up.length,
+      replicasUp: up.length,
+      completed: this.metrics.completed,
+      failed: this.failed,
+      preemptions: sum(this.replicas, (r) => r.preemptions),
+      promptTokens: this.metrics.inputTokens,
+      generationTokens: this.streamed,
+      ttft: this.metrics.ttftBuckets.snapshot(),
+      e2el: this.metrics.e2elBuckets.snapshot(),
+    };
   }
 
   private arrive(spec: RequestSpec): void {

@@ -3,7 +3,8 @@
 // the workload has served its clients (a replay's serving section, the live server's serving metrics).
 import { toSeconds, type Micros } from '../engine/index.ts';
 import { DEFAULT_LATENCY_MODEL, LATENCY_MODELS, type Deployment } from '../perf/index.ts';
-import { ServingSimulation, type ServingResult } from '../serving/simulate.ts';
+import { ServingSimulation, type ServingGauges, type ServingResult } from '../serving/simulate.ts';
+import type { MetricsSamples } from '../serving/metrics-series.ts';
 import type { RequestSpec } from '../serving/request.ts';
 import { TraceRequests } from '../serving/traces.ts';
 import { trafficDeployment, trafficRequests, type TraceLines, type WorkloadTraffic } from '../serving/traffic.ts';
@@ -47,6 +48,14 @@ export type WorkloadServing =
   /** The workload cannot serve this traffic (fractional GPUs, a model too big for its GPUs). */
   | { readonly ok: false; readonly workload: WorkloadState; readonly message: string };
 
+/** A served workload's engine figures: now (`gauges`) and sampled since `from` (seconds after it). */
+export interface WorkloadMetrics {
+  readonly from: Micros;
+  readonly deployment: Deployment;
+  readonly gauges: ServingGauges;
+  readonly samples: Readonly<MetricsSamples> | undefined;
+}
+
 interface Served {
   readonly workload: WorkloadState;
   readonly traffic: WorkloadTraffic;
@@ -64,6 +73,8 @@ export interface ServingWatchOptions {
   readonly traceLines?: TraceLines;
   /** Per-replica time series every this many seconds (none when absent). */
   readonly sampleSeconds?: number;
+  /** Workload metrics (all replicas) every this many seconds, for `metrics()` (none when absent). */
+  readonly metricsSeconds?: number;
   /** When the run ends (a scenario's horizon): a synthetic load without a count sends until then; else forever. */
   readonly until?: Micros;
   /** The generator of a workload's synthetic arrivals, by workload name. */
@@ -108,6 +119,7 @@ export class ServingWatch {
         onReplicaLoss: traffic.onReplicaLoss,
         percentiles: traffic.percentiles,
         ...(this.options.sampleSeconds !== undefined ? { sampleSeconds: this.options.sampleSeconds } : {}),
+        ...(this.options.metricsSeconds !== undefined ? { metricsSeconds: this.options.metricsSeconds } : {}),
         ...(traffic.slo ? { slo: traffic.slo } : {}),
         ...(traffic.maxConcurrency !== undefined ? { maxConcurrency: traffic.maxConcurrency } : {}),
       });
@@ -137,15 +149,9 @@ export class ServingWatch {
 
   /** How `workload` has served up to the cluster's now; undefined when it has no traffic. */
   serving(workload: WorkloadState): WorkloadServing | undefined {
-    const served = this.served.get(workload);
+    const served = this.advanced(workload);
     if (served === undefined) return undefined;
     if (typeof served === 'string') return { ok: false, workload, message: served };
-    try {
-      served.simulation.advanceTo(this.seconds(served));
-    } catch (e) {
-      this.served.set(workload, messageOf(e));
-      return { ok: false, workload, message: messageOf(e) };
-    }
     const problem = served.requests instanceof TraceRequests ? served.requests.problem : undefined;
     return {
       ok: true,
@@ -157,6 +163,34 @@ export class ServingWatch {
       ...(problem ? { traceProblem: `line ${problem.line}: ${problem.message}` } : {}),
       result: served.simulation.result(),
     };
+  }
+
+  /**
+   * `workload`'s engine figures now and over time (samples with `metricsSeconds`), up to the cluster's now:
+   * undefined without traffic, a message when it cannot serve.
+   */
+  metrics(workload: WorkloadState): WorkloadMetrics | string | undefined {
+    const served = this.advanced(workload);
+    if (served === undefined || typeof served === 'string') return served;
+    return {
+      from: served.from,
+      deployment: served.deployment,
+      gauges: served.simulation.gauges(),
+      samples: served.simulation.metricsSamples(),
+    };
+  }
+
+  /** The workload's serving, advanced to the cluster's now (a message once it has failed). */
+  private advanced(workload: WorkloadState): Served | string | undefined {
+    const served = this.served.get(workload);
+    if (served === undefined || typeof served === 'string') return served;
+    try {
+      served.simulation.advanceTo(this.seconds(served));
+      return served;
+    } catch (e) {
+      this.served.set(workload, messageOf(e));
+      return messageOf(e);
+    }
   }
 
   private seconds(served: Served): number {

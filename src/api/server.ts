@@ -19,6 +19,7 @@ import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { orgUnitRoutes } from './routes/org-units.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { workloadTelemetryRoutes } from './routes/workload-telemetry.ts';
 import { podRoutes } from './routes/pods.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
 import type { AccessTokens } from './access-tokens.ts';
@@ -64,6 +65,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   orgUnitRoutes(app, ctx);
   inventoryRoutes(app, ctx);
   podRoutes(app, ctx);
+  workloadTelemetryRoutes(app, ctx);
   if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

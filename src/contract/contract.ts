@@ -111,6 +111,10 @@ export const PLATFORM_OPERATIONS: readonly string[] = [
   'get_nodepool',
   'list_pods',
   'count_pods',
+  'get_workload_events',
+  'get_workload_history',
+  'get_workload_metrics',
+  'get_workload_pod_metrics',
 ];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */

@@ -2,6 +2,7 @@ import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
 import { SimulatedCluster, type GivenIdentity } from '../../sim/simulator/simulated-cluster.ts';
 import { ServingWatch } from '../../sim/simulator/serving-watch.ts';
+import { WorkloadHistory } from '../../sim/simulator/workload-history.ts';
 import { streamRandom } from '../../sim/scenario/seeds.ts';
 import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
 import { fileLines } from '../serving/trace-file.ts';
@@ -14,6 +15,9 @@ import { clusterCommand, encodeCommand, type EncodedCommand, type LiveCommand } 
 import { Journal, type Durability, type JournalDamage, type JournalEntry, type WorkloadIdentity } from './journal.ts';
 import { UuidNamespace } from '../../sim/config/stable-uuid.ts';
 import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
+
+/** Simulated seconds between the samples of a served workload's metrics (Prometheus's usual scrape interval). */
+export const METRICS_SECONDS = 15;
 
 /** Thrown by start when the journal has damaged lines and no repair was asked for. */
 export class JournalDamagedError extends Error {
@@ -94,6 +98,8 @@ export class LiveCluster {
     readonly organisation: Organisation,
     /** Serving metrics of the workloads with traffic (advance with `sync()` first). */
     readonly serving: ServingWatch,
+    /** Each workload's events, phase changes and holdings over time. */
+    readonly history: WorkloadHistory,
     /** The prefix of the ids this start hands out (see `ids`). */
     idPrefix: string,
   ) {
@@ -137,7 +143,9 @@ export class LiveCluster {
     const serving = new ServingWatch(model, {
       random: (name) => streamRandom(seed, `traffic/${name}`),
       traceLines: fileLines,
+      metricsSeconds: METRICS_SECONDS,
     });
+    const history = new WorkloadHistory(model);
     const traffic = options.traffic ?? new Map<string, WorkloadTraffic>();
     model.observers.on('workload-created', (w) => {
       const t = traffic.get(w.requestedName);
@@ -187,6 +195,7 @@ export class LiveCluster {
       first?.wallMs ?? wallNow,
       organisation,
       serving,
+      history,
       // The start's wall time too: should the anchor of a start be lost to damage, the next start's number could
       // repeat, its time cannot.
       boot === 0 ? `${spec.id}/workload/` : `${spec.id}/workload/${boot}.${wallNow}/`,

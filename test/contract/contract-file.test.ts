@@ -20,13 +20,13 @@ describe('the contract file', () => {
     expect(source).toContain('ab11bd1fac92d1878d8a2bbe51f9b5379f7a8e7264edc3a1c30c6a07252b646c');
   });
 
-  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 63 the platform operations answered add', () => {
+  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 77 the platform operations answered add', () => {
     const contract = getContract();
     expect(contract.document.openapi).toBe('3.0.3');
     expect(contract.title).toBe('NVIDIA Run:ai');
     expect(contract.version).toBe('2.24');
-    expect(contract.componentNames).toHaveLength(214);
-    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(214);
+    expect(contract.componentNames).toHaveLength(228);
+    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(228);
   });
 
   it('lists the operations with the statuses the contract gives each', () => {
@@ -70,6 +70,15 @@ describe('the contract file', () => {
       ['get_departments', 'GET', '/api/v1/org-unit/departments', '200,400,401,403,503'],
       ['count_departments', 'GET', '/api/v1/org-unit/departments/count', '200,400,401,403,503'],
       ['get_department', 'GET', '/api/v1/org-unit/departments/:departmentId', '200,401,403,404,503'],
+      ['get_workload_events', 'GET', '/api/v1/workloads/:workloadId/events', '200,401,403,404,500,503'],
+      ['get_workload_history', 'GET', '/api/v1/workloads/:workloadId/history', '200,401,403,404,500,503'],
+      ['get_workload_metrics', 'GET', '/api/v1/workloads/:workloadId/metrics', '200,207,400,401,403,404,500,503'],
+      [
+        'get_workload_pod_metrics',
+        'GET',
+        '/api/v1/workloads/:workloadId/pods/:podId/metrics',
+        '200,207,400,401,403,404,500,503',
+      ],
       ['list_pods', 'GET', '/api/v1/workloads/pods', '200,401,403,404,500,503'],
       ['count_pods', 'GET', '/api/v1/workloads/pods/count', '200,401,403,500,503'],
     ]);

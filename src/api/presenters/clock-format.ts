@@ -21,6 +21,11 @@ export class ClockFormat {
     return this.lastIso;
   }
 
+  /** The simulated instant of an API date-time (any ISO 8601 form `Date.parse` reads). */
+  micros(iso: string): Micros {
+    return (Date.parse(iso) - this.epochMs) * 1000;
+  }
+
   isoOrNull(at: Micros | null): string | null {
     return at === null ? null : this.iso(at);
   }

@@ -168,6 +168,11 @@ export function presentPods(
   return { pods, more: false };
 }
 
+/** A pod's API id: a new one for every incarnation, as Kubernetes gives a recreated pod a new uid. */
+export function podId(w: Readonly<WorkloadState>, pod: Pick<PodState, 'name' | 'incarnation' | 'restarts'>): string {
+  return stableUuid(`${w.id}/${pod.name}/${pod.incarnation}/${pod.restarts}`);
+}
+
 function presentPod(w: Readonly<WorkloadState>, group: number, pod: PodState, ctx: PresentContext): Json {
   const project = ctx.organisation.projectNamed(w.project)!;
   const template = pod.role === 'leader' ? w.spec.leader : (w.spec.worker ?? w.spec.leader);
@@ -175,7 +180,7 @@ function presentPod(w: Readonly<WorkloadState>, group: number, pod: PodState, ct
     tenantId: TENANT_ID,
     name: pod.name,
     priorityClassName: w.spec.priority.className,
-    id: stableUuid(`${w.id}/${pod.name}/${pod.incarnation}/${pod.restarts}`),
+    id: podId(w, pod),
     workloadId: w.id,
     clusterId: ctx.clusterId,
     projectId: project.id,

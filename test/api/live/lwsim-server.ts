@@ -15,6 +15,8 @@ import type { ServerUser } from '../../../src/config/server-config.ts';
 import { LiveCluster } from '../../../src/runtime/live-cluster.ts';
 import { tokenSecret } from '../../../src/runtime/token-secret.ts';
 import { AccessTokens, sha256Hex, type Application } from '../../../src/api/access-tokens.ts';
+import { parseClusterText } from '../../../src/config/cluster-document.ts';
+import type { WorkloadTraffic } from '../../../sim/serving/traffic.ts';
 
 export const TOKENS = {
   dev: 'test-dev-token-0000000000',
@@ -117,10 +119,22 @@ export interface LwsimServer {
 }
 
 export async function startLwsim(
-  options: { timeScale?: number; dataDir?: string; kernelThreads?: number; requestTimeoutMs?: number } = {},
+  options: {
+    timeScale?: number;
+    dataDir?: string;
+    kernelThreads?: number;
+    requestTimeoutMs?: number;
+    /** The cluster file's `traffic:` block (YAML), for workloads served request by request. */
+    traffic?: string;
+  } = {},
 ): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
-  const { live } = await LiveCluster.start(TEST_CLUSTER, { timeScale: options.timeScale ?? 0, dataDir, seed: 1 });
+  const { live } = await LiveCluster.start(TEST_CLUSTER, {
+    timeScale: options.timeScale ?? 0,
+    dataDir,
+    seed: 1,
+    ...(options.traffic !== undefined ? { traffic: trafficOf(options.traffic) } : {}),
+  });
   const accessTokens = new AccessTokens(tokenSecret(dataDir), TEST_APPLICATIONS);
   // Two kernel threads per serving engine: the suites run two at a time on a 2-core machine.
   const app = buildServer({
@@ -165,6 +179,16 @@ export async function startLwsim(
       await live.close();
     },
   };
+}
+
+/** A `traffic:` block read as `lwsim serve` reads the cluster file's. */
+export function trafficOf(block: string): ReadonlyMap<string, WorkloadTraffic> {
+  const parsed = parseClusterText(
+    'cluster.yaml',
+    `name: t\nnodePools: [{ name: h100, nodes: [{ count: 1, gpu: { model: H100-SXM-80GB, count: 8 }, cpu: 8, memory: 64Gi }] }]\ndepartments: [{ name: d, projects: [{ name: p }] }]\n${block}`,
+  );
+  if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
+  return parsed.document.server.traffic;
 }
 
 /** Asserts a response body matches the contract's schema for the operation and status. */
