@@ -45,6 +45,8 @@ export interface KaiQueue {
   readonly weight?: number;
   readonly limit?: number;
   readonly parent?: string;
+  /** KAI's queue Priority above the default: lwsim's rank. */
+  readonly priority?: number;
 }
 
 export interface KaiJob {
@@ -248,6 +250,6 @@ function departmentsOf(c: KaiCase, totalGpus: number): DepartmentSpec[] {
     ),
     projects: Object.entries(c.queues)
       .filter(([, q]) => (q.parent ?? 'default') === name)
-      .map(([project, q]) => ({ name: project, rank: 0, quotas: quota(q, 0) })),
+      .map(([project, q]) => ({ name: project, rank: q.priority ?? 0, quotas: quota(q, 0) })),
   }));
 }
