@@ -6,7 +6,9 @@ import type { QueueTree, QueueUsage } from './queues.ts';
  * one department by their own books, two of different departments by their departments'. At a level:
  *   1. a queue that stays within its deserved quota with this job goes first (starved queues are served first);
  *   2. then the higher rank;
- *   3. then the smaller share ratio (allocated + job) / fair share: the queue furthest below its fair share;
+ *   3. then the smaller share ratio (allocated + job) / allocatable share, where the allocatable share is
+ *      max(deserved, fair share) capped by the limit (KAI's GetAllocatableShare): the queue furthest below what
+ *      it may hold;
  *   4. then the name, so the order is total and runs are reproducible.
  */
 export function compareQueues(
@@ -48,10 +50,17 @@ function compareAt(
   const rankA = tree.queues[qa]!.rank;
   const rankB = tree.queues[qb]!.rank;
   if (rankA !== rankB) return rankB - rankA;
-  const ratioA = ratio(afterA, fairShare[slotA]!);
-  const ratioB = ratio(afterB, fairShare[slotB]!);
+  const ratioA = ratio(afterA, allocatable(tree, fairShare, slotA));
+  const ratioB = ratio(afterB, allocatable(tree, fairShare, slotB));
   if (ratioA !== ratioB) return ratioA < ratioB ? -1 : 1;
   return tree.queues[qa]!.name < tree.queues[qb]!.name ? -1 : tree.queues[qa]!.name > tree.queues[qb]!.name ? 1 : 0;
+}
+
+/** What a queue may hold before it counts as over-served: max(deserved, fair share), capped by its limit. */
+function allocatable(tree: QueueTree, fairShare: Float64Array, slot: number): number {
+  const share = Math.max(tree.deserved[slot]!, fairShare[slot]!);
+  const limit = tree.limit[slot]!;
+  return limit >= 0 ? Math.min(limit, share) : share;
 }
 
 function ratio(after: number, share: number): number {
