@@ -7,3 +7,4 @@ export * from './pod-request.ts';
 export * from './policies/index.ts';
 export * from './run.ts';
 export * from './typical-pods.ts';
+export * from './published.ts';
