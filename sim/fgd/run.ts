@@ -19,6 +19,8 @@ export interface RunTrace {
   readonly usedMilli: Float64Array;
   /** 100 · Σ F(n) / Σ idle GPU milli after the pod. */
   readonly fragRatio: Float64Array;
+  /** The index (in the input's `nodes`) of the node each pod went to; -1 when it found none. */
+  readonly chosen: Int32Array;
   readonly placed: number;
   readonly failed: number;
 }
@@ -36,7 +38,8 @@ export interface RunInput {
 }
 
 export function runPods(input: RunInput): RunTrace {
-  const nodes = inPrefixOrder(input.nodes, input.prefixes);
+  const order = prefixOrder(input.nodes, input.prefixes);
+  const nodes = order.map((i) => new FgdNode(input.nodes[i]!));
   const { policy, typical, pods } = input;
   const context: PolicyContext = { typical, rng: input.rng };
   const cache = new ScoreCache(nodes.length, input.keyCount);
@@ -45,6 +48,7 @@ export function runPods(input: RunInput): RunTrace {
   let idleTotal = nodes.reduce((sum, n) => sum + n.gpuLeftTotal(), 0);
   const trace = { arrivedMilli: new Float64Array(pods.length), usedMilli: new Float64Array(pods.length) };
   const fragRatio = new Float64Array(pods.length);
+  const placements = new Int32Array(pods.length).fill(-1);
   const feasible = new Int32Array(nodes.length);
   const scores = new Float64Array(nodes.length);
   let arrived = 0;
@@ -71,17 +75,18 @@ export function runPods(input: RunInput): RunTrace {
       frag[chosen] = after;
       used += idleBefore - node.gpuLeftTotal();
       idleTotal -= idleBefore - node.gpuLeftTotal();
+      placements[p] = order[chosen]!;
       placed++;
     }
     trace.arrivedMilli[p] = arrived;
     trace.usedMilli[p] = used;
     fragRatio[p] = idleTotal > 0 ? (100 * fragTotal) / idleTotal : 0;
   });
-  return { ...trace, fragRatio, placed, failed: pods.length - placed };
+  return { ...trace, fragRatio, chosen: placements, placed, failed: pods.length - placed };
 }
 
 /** The index (among the feasible) of the winner: the highest final score, ties to the smallest prefix. */
-function pick(policy: Policy, scores: Float64Array, count: number, context: PolicyContext): number {
+export function pick(policy: Policy, scores: Float64Array, count: number, context: PolicyContext): number {
   if (policy.prefer) return policy.prefer(count, context.rng);
   let min = Infinity;
   let max = -Infinity;
@@ -100,12 +105,12 @@ function pick(policy: Policy, scores: Float64Array, count: number, context: Poli
   return best;
 }
 
-/** The nodes sorted by their prefixed names (`%04d-<name>`), which is the order ties are broken in. */
-function inPrefixOrder(specs: readonly OpenbNode[], prefixes: readonly number[]): FgdNode[] {
+/** The node indices sorted by prefixed name (`%04d-<name>`), which is the order ties are broken in. */
+function prefixOrder(specs: readonly OpenbNode[], prefixes: readonly number[]): number[] {
   return specs
-    .map((spec, i) => ({ spec, key: `${String(prefixes[i]).padStart(4, '0')}-${spec.name}` }))
+    .map((spec, i) => ({ i, key: `${String(prefixes[i]).padStart(4, '0')}-${spec.name}` }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ spec }) => new FgdNode(spec));
+    .map(({ i }) => i);
 }
 
 /**
