@@ -1,0 +1,14 @@
+/** 05-BestFit: the node left with the least (CPU and GPU, equally weighted) after the pod wins; scores normalised. */
+import type { FgdNode } from '../node-state.ts';
+import type { PodRequest } from '../pod-request.ts';
+import { bestFitGpus } from './gpu-choice.ts';
+import { int64, MAX_SPEC_CPU, MAX_SPEC_GPU, type Policy } from './policy.ts';
+
+export function bestFitScore(node: FgdNode, pod: PodRequest): number {
+  // In the reference's order of operations, since the truncation makes the last bit matter at the edges.
+  const cpu = (0.5 * (node.cpuLeft - pod.milliCpu)) / MAX_SPEC_CPU;
+  const gpu = (0.5 * (node.gpuLeftTotal() - pod.milliGpu * pod.gpuNumber)) / MAX_SPEC_GPU;
+  return int64(100 * (1 - (cpu + gpu)));
+}
+
+export const bestFitPolicy: Policy = { score: bestFitScore, normalize: true, gpus: bestFitGpus };
