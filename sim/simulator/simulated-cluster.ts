@@ -61,6 +61,8 @@ export interface ClusterObservers {
   'workload-deleted': (workload: WorkloadState) => void;
   /** A workload's groups or pods may have changed (said once an instant is over, phase change or not). */
   'workload-touched': (workload: WorkloadState) => void;
+  /** A scheduling cycle begins (with 'scheduling-cycle' after it, a watcher can time it). */
+  'scheduling-cycle-started': () => void;
   'scheduling-cycle': (report: CycleReport) => void;
   'node-ready': (node: string, ready: boolean) => void;
 }
@@ -375,6 +377,7 @@ export class SimulatedCluster {
 
   private runCycle(): void {
     this.cycleRequested = false;
+    this.observers.emit('scheduling-cycle-started');
     const report = this.scheduler.cycle(this.now);
     // A gang can be evicted and placed again within one cycle (reclaimed, then placed in another pool): first
     // every eviction, then every gang that ends the cycle running is bound where the scheduler left it.

@@ -135,6 +135,19 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         },
       },
     },
+    '/metrics': {
+      get: {
+        operationId: 'prometheus_metrics',
+        tags: ['Simulator'],
+        summary:
+          "Prometheus text exposition: KAI-Scheduler's queue and scheduling metrics, kube-state-metrics' nodes and pods, vLLM's engine metrics per workload with traffic. Administrators only.",
+        responses: {
+          200: { description: 'the metrics', content: { 'text/plain': {} } },
+          401: errorResponse,
+          403: errorResponse,
+        },
+      },
+    },
     '/sim/v1/events': {
       get: {
         operationId: 'sim_events',

@@ -19,6 +19,7 @@ import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { orgUnitRoutes } from './routes/org-units.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { prometheusRoutes } from './routes/prometheus.ts';
 import { workloadTelemetryRoutes } from './routes/workload-telemetry.ts';
 import { podRoutes } from './routes/pods.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
@@ -72,6 +73,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   whatIfRoutes(app, ctx);
   capacityRoutes(app, ctx);
   servingMetricsRoutes(app, ctx);
+  prometheusRoutes(app, ctx);
   completionRoutes(app, ctx, {
     authenticator,
     kernelThreads: options.kernelThreads ?? availableParallelism(),
