@@ -14,6 +14,9 @@ export interface PodTemplate {
   readonly constraints: PodConstraints;
 }
 
+/** What the API created the workload as: Run:ai's distributed inference (LWS groups) or a training (one pod). */
+export type WorkloadKind = 'distributed-inference' | 'training';
+
 /**
  * A distributed inference as the model understands it: the API translates Run:ai's request body into this, the
  * scenario files likewise. Plain data, so it can be journaled and forked.
@@ -38,4 +41,6 @@ export interface InferenceSpec {
    * survives preemption, as a job that checkpoints does). Inference services leave it out and run until deleted.
    */
   readonly runFor?: Micros;
+  /** Absent: a distributed inference. The scheduler and controller treat both alike; the API tells them apart. */
+  readonly kind?: WorkloadKind;
 }

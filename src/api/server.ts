@@ -19,6 +19,7 @@ import { servingMetricsRoutes } from './routes/serving-metrics.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { orgUnitRoutes } from './routes/org-units.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
+import { trainingRoutes } from './routes/trainings.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { workloadTelemetryRoutes } from './routes/workload-telemetry.ts';
 import { podRoutes } from './routes/pods.ts';
@@ -67,6 +68,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   inventoryRoutes(app, ctx);
   podRoutes(app, ctx);
   workloadTelemetryRoutes(app, ctx);
+  trainingRoutes(app, ctx);
   if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

@@ -115,6 +115,11 @@ export const PLATFORM_OPERATIONS: readonly string[] = [
   'get_workload_history',
   'get_workload_metrics',
   'get_workload_pod_metrics',
+  'create_training1',
+  'get_training',
+  'delete_training',
+  'suspend_training',
+  'resume_training',
 ];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */

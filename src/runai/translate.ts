@@ -122,7 +122,7 @@ export function translateCreation(body: CreationRequest, context: TranslationCon
   };
 }
 
-function podTemplate(
+export function podTemplate(
   pod: RequestPodSpec,
   at: string,
 ): { ok: true; template: PodTemplate } | { ok: false; message: string } {
@@ -208,7 +208,10 @@ function podResources(
   return { ok: true, value: { gpu, cpuMillis: Math.round((compute.cpuCoreRequest ?? 0) * 1000), memoryBytes } };
 }
 
-function podAffinity(pod: RequestPodSpec, at: string): TopologyConstraint | { ok: false; message: string } | undefined {
+export function podAffinity(
+  pod: RequestPodSpec,
+  at: string,
+): TopologyConstraint | { ok: false; message: string } | undefined {
   const affinity = pod.podAffinity;
   if (!affinity || (affinity.type == null && affinity.key == null)) return undefined;
   if (!affinity.key) return fail(`${at}.podAffinity.key`, 'is required with a podAffinity type');
@@ -217,7 +220,7 @@ function podAffinity(pod: RequestPodSpec, at: string): TopologyConstraint | { ok
 
 // Every workload keeps its spec for life: the common parts are shared, frozen values, so tens of thousands of
 // workloads do not each carry their own copies for the garbage collector to trace.
-const NO_NODE_POOLS: readonly string[] = Object.freeze([]);
+export const NO_NODE_POOLS: readonly string[] = Object.freeze([]);
 const NO_CONSTRAINTS: PodConstraints = Object.freeze({});
 const NO_GPU: GpuRequest = Object.freeze({ kind: 'none' });
 /** Shared requests for the device counts real nodes have (a count from a request cannot grow the table). */
@@ -230,7 +233,7 @@ function gpuDevices(count: number): GpuRequest {
   return DEVICES[count] ?? { kind: 'devices', count };
 }
 
-function priorityOf(
+export function priorityOf(
   className: PriorityClassName,
   preemptibility: 'preemptible' | 'non-preemptible' | null,
 ): ResolvedPriority {
@@ -241,6 +244,6 @@ function priorityOf(
   return priority;
 }
 
-function fail(field: string, reason: string): { ok: false; message: string } {
+export function fail(field: string, reason: string): { ok: false; message: string } {
   return { ok: false, message: `${field}: ${reason}` };
 }

@@ -1,6 +1,7 @@
 import type { Command, CommandResult } from '../../sim/simulator/commands.ts';
 import type { GivenIdentity } from '../../sim/simulator/simulated-cluster.ts';
 import { translateCreation, type CreationRequest, type TranslationContext } from '../runai/translate.ts';
+import { translateTraining, type TrainingRequest } from '../runai/translate-training.ts';
 
 /**
  * What the live API asks of the cluster: the cluster's commands, except that a creation carries the Run:ai
@@ -10,6 +11,12 @@ import { translateCreation, type CreationRequest, type TranslationContext } from
  */
 export type LiveCommand =
   | { readonly type: 'create'; readonly request: CreationRequest; readonly createdBy: string }
+  | {
+      readonly type: 'create';
+      readonly kind: 'training';
+      readonly request: TrainingRequest;
+      readonly createdBy: string;
+    }
   | Exclude<Command, { readonly type: 'create' }>;
 
 /**
@@ -32,7 +39,7 @@ export function encodeCommand(command: LiveCommand, requestText?: string): Encod
   return {
     command,
     requestJson,
-    json: `{"type":"create","request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}`,
+    json: `{"type":"create",${'kind' in command ? '"kind":"training",' : ''}"request":${requestJson},"createdBy":${JSON.stringify(command.createdBy)}}`,
   };
 }
 
@@ -54,7 +61,8 @@ export function clusterCommand(
 ): { ok: true; command: Command } | Extract<CommandResult, { ok: false }> {
   if (command.type !== 'create') return { ok: true, command };
   const { request, createdBy } = command;
-  const translated = translateCreation(request, cluster);
+  const translated =
+    'kind' in command ? translateTraining(command.request, cluster) : translateCreation(command.request, cluster);
   if (!translated.ok) return { ok: false, error: 'invalid', message: translated.message };
   return {
     ok: true,

@@ -20,13 +20,13 @@ describe('the contract file', () => {
     expect(source).toContain('ab11bd1fac92d1878d8a2bbe51f9b5379f7a8e7264edc3a1c30c6a07252b646c');
   });
 
-  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 77 the platform operations answered add', () => {
+  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 124 the platform operations answered add', () => {
     const contract = getContract();
     expect(contract.document.openapi).toBe('3.0.3');
     expect(contract.title).toBe('NVIDIA Run:ai');
     expect(contract.version).toBe('2.24');
-    expect(contract.componentNames).toHaveLength(228);
-    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(228);
+    expect(contract.componentNames).toHaveLength(275);
+    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(275);
   });
 
   it('lists the operations with the statuses the contract gives each', () => {
@@ -81,6 +81,11 @@ describe('the contract file', () => {
       ],
       ['list_pods', 'GET', '/api/v1/workloads/pods', '200,401,403,404,500,503'],
       ['count_pods', 'GET', '/api/v1/workloads/pods/count', '200,401,403,500,503'],
+      ['create_training1', 'POST', '/api/v1/workloads/trainings', '202,400,401,403,503'],
+      ['get_training', 'GET', '/api/v1/workloads/trainings/:workloadId', '200,401,403,404,500,503'],
+      ['delete_training', 'DELETE', '/api/v1/workloads/trainings/:workloadId', '202,401,403,404,500,503'],
+      ['suspend_training', 'POST', '/api/v1/workloads/trainings/:workloadId/suspend', '202,401,403,404,500,503'],
+      ['resume_training', 'POST', '/api/v1/workloads/trainings/:workloadId/resume', '202,401,403,404,500,503'],
     ]);
   });
 

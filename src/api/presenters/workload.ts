@@ -38,20 +38,9 @@ export function presentDistributedInference(
   ctx: PresentContext,
   submitted: unknown = submittedRequest(w),
 ): Json {
-  const project = ctx.organisation.projectNamed(w.project)!;
   const request = (submitted ?? {}) as { spec?: Json | null };
   return {
-    name: w.name,
-    requestedName: w.requestedName,
-    workloadId: w.id,
-    projectId: project.id,
-    departmentId: project.departmentId,
-    clusterId: ctx.clusterId,
-    createdBy: w.createdBy,
-    createdAt: ctx.clock.iso(w.createdAt),
-    deletedAt: ctx.clock.isoOrNull(w.deletedAt),
-    desiredPhase: w.desiredPhase,
-    actualPhase: w.phase,
+    ...workloadMeta(w, ctx),
     // Object.assign, not a spread followed by new keys: V8 adds each new key to a spread clone slowly (~1 µs).
     spec: Object.assign({}, request.spec, {
       workers: w.spec.workers,
@@ -64,13 +53,49 @@ export function presentDistributedInference(
   };
 }
 
+/** `Training1`: the meta fields and the spec as submitted, with the priority the model resolved. */
+export function presentTraining(
+  w: Readonly<WorkloadState>,
+  ctx: PresentContext,
+  submitted = submittedRequest(w),
+): Json {
+  const request = (submitted ?? {}) as { spec?: Json | null };
+  return {
+    ...workloadMeta(w, ctx),
+    spec: Object.assign({}, request.spec, {
+      priorityClass: w.spec.priority.className,
+      preemptibility: w.spec.priority.preemptible ? 'preemptible' : 'non-preemptible',
+    }),
+  };
+}
+
+/** What every workload's answer starts with (`WorkloadMeta`). A suspended training's desired phase is Stopped. */
+function workloadMeta(w: Readonly<WorkloadState>, ctx: PresentContext): Json {
+  const project = ctx.organisation.projectNamed(w.project)!;
+  return {
+    name: w.name,
+    requestedName: w.requestedName,
+    workloadId: w.id,
+    projectId: project.id,
+    departmentId: project.departmentId,
+    clusterId: ctx.clusterId,
+    createdBy: w.createdBy,
+    createdAt: ctx.clock.iso(w.createdAt),
+    deletedAt: ctx.clock.isoOrNull(w.deletedAt),
+    desiredPhase: w.desiredPhase === 'Running' && w.replicas === 0 ? 'Stopped' : w.desiredPhase,
+    actualPhase: w.phase,
+  };
+}
+
 /** A workload's request as the client sent it, with the defaults its validation filled in when it was received. */
 function submittedRequest(w: Readonly<WorkloadState>): unknown {
-  return withContractDefaults('DistributedInferenceCreationRequest', JSON.parse(w.request) as unknown);
+  const schema = w.spec.kind === 'training' ? 'TrainingCreationRequest' : 'DistributedInferenceCreationRequest';
+  return withContractDefaults(schema, JSON.parse(w.request) as unknown);
 }
 
 /** `Workload` (and with `detailed`, `WorkloadDetailed`: plus pendingSchedulingMessages). */
 export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext, detailed = false): Json {
+  const training = w.spec.kind === 'training';
   const project = ctx.organisation.projectNamed(w.project)!;
   const pods = w.groups.flatMap((g) => g.pods);
   const running = pods.filter((p) => p.stage === 'LoadingModel' || p.stage === 'Ready').length;
@@ -84,7 +109,7 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
       .filter((g) => g.status === 'pending')
       .map((g) => ctx.pendingReason(g))
       .find((r) => r !== null) ?? null;
-  const url = ctx.servingUrl(w);
+  const url = training ? null : ctx.servingUrl(w);
   const body: Json = {
     tenantId: TENANT_ID,
     runningPods: running,
@@ -93,7 +118,7 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
     updatedAt: ctx.clock.iso(latestChange(w)),
     source: 'Control-plane',
     deletedAt: ctx.clock.isoOrNull(w.deletedAt),
-    type: 'distributed-inference',
+    type: training ? 'training' : 'distributed-inference',
     name: w.name,
     id: w.id,
     priority: w.spec.priority.priority,
@@ -114,7 +139,7 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
     ),
     podsRequestedResources: requested(w.spec.leader.resources, w.spec.worker?.resources ?? null, w.spec.workers, 1),
     allocatedResources: { gpu: allocatedUnits / GPU_UNITS },
-    actionsSupport: { delete: true, suspend: false },
+    actionsSupport: { delete: true, suspend: training },
     phase: w.phase,
     conditions: conditions(w, ctx, waiting),
     phaseMessage: w.phaseMessage,
@@ -127,8 +152,8 @@ export function presentWorkload(w: Readonly<WorkloadState>, ctx: PresentContext,
     ],
     urls: url ? [url] : [],
     preemptible: w.spec.priority.preemptible,
-    distributedFramework: 'LWS',
-    category: 'Deploy',
+    ...(training ? {} : { distributedFramework: 'LWS' }),
+    category: training ? 'Train' : 'Deploy',
     totalPendingTimeSeconds: Math.round(pendingMicros(w, ctx.now) / 1e6),
     totalRunningTimeSeconds:
       w.firstRunningAt === null ? 0 : Math.round(((w.deletedAt ?? ctx.now) - w.firstRunningAt) / 1e6),

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
+import type { WorkloadKind } from '../../../sim/workloads/spec.ts';
 import type { CommandResult } from '../../../sim/simulator/commands.ts';
 import { canUseProject, principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
@@ -43,7 +44,7 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
     contractRoute(
       'get_distributed_inference',
       async (request, reply) => {
-        const workload = visibleWorkload(ctx, request);
+        const workload = visibleWorkload(ctx, request, 'distributed-inference');
         const json = ctx.cachedJson(`di/${workload.id}`, () => presentDistributedInference(workload, ctx.present()));
         return reply.type('application/json; charset=utf-8').send(json);
       },
@@ -55,7 +56,7 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
     contractRoute(
       'update_distributed_inference_spec',
       async (request, reply) => {
-        const workload = visibleWorkload(ctx, request);
+        const workload = visibleWorkload(ctx, request, 'distributed-inference');
         const replicas = (request.body as { spec?: { replicas?: number | null } | null } | undefined)?.spec?.replicas;
         if (replicas != null)
           workloadOf(await ctx.live.mutate({ type: 'scale', workload: { id: workload.id }, replicas }));
@@ -67,19 +68,31 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
 
   app.route(
     contractRoute('delete_distributed_inference', async (request, reply) => {
-      const workload = visibleWorkload(ctx, request);
+      const workload = visibleWorkload(ctx, request, 'distributed-inference');
       workloadOf(await ctx.live.mutate({ type: 'delete', workload: { id: workload.id } }));
       return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
     }),
   );
 }
 
-/** A live workload the caller may see: 404 when there is none, 403 when it is another project's. */
-export function visibleWorkload(ctx: ApiContext, request: FastifyRequest): Readonly<WorkloadState> {
+/**
+ * A live workload the caller may see: 404 when there is none (or, with `kind`, when it is another kind of
+ * workload: a training is not found as a distributed inference), 403 when it is another project's.
+ */
+export function visibleWorkload(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  kind?: WorkloadKind,
+): Readonly<WorkloadState> {
   const { workloadId } = request.params as { workloadId: string };
   const workload = ctx.live.sync().workload(workloadId);
   if (workload === undefined || workload.deletedAt !== null)
     throw apiError('notFound', `workload ${workloadId} not found`);
+  if (kind !== undefined && (workload.spec.kind ?? 'distributed-inference') !== kind)
+    throw apiError(
+      'notFound',
+      `workloadId: ${workloadId} is a ${workload.spec.kind ?? 'distributed-inference'}, not a ${kind}`,
+    );
   if (!canUseProject(principalOf(request), workload.project))
     throw apiError('forbidden', `you may not use project ${workload.project}`);
   return workload;
