@@ -20,6 +20,7 @@ import { workloadRoutes } from './routes/workloads.ts';
 import { orgUnitRoutes } from './routes/org-units.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { podRoutes } from './routes/pods.ts';
+import { manifestRoutes } from './routes/manifest.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { apiServerOptions } from './server-options.ts';
@@ -70,6 +71,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   whatIfRoutes(app, ctx);
   capacityRoutes(app, ctx);
   servingMetricsRoutes(app, ctx);
+  manifestRoutes(app, ctx);
   completionRoutes(app, ctx, {
     authenticator,
     kernelThreads: options.kernelThreads ?? availableParallelism(),
