@@ -7,6 +7,7 @@ import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../config/load-cluster.ts
 import { benchCommand, BENCH_USAGE } from './commands/bench.ts';
 import { capacityCommand, CAPACITY_USAGE } from './commands/capacity.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
+import { exportCommand, EXPORT_USAGE } from './commands/export.ts';
 import { perfCommand, PERF_USAGE } from './commands/perf.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { serve, SERVE_USAGE } from './commands/serve.ts';
@@ -29,6 +30,8 @@ commands:
   capacity                  the cheapest deployment meeting an SLO for a traffic, by simulation
                             lwsim capacity --model llama-3.1-8b --request-rate 20 --random-input-len 1024 \\
                               --random-output-len 128 --slo 'ttft:p90<=500ms' --slo 'tpot:p99<=50ms'
+  export                    a workload as the Kubernetes objects a real cluster runs: LeaderWorkerSet + Service
+                            lwsim export --request request.json | lwsim export --workload ID --url URL
   help [COMMAND]            this text, or a command's usage (also: lwsim COMMAND --help, -h)
   version                   the version (also: --version, -v)
 `;
@@ -42,6 +45,7 @@ const COMMAND_USAGE: Record<string, string> = {
   perf: PERF_USAGE,
   bench: BENCH_USAGE,
   capacity: CAPACITY_USAGE,
+  export: EXPORT_USAGE,
 };
 
 function version(): string {
@@ -75,6 +79,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   perf: perfCommand,
   bench: benchCommand,
   capacity: capacityCommand,
+  export: exportCommand,
   help: async ([name]) => {
     if (name !== undefined && !Object.hasOwn(COMMAND_USAGE, name)) {
       process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);
