@@ -54,7 +54,7 @@ export async function exportCommand(args: string[]): Promise<number> {
 }
 
 /** The projects and node pools a request file is exported against; a cluster file's `local` pool stays unfilled. */
-async function clusterTarget(
+export async function clusterTarget(
   file: string,
 ): Promise<{ ok: true; value: ExportTarget } | { ok: false; message: string }> {
   let text: string;
