@@ -2,6 +2,7 @@ import { getContract } from '../contract/contract.ts';
 import { SIM_SCHEMAS } from './routes/simulator.ts';
 import { CAPACITY_SCHEMA } from './routes/capacity.ts';
 import { WHAT_IF_SCHEMA } from './routes/what-if.ts';
+import { MANIFEST_SCHEMA } from './routes/manifest.ts';
 import { COMPLETION_REQUEST_SCHEMA } from '../completions/completion-request.ts';
 
 const errorResponse = {
@@ -145,6 +146,29 @@ export function serverOpenApiDocument(): Record<string, unknown> {
           200: { description: 'the metrics', content: { 'text/plain': {} } },
           401: errorResponse,
           403: errorResponse,
+        },
+      },
+    },
+    '/sim/v1/workloads/{workloadId}/manifest': {
+      get: {
+        operationId: 'sim_workload_manifest',
+        tags: ['Simulator'],
+        summary:
+          'The Kubernetes objects a real cluster would run for a distributed inference: a leaderworkerset.x-k8s.io/v1 LeaderWorkerSet and, with a serving port, its Service (lwsim export).',
+        parameters: [
+          { name: 'workloadId', in: 'path', required: true, schema: MANIFEST_SCHEMA.params.properties.workloadId },
+          { name: 'format', in: 'query', required: false, schema: MANIFEST_SCHEMA.querystring.properties.format },
+        ],
+        responses: {
+          200: {
+            description: 'YAML documents (the LeaderWorkerSet, then the Service), or with format=json a v1 List',
+            content: { 'application/yaml': {}, 'application/json': { schema: { type: 'object' } } },
+          },
+          400: errorResponse,
+          401: errorResponse,
+          403: errorResponse,
+          404: errorResponse,
+          409: errorResponse,
         },
       },
     },

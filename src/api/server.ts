@@ -23,6 +23,7 @@ import { trainingRoutes } from './routes/trainings.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { workloadTelemetryRoutes } from './routes/workload-telemetry.ts';
 import { podRoutes } from './routes/pods.ts';
+import { manifestRoutes } from './routes/manifest.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { apiServerOptions } from './server-options.ts';
@@ -76,6 +77,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   capacityRoutes(app, ctx);
   servingMetricsRoutes(app, ctx);
   prometheusRoutes(app, ctx);
+  manifestRoutes(app, ctx);
   completionRoutes(app, ctx, {
     authenticator,
     kernelThreads: options.kernelThreads ?? availableParallelism(),

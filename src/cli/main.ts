@@ -9,6 +9,7 @@ import { capacityCommand, CAPACITY_USAGE } from './commands/capacity.ts';
 import { clusterSummary, formatClusterSummary } from './commands/cluster.ts';
 import { experimentCommand, EXPERIMENT_USAGE } from './commands/experiment.ts';
 import { importCommand, IMPORT_USAGE } from './commands/import.ts';
+import { exportCommand, EXPORT_USAGE } from './commands/export.ts';
 import { perfCommand, PERF_USAGE } from './commands/perf.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { serve, SERVE_USAGE } from './commands/serve.ts';
@@ -35,6 +36,8 @@ commands:
                             ${IMPORT_USAGE}
   experiment fgd            the FGD (ATC'23) placement-policy comparison on an openb trace, seeds x policies
                             ${EXPERIMENT_USAGE}
+  export                    a workload as the Kubernetes objects a real cluster runs: LeaderWorkerSet + Service
+                            lwsim export --request request.json | lwsim export --workload ID --url URL
   help [COMMAND]            this text, or a command's usage (also: lwsim COMMAND --help, -h)
   version                   the version (also: --version, -v)
 `;
@@ -50,6 +53,7 @@ const COMMAND_USAGE: Record<string, string> = {
   capacity: CAPACITY_USAGE,
   experiment: EXPERIMENT_USAGE,
   import: IMPORT_USAGE,
+  export: EXPORT_USAGE,
 };
 
 function version(): string {
@@ -85,6 +89,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   capacity: capacityCommand,
   experiment: experimentCommand,
   import: importCommand,
+  export: exportCommand,
   help: async ([name]) => {
     if (name !== undefined && !Object.hasOwn(COMMAND_USAGE, name)) {
       process.stderr.write(`lwsim: unknown command "${name}"\n\n${USAGE}`);

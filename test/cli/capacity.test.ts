@@ -6,6 +6,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { manifestProblems } from '../export/manifest-check.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const run = (...args: string[]) =>
@@ -85,10 +86,23 @@ describe('lwsim capacity', () => {
   it('writes answer.json (what --json prints), report.md and report.html with the frontiers charted (--report)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lwsim-capacity-report-'));
     const question = [...base, '--slo', 'ttft:p90<=500ms', '--max-num-seqs', '64,256', '--threads', '1'];
-    const r = run(...question, '--report', dir, '--json');
+    const r = run(...question, '--report', dir, '--manifest', join(dir, 'winner.yaml'), '--json');
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'answer.json'), 'utf8')).toBe(r.stdout);
     const answer = JSON.parse(r.stdout);
+    // The winner as lwsim export writes it, in the report and where --manifest says.
+    const manifest = readFileSync(join(dir, 'manifest.yaml'), 'utf8');
+    expect(readFileSync(join(dir, 'winner.yaml'), 'utf8')).toBe(manifest);
+    const [leaderWorkerSet, service] = parseAllDocuments(manifest).map((d) => d.toJS());
+    expect(manifestProblems({ leaderWorkerSet, service })).toEqual([]);
+    expect(leaderWorkerSet.spec).toMatchObject({
+      replicas: answer.best.replicas,
+      leaderWorkerTemplate: { size: answer.best.shape.pp },
+    });
+    const leader = leaderWorkerSet.spec.leaderWorkerTemplate.workerTemplate.spec.containers[0];
+    expect(leader.command).toEqual(['vllm', 'serve']);
+    expect(leader.resources.limits['nvidia.com/gpu']).toBe(String(answer.best.shape.tp));
+    expect(service.spec.ports[0].port).toBe(8000);
     const markdown = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(markdown).toMatch(/^# Capacity: llama-3\.1-8b/);
     expect(markdown).toContain(`**${answer.best.replicas} × ${answer.best.shape.gpu} TP ${answer.best.shape.tp} `);

@@ -1,6 +1,8 @@
 // `lwsim capacity`: the cheapest deployment that serves a traffic within its SLOs, by simulation (sim/capacity);
 // `capacity merge` joins an Indexed Job's shards, `capacity k8s-job` writes that Job.
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_MAX_GPUS,
@@ -18,9 +20,13 @@ import { writeCapacityReport } from '../../report/capacity-report.ts';
 import { QUESTION_USAGE, questionFromFlags, questionOptions } from './capacity-flags.ts';
 import { K8S_JOB_USAGE, k8sJobCommand } from './capacity-job.ts';
 import { integer } from './perf.ts';
+import { DEFAULT_CLUSTER_FILE } from '../../config/load-cluster.ts';
+import { manifestFromRequest } from '../../export/from-request.ts';
+import { manifestText } from '../../export/manifest-text.ts';
+import { clusterTarget } from './export.ts';
 
 export const CAPACITY_USAGE = `lwsim capacity ${QUESTION_USAGE}
-         [--threads N] [--shard I/N --out DIR] [--name N --project-id ID --cluster-id UUID] [--report DIR] [--json]
+         [--threads N] [--shard I/N --out DIR] [--name N --project-id ID --cluster-id UUID] [--report DIR] [--manifest FILE] [--json]
        lwsim capacity merge DIR [--wait] <the flags the shards ran with>
        ${K8S_JOB_USAGE}`;
 
@@ -39,6 +45,7 @@ const options = {
   'project-id': { type: 'string' },
   'cluster-id': { type: 'string' },
   report: { type: 'string' },
+  manifest: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -89,12 +96,37 @@ export async function capacityCommand(args: string[]): Promise<number> {
     ...(values['cluster-id'] !== undefined ? { clusterId: values['cluster-id'] } : {}),
   });
   const json = `${JSON.stringify({ prices: PRICE_SOURCE, ...answer, ...(creation ? { creation } : {}) }, null, 2)}\n`;
+  // The winner as the objects a cluster runs (lwsim export's builder): in the report, and where --manifest says.
+  const manifest = creation && (values.report ?? values.manifest) !== undefined ? await winnerManifest(creation) : null;
+  if (manifest && !manifest.ok) return fail(manifest.message);
   if (values.report !== undefined) {
     const paths = await writeCapacityReport(q, answer, json, values.report);
-    process.stderr.write(`report: ${paths.markdown}, ${paths.html}, ${paths.json}\n`);
+    const written = [paths.markdown, paths.html, paths.json];
+    if (manifest?.ok) {
+      written.push(join(values.report, 'manifest.yaml'));
+      await writeFile(written[3]!, manifest.value);
+    }
+    process.stderr.write(`report: ${written.join(', ')}\n`);
+  }
+  if (values.manifest !== undefined) {
+    if (manifest?.ok) await writeFile(values.manifest, manifest.value);
+    else process.stderr.write(`no candidate meets the SLO: no manifest written to ${values.manifest}\n`);
   }
   process.stdout.write(values.json ? json : summary(answer));
   return 0;
+}
+
+/** The creation body's LeaderWorkerSet and Service, its project looked up in the default cluster file. */
+async function winnerManifest(creation: Record<string, unknown>): Promise<Parsed<string>> {
+  const target = await clusterTarget(DEFAULT_CLUSTER_FILE);
+  if (!target.ok) return target;
+  const made = manifestFromRequest(creation, target.value);
+  if (!made.ok)
+    return {
+      ok: false,
+      message: `the winner has no manifest: ${made.message} (--project-id names a project of lwsim's default cluster file)`,
+    };
+  return { ok: true, value: manifestText(made.manifest, 'yaml') };
 }
 
 /** `I/N`, or `/N` with the index from an Indexed Job's JOB_COMPLETION_INDEX. */
