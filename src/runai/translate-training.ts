@@ -7,6 +7,7 @@
 import { parseDuration } from '../../sim/engine/index.ts';
 import { DEFAULT_PRIORITY_CLASS, isPriorityClassName } from '../../sim/scheduler/index.ts';
 import {
+  creationTarget,
   fail,
   NO_NODE_POOLS,
   podAffinity,
@@ -37,15 +38,9 @@ export interface TrainingRequestSpec extends RequestPodSpec {
 }
 
 export function translateTraining(body: TrainingRequest, context: TranslationContext): Translation {
-  if (body.clusterId.toLowerCase() !== context.clusterId)
-    return fail('clusterId', `${body.clusterId} is not this cluster (${context.clusterId})`);
-  const project = context.projectName(body.projectId);
-  if (project === undefined) return fail('projectId', `no project with id ${body.projectId}`);
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(body.name) || body.name.length > 63)
-    return fail(
-      'name',
-      'must be a DNS-1123 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters',
-    );
+  const target = creationTarget(body, context);
+  if (!target.ok) return target;
+  const { project } = target;
   const spec = body.spec ?? {};
   for (const field of ['parallelism', 'completions'] as const) {
     const n = spec[field];

@@ -76,17 +76,27 @@ export interface TranslationContext {
   projectName(projectId: string): string | undefined;
 }
 
-export function translateCreation(body: CreationRequest, context: TranslationContext): Translation {
+/** Where any creation request lands (this cluster, a project) and under what name: the project's name, or why not. */
+export function creationTarget(
+  body: Pick<CreationRequest, 'name' | 'projectId' | 'clusterId'>,
+  context: TranslationContext,
+): { ok: true; project: string } | { ok: false; message: string } {
   if (body.clusterId.toLowerCase() !== context.clusterId)
     return fail('clusterId', `${body.clusterId} is not this cluster (${context.clusterId})`);
   const project = context.projectName(body.projectId);
   if (project === undefined) return fail('projectId', `no project with id ${body.projectId}`);
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(body.name) || body.name.length > 63) {
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(body.name) || body.name.length > 63)
     return fail(
       'name',
       'must be a DNS-1123 label: lower-case letters, digits and "-", starting with a letter, at most 63 characters',
     );
-  }
+  return { ok: true, project };
+}
+
+export function translateCreation(body: CreationRequest, context: TranslationContext): Translation {
+  const target = creationTarget(body, context);
+  if (!target.ok) return target;
+  const { project } = target;
   const spec = body.spec ?? {};
   if (!spec.leader) return fail('spec.leader', 'is required');
   const workers = spec.workers ?? 0;

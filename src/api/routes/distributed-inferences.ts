@@ -21,10 +21,7 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
       'create_distributed_inference',
       async (request, reply) => {
         const body = request.body as CreationRequest;
-        const project = ctx.organisation.project(body.projectId);
-        if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
-        if (!canUseProject(principalOf(request), project.name))
-          throw apiError('forbidden', `you may not use project ${project.name}`);
+        requireProject(ctx, request, body.projectId);
         // The request's semantic checks (clusterId, name, pods...) run as the command applies: an `invalid` is a 400.
         // The body's text as received is journaled and kept as it is (the contract's defaults are filled in again when
         // it is read back), so the request is not encoded a second time.
@@ -73,6 +70,14 @@ export function distributedInferenceRoutes(app: FastifyInstance, ctx: ApiContext
       return reply.code(202).send({ code: 202, message: 'Request has been accepted.' });
     }),
   );
+}
+
+/** A creation's project: 400 naming `projectId` when there is none, 403 when the caller may not use it. */
+export function requireProject(ctx: ApiContext, request: FastifyRequest, projectId: string): void {
+  const project = ctx.organisation.project(projectId);
+  if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${projectId}`);
+  if (!canUseProject(principalOf(request), project.name))
+    throw apiError('forbidden', `you may not use project ${project.name}`);
 }
 
 /**

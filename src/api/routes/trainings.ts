@@ -4,12 +4,11 @@
 import type { FastifyInstance } from 'fastify';
 import { contractRoute } from '../../contract/fastify-contract.ts';
 import type { TrainingRequest } from '../../runai/translate-training.ts';
-import { canUseProject, principalOf } from '../auth.ts';
+import { principalOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
-import { apiError } from '../errors.ts';
 import { jsonBodyText } from '../json-body.ts';
 import { presentTraining } from '../presenters/workload.ts';
-import { visibleWorkload, workloadOf } from './distributed-inferences.ts';
+import { requireProject, visibleWorkload, workloadOf } from './distributed-inferences.ts';
 
 const ACCEPTED = { code: 202, message: 'Request has been accepted.' };
 
@@ -21,10 +20,7 @@ export function trainingRoutes(app: FastifyInstance, ctx: ApiContext): void {
       'create_training1',
       async (request, reply) => {
         const body = request.body as TrainingRequest;
-        const project = ctx.organisation.project(body.projectId);
-        if (project === undefined) throw apiError('badRequest', `projectId: no project with id ${body.projectId}`);
-        if (!canUseProject(principalOf(request), project.name))
-          throw apiError('forbidden', `you may not use project ${project.name}`);
+        requireProject(ctx, request, body.projectId);
         const result = await ctx.live.mutate(
           { type: 'create', kind: 'training', request: body, createdBy: principalOf(request).email },
           jsonBodyText(request),
