@@ -14,16 +14,85 @@ export type EventObject =
   | { readonly kind: 'PodGroup'; readonly name: string }
   | { readonly kind: 'Pod'; readonly name: string; readonly incarnation: number; readonly restarts: number };
 
+export type EventReason =
+  | 'Created'
+  | 'SuccessfulCreate'
+  | 'Scheduled'
+  | 'Pulling'
+  | 'Pulled'
+  | 'Started'
+  | 'Killing'
+  | 'BackOff'
+  | 'NodeNotReady'
+  | 'Failed'
+  | 'Unschedulable'
+  | 'Preempted'
+  | 'Reclaimed';
+
+/**
+ * One event, kept small: its message is written when read (`eventMessage`), from `detail` — a string the model
+ * already holds (a node name, an image, the scheduler's reason) — so recording one allocates next to nothing.
+ */
 export interface WorkloadEvent {
   readonly kind: 'event';
   readonly seq: number;
   readonly at: Micros;
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-  /** The component that reported it, as Kubernetes names them. */
-  readonly source: 'kubelet' | 'runai-scheduler' | 'lws-controller' | 'workload-controller';
+  readonly reason: EventReason;
   readonly object: EventObject;
+  readonly detail: string;
+}
+
+const WARNINGS: ReadonlySet<EventReason> = new Set([
+  'BackOff',
+  'NodeNotReady',
+  'Failed',
+  'Unschedulable',
+  'Preempted',
+  'Reclaimed',
+]);
+
+export function eventType(e: WorkloadEvent): 'Normal' | 'Warning' {
+  return WARNINGS.has(e.reason) ? 'Warning' : 'Normal';
+}
+
+/** The component that reported it, as Kubernetes names them. */
+export function eventSource(
+  e: WorkloadEvent,
+): 'kubelet' | 'runai-scheduler' | 'lws-controller' | 'workload-controller' {
+  if (e.object.kind === 'DistributedInference') return 'workload-controller';
+  if (e.reason === 'SuccessfulCreate') return 'lws-controller';
+  if (e.object.kind === 'PodGroup' || e.reason === 'Scheduled') return 'runai-scheduler';
+  return 'kubelet';
+}
+
+export function eventMessage(e: WorkloadEvent): string {
+  const name = e.object.name;
+  switch (e.reason) {
+    case 'Created':
+      return e.object.kind === 'Pod' ? `Created container of pod ${name}` : `Created ${e.detail} ${name}`;
+    case 'SuccessfulCreate':
+      return `Created pod ${name}`;
+    case 'Scheduled':
+      return `Successfully assigned ${name} to ${e.detail}`;
+    case 'Pulling':
+      return `Pulling image "${e.detail}"`;
+    case 'Pulled':
+      return `Successfully pulled image "${e.detail}"`;
+    case 'Started':
+      return `Started container of pod ${name}`;
+    case 'Killing':
+      return `Stopping container of pod ${name}`;
+    case 'BackOff':
+      return `Back-off restarting failed container of pod ${name}`;
+    case 'NodeNotReady':
+      return `Node ${e.detail} is not ready; pod ${name} is recreated`;
+    case 'Failed':
+      return `A container of pod ${name} failed; its group is recreated`;
+    case 'Unschedulable':
+    case 'Preempted':
+    case 'Reclaimed':
+      return e.detail;
+  }
 }
 
 export interface PhaseRecord {
@@ -71,11 +140,12 @@ const PROGRESS: Record<PodStage, number> = {
   Terminating: -1,
 };
 
+/** A pod as last seen (updated in place). */
 interface PodSeen {
-  readonly incarnation: number;
-  readonly stage: PodStage;
-  readonly node: string | null;
-  readonly restarts: number;
+  incarnation: number;
+  stage: PodStage;
+  node: string | null;
+  restarts: number;
 }
 
 interface Kept {
@@ -103,7 +173,7 @@ export class WorkloadHistory {
     const o = cluster.observers;
     o.on('workload-created', (w) => this.created(w));
     o.on('workload-touched', (w) => this.touched(w));
-    o.on('workload-phase', (w) => this.record(w, { kind: 'phase', phase: w.phase, message: w.phaseMessage }));
+    o.on('workload-phase', (w) => this.phase(w));
     o.on('workload-deleted', (w) => void this.kept.delete(w.id));
     o.on('scheduling-cycle', (report) => this.cycle(report));
     o.on('node-ready', (node, ready) => {
@@ -123,11 +193,9 @@ export class WorkloadHistory {
 
   private created(w: WorkloadState): void {
     this.kept.set(w.id, { records: [], points: [], pods: new Map(), pending: new Map() });
-    this.event(w, 'Normal', 'Created', `Created distributed inference ${w.name}`, 'workload-controller', {
-      kind: 'DistributedInference',
-      name: w.name,
-    });
-    this.record(w, { kind: 'phase', phase: w.phase, message: w.phaseMessage });
+    const kind = w.spec.kind === 'training' ? 'training' : 'distributed inference';
+    this.event(w, 'Created', { kind: 'DistributedInference', name: w.name }, kind);
+    this.phase(w);
     this.point(w);
   }
 
@@ -138,10 +206,7 @@ export class WorkloadHistory {
       if (workload === undefined) continue;
       this.now().evicted.add(workload.id);
       const reason = eviction.action === 'reclaim' ? 'Reclaimed' : 'Preempted';
-      this.event(workload, 'Warning', reason, eviction.message, 'runai-scheduler', {
-        kind: 'PodGroup',
-        name: podGroupName(workload, id),
-      });
+      this.event(workload, reason, { kind: 'PodGroup', name: podGroupName(workload, id) }, eviction.message);
     }
   }
 
@@ -149,17 +214,28 @@ export class WorkloadHistory {
   private touched(w: WorkloadState): void {
     const kept = this.kept.get(w.id);
     if (kept === undefined) return;
-    const present = new Set<string>();
+    let count = 0;
     for (const group of w.groups) {
       for (const pod of group.pods) {
-        present.add(pod.name);
-        this.podChanges(w, pod, kept.pods.get(pod.name));
-        const { incarnation, stage, node, restarts } = pod;
-        kept.pods.set(pod.name, { incarnation, stage, node, restarts });
+        count++;
+        const seen = kept.pods.get(pod.name);
+        this.podChanges(w, pod, seen);
+        if (seen === undefined) kept.pods.set(pod.name, podSeen(pod));
+        else
+          Object.assign(seen, {
+            incarnation: pod.incarnation,
+            stage: pod.stage,
+            node: pod.node,
+            restarts: pod.restarts,
+          });
       }
       this.pendingReason(w, kept, group);
     }
-    for (const name of kept.pods.keys()) if (!present.has(name)) kept.pods.delete(name);
+    // Pods gone (a group terminated, workers of a LeaderReady group reset): forget them.
+    if (kept.pods.size > count) {
+      const present = new Set(w.groups.flatMap((g) => g.pods.map((p) => p.name)));
+      for (const name of kept.pods.keys()) if (!present.has(name)) kept.pods.delete(name);
+    }
     this.point(w);
   }
 
@@ -171,75 +247,61 @@ export class WorkloadHistory {
     }
     if (kept.pending.get(group.index) === message) return;
     kept.pending.set(group.index, message);
-    this.event(w, 'Warning', 'Unschedulable', message, 'runai-scheduler', {
-      kind: 'PodGroup',
-      name: podGroupName(w, group.gang),
-    });
+    this.event(w, 'Unschedulable', { kind: 'PodGroup', name: podGroupName(w, group.gang) }, message);
   }
 
   /** The events a pod's change since it was last seen stands for, in the order they happened. */
   private podChanges(w: WorkloadState, pod: PodState, seen: PodSeen | undefined): void {
-    const object: EventObject = { kind: 'Pod', name: pod.name, incarnation: pod.incarnation, restarts: pod.restarts };
-    const tell = (type: WorkloadEvent['type'], reason: string, message: string, source: WorkloadEvent['source']) =>
-      this.event(w, type, reason, message, source, object);
     let from = seen === undefined ? -2 : PROGRESS[seen.stage];
+    const to = PROGRESS[pod.stage];
+    // Most touches change nothing of a pod: nothing to tell, nothing to allocate.
+    if (seen !== undefined && seen.incarnation === pod.incarnation && from === to) return;
+    const object: EventObject = { kind: 'Pod', name: pod.name, incarnation: pod.incarnation, restarts: pod.restarts };
     if (seen !== undefined && seen.incarnation !== pod.incarnation) {
       // A new incarnation: its container restarted in place, or the pod was recreated after losing its node.
-      const restartedInPlace = pod.node !== null && pod.node === seen.node;
-      if (restartedInPlace) {
-        tell('Warning', 'BackOff', `Back-off restarting failed container of pod ${pod.name}`, 'kubelet');
+      if (pod.node !== null && pod.node === seen.node) {
+        this.event(w, 'BackOff', object, '');
         from = PROGRESS.Starting;
       } else {
         if (seen.node !== null && seen.stage !== 'Terminating')
-          this.event(w, 'Normal', 'Killing', `Stopping container of pod ${pod.name}`, 'kubelet', {
-            kind: 'Pod',
-            name: pod.name,
-            incarnation: seen.incarnation,
-            restarts: seen.restarts,
-          });
-        if (seen.node !== null && this.now().nodesDown.has(seen.node))
-          tell('Warning', 'NodeNotReady', `Node ${seen.node} is not ready; pod ${pod.name} is recreated`, 'kubelet');
-        else if (!this.now().evicted.has(w.id))
-          tell('Warning', 'Failed', `A container of pod ${pod.name} failed; its group is recreated`, 'kubelet');
+          this.event(w, 'Killing', { ...object, incarnation: seen.incarnation, restarts: seen.restarts }, '');
+        if (seen.node !== null && this.now().nodesDown.has(seen.node)) this.event(w, 'NodeNotReady', object, seen.node);
+        else if (!this.now().evicted.has(w.id)) this.event(w, 'Failed', object, '');
         from = -2;
       }
     }
     if (from === -2) {
-      tell('Normal', 'SuccessfulCreate', `Created pod ${pod.name}`, 'lws-controller');
+      this.event(w, 'SuccessfulCreate', object, '');
       from = PROGRESS.Unscheduled;
     }
-    const to = PROGRESS[pod.stage];
     if (to === -1) {
-      if (from !== -1) tell('Normal', 'Killing', `Stopping container of pod ${pod.name}`, 'kubelet');
+      if (from !== -1) this.event(w, 'Killing', object, '');
       return;
     }
     const image = pod.role === 'leader' ? w.spec.leader.image : (w.spec.worker?.image ?? w.spec.leader.image);
     if (from < 1 && to >= 1) {
-      tell('Normal', 'Scheduled', `Successfully assigned ${pod.name} to ${pod.node}`, 'runai-scheduler');
-      tell('Normal', 'Pulling', `Pulling image "${image}"`, 'kubelet');
+      this.event(w, 'Scheduled', object, pod.node ?? '');
+      this.event(w, 'Pulling', object, image);
     }
-    if (from < 2 && to >= 2) tell('Normal', 'Pulled', `Successfully pulled image "${image}"`, 'kubelet');
+    if (from < 2 && to >= 2) this.event(w, 'Pulled', object, image);
     if (from < 3 && to >= 3) {
-      tell('Normal', 'Created', `Created container of pod ${pod.name}`, 'kubelet');
-      tell('Normal', 'Started', `Started container of pod ${pod.name}`, 'kubelet');
+      this.event(w, 'Created', object, '');
+      this.event(w, 'Started', object, '');
     }
   }
 
-  private event(
-    w: WorkloadState,
-    type: WorkloadEvent['type'],
-    reason: string,
-    message: string,
-    source: WorkloadEvent['source'],
-    object: EventObject,
-  ): void {
-    this.record(w, { kind: 'event', type, reason, message, source, object });
+  private phase(w: WorkloadState): void {
+    this.push(w, { kind: 'phase', seq: this.seq++, at: this.cluster.now, phase: w.phase, message: w.phaseMessage });
   }
 
-  private record(w: WorkloadState, record: DistributiveOmit<WorkloadRecord, 'seq' | 'at'>): void {
+  private event(w: WorkloadState, reason: EventReason, object: EventObject, detail: string): void {
+    this.push(w, { kind: 'event', seq: this.seq++, at: this.cluster.now, reason, object, detail });
+  }
+
+  private push(w: WorkloadState, record: WorkloadRecord): void {
     const kept = this.kept.get(w.id);
     if (kept === undefined) return;
-    kept.records.push({ ...record, seq: this.seq++, at: this.cluster.now } as WorkloadRecord);
+    kept.records.push(record);
     // Drop a tenth at a time, so the cost stays amortised.
     if (kept.records.length > this.limits.recordsPerWorkload)
       kept.records.splice(0, Math.max(1, Math.ceil(this.limits.recordsPerWorkload / 10)));
@@ -284,7 +346,9 @@ export class WorkloadHistory {
   }
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+function podSeen({ incarnation, stage, node, restarts }: PodState): PodSeen {
+  return { incarnation, stage, node, restarts };
+}
 
 /** Run:ai names a group's pod group after the workload and the group (`pg-<workload>-<group>`). */
 function podGroupName(w: WorkloadState, gang: string): string {

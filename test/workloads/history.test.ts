@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { seconds } from '../../sim/engine/index.ts';
 import { resolvePriority } from '../../sim/scheduler/index.ts';
-import { WorkloadHistory } from '../../sim/simulator/workload-history.ts';
+import { WorkloadHistory, eventMessage, eventSource, eventType } from '../../sim/simulator/workload-history.ts';
 import type { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
 import type { InferenceSpec } from '../../sim/workloads/spec.ts';
 import { inference, model, template } from '../support/workloads.ts';
@@ -56,12 +56,13 @@ describe('WorkloadHistory', () => {
     m.advanceTo(seconds(200));
     const events = history.records(low.id)!.filter((r) => r.kind === 'event');
     const preempted = events.find((e) => e.reason === 'Preempted');
-    expect(preempted).toMatchObject({ type: 'Warning', source: 'runai-scheduler', object: { kind: 'PodGroup' } });
-    expect(preempted!.message.length).toBeGreaterThan(0);
+    expect(preempted).toMatchObject({ object: { kind: 'PodGroup' } });
+    expect([eventType(preempted!), eventSource(preempted!)]).toEqual(['Warning', 'runai-scheduler']);
+    expect(eventMessage(preempted!)).toMatch(/preempted by higher priority workload team\/high/);
     const after = events.slice(events.indexOf(preempted!)).map((e) => e.reason);
     // It waits first because it was preempted, then (next cycle) because nothing fits.
     expect(after).toEqual(['Preempted', 'Killing', 'SuccessfulCreate', 'Unschedulable', 'Unschedulable']);
-    expect(events.at(-1)!.message).toMatch(/didn't have enough resources: GPUs/);
+    expect(eventMessage(events.at(-1)!)).toMatch(/didn't have enough resources: GPUs/);
   });
 
   it('tells a failed container restarted in place, and forgets a deleted workload', () => {

@@ -1,6 +1,13 @@
 // A workload's events and phase history in Run:ai's schemas (Event, HistoryRecord), from the model's records.
 import { stableUuid } from '../../../sim/config/stable-uuid.ts';
-import type { EventObject, WorkloadEvent, WorkloadRecord } from '../../../sim/simulator/workload-history.ts';
+import {
+  eventMessage,
+  eventSource,
+  eventType,
+  type EventObject,
+  type WorkloadEvent,
+  type WorkloadRecord,
+} from '../../../sim/simulator/workload-history.ts';
 import { projectNamespace } from '../../../sim/workloads/naming.ts';
 import type { WorkloadState } from '../../../sim/workloads/state.ts';
 import type { PresentContext } from './workload.ts';
@@ -12,11 +19,11 @@ export function presentEvent(w: Readonly<WorkloadState>, e: WorkloadEvent, ctx: 
   return {
     createdAt: ctx.clock.iso(e.at),
     id: stableUuid(`${w.id}/event/${e.seq}`),
-    type: e.type,
+    type: eventType(e),
     clusterId: ctx.clusterId,
-    message: e.message,
+    message: eventMessage(e),
     reason: e.reason,
-    source: e.source,
+    source: eventSource(e),
     involvedObject: {
       uid: objectUid(w, e.object),
       kind: e.object.kind,
