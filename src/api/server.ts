@@ -21,6 +21,7 @@ import { orgUnitRoutes } from './routes/org-units.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { workloadTelemetryRoutes } from './routes/workload-telemetry.ts';
+import { orgMetricsRoutes } from './routes/org-metrics.ts';
 import { podRoutes } from './routes/pods.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
 import type { AccessTokens } from './access-tokens.ts';
@@ -67,6 +68,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   inventoryRoutes(app, ctx);
   podRoutes(app, ctx);
   workloadTelemetryRoutes(app, ctx);
+  orgMetricsRoutes(app, ctx);
   if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

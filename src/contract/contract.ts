@@ -115,6 +115,10 @@ export const PLATFORM_OPERATIONS: readonly string[] = [
   'get_workload_history',
   'get_workload_metrics',
   'get_workload_pod_metrics',
+  'get_cluster_metrics',
+  'get_nodepool_metrics',
+  'get_project_metrics',
+  'get_workloads_telemetry',
 ];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */
