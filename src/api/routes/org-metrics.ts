@@ -79,11 +79,13 @@ export function orgMetricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const range = rangeOf(request);
       const pools = filteredPools(request);
       const scope: MetricScope = { pools, queues: projectQueues(), wholeCluster: query.nodepoolName === undefined };
+      // The history is not kept by workload category: each type once, without values.
+      if (query.groupBy === 'Category') return { measurements: range.types.map((type) => ({ type, values: [] })) };
       return presentGroupedMetrics(s, scope, groupsOf(request, scope), range, ctx.clock);
     }),
   );
 
-  /** The groups a `groupBy` asks for; Category is not recorded, so each type is answered once, without values. */
+  /** The groups a `groupBy` (other than Category) asks for. */
   const groupsOf = (request: FastifyRequest, scope: MetricScope) => {
     const by = (request.query as RangeQuery).groupBy;
     if (by === undefined || by === 'Category') return undefined;

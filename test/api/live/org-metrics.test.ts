@@ -82,6 +82,13 @@ describe('GET /api/v1/clusters/{clusterUuid}/metrics', () => {
     expect(valuesOf(l40s.body)).toEqual({ TOTAL_GPU: seven('8'), GPU_QUOTA: seven('8') });
   });
 
+  it('has no values by workload category, which it does not record', async () => {
+    const r = await server.call('GET', `${CLUSTER}/metrics?metricType=ALLOCATED_GPU&groupBy=Category&${RANGE()}`);
+    expect(r.status).toBe(200);
+    expectContract('get_cluster_metrics', 200, r.body);
+    expect(r.body).toEqual({ measurements: [{ type: 'ALLOCATED_GPU', values: [] }] });
+  });
+
   it('groups by project and department, showing only the queues the caller may use', async () => {
     const all = await server.call(
       'GET',
