@@ -79,11 +79,13 @@ const QUEUE_FIGURES: readonly QueueFigure[] = [
 ];
 
 export interface AllocationHistoryLimits {
-  /** Points kept per series (oldest dropped first). */
+  /** Points kept per series (oldest dropped first)… */
   readonly pointsPerSeries: number;
+  /** …and in all series together: a large organisation gets fewer points a series (at least 64). */
+  readonly points: number;
 }
 
-export const DEFAULT_ALLOCATION_HISTORY_LIMITS: AllocationHistoryLimits = { pointsPerSeries: 4096 };
+export const DEFAULT_ALLOCATION_HISTORY_LIMITS: AllocationHistoryLimits = { pointsPerSeries: 4096, points: 2_000_000 };
 
 /** What one workload adds to its queue, per pool: running gangs' CPU and memory, whether it runs there. */
 interface Held {
@@ -114,7 +116,9 @@ export class AllocationHistory {
     const tree = cluster.scheduler.tree;
     this.pools = tree.pools;
     const slots = tree.queues.length * this.pools;
-    const series = (n: number) => Array.from({ length: n }, () => new StepSeries(limits.pointsPerSeries));
+    const count = this.pools * 2 + slots * QUEUE_FIGURES.length + tree.queues.length;
+    const cap = Math.min(limits.pointsPerSeries, Math.max(64, Math.floor(limits.points / count)));
+    const series = (n: number) => Array.from({ length: n }, () => new StepSeries(cap));
     this.poolSeries = { readyNodes: series(this.pools), readyGpus: series(this.pools) };
     this.queueSeries = Object.fromEntries(
       QUEUE_FIGURES.map((f) => [f, series(slots)]),
