@@ -13,10 +13,12 @@
 // | AVG_WORKLOAD_WAIT_TIME           | mean seconds the Pending workloads have waited; no value when none waits   |
 // | CPU_ALLOCATION_MILLICORES        | CPU requests of the project's running pods                                 |
 // | CPU_MEMORY_ALLOCATION_MB         | memory requests of the project's running pods, in MB (10^6 bytes)          |
-// | GPU_UTILIZATION(_DISTRIBUTION), GPU_MEMORY_UTILIZATION, CPU_UTILIZATION, CPU_MEMORY_UTILIZATION | no values: |
-// |                                  | only served workloads have a performance model, not the cluster's GPUs     |
+// | GPU_UTILIZATION(_DISTRIBUTION)   | no values: only served workloads have a performance model, not the cluster |
+// | GPU_MEMORY_UTILIZATION           | no values: likewise                                                        |
+// | CPU_UTILIZATION, CPU_MEMORY_…    | no values: nothing models what the pods' CPUs and memory do                |
 // | CPU_QUOTA_MILLICORES, CPU_MEMORY_QUOTA_MB | no values: lwsim's quotas are GPUs only                           |
-// | groupBy Category                 | no values: the history is not kept by workload category                   |
+// | groupBy Category                 | no values: the history is not kept by workload category                    |
+// | nodes, capacity grouped by queue | no values: they belong to pools, not to projects or departments            |
 import type { Micros } from '../../../sim/engine/index.ts';
 import { GPU_UNITS } from '../../../sim/cluster/index.ts';
 import type { QueueTree } from '../../../sim/scheduler/queues.ts';
@@ -120,7 +122,7 @@ export const CLUSTER_READERS: Readonly<Record<string, Reader>> = {
 };
 
 /** The cluster figures that mean something per project or department (groupBy Project, Department). */
-export const QUEUE_TYPES: ReadonlySet<string> = new Set([
+const QUEUE_TYPES: ReadonlySet<string> = new Set([
   'ALLOCATED_GPU',
   'GPU_QUOTA',
   'WORKLOADS_COUNT',
