@@ -22,6 +22,7 @@ import { inventoryRoutes } from './routes/inventory.ts';
 import { trainingRoutes } from './routes/trainings.ts';
 import { prometheusRoutes } from './routes/prometheus.ts';
 import { workloadTelemetryRoutes } from './routes/workload-telemetry.ts';
+import { orgMetricsRoutes } from './routes/org-metrics.ts';
 import { podRoutes } from './routes/pods.ts';
 import { manifestRoutes } from './routes/manifest.ts';
 import { TOKEN_ROUTE, tokenRoutes } from './routes/tokens.ts';
@@ -70,6 +71,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   podRoutes(app, ctx);
   workloadTelemetryRoutes(app, ctx);
   trainingRoutes(app, ctx);
+  orgMetricsRoutes(app, ctx);
   if (options.accessTokens !== undefined) tokenRoutes(app, options.accessTokens);
   workloadRoutes(app, ctx);
   simulatorRoutes(app, ctx);

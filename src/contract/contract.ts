@@ -120,6 +120,10 @@ export const PLATFORM_OPERATIONS: readonly string[] = [
   'delete_training',
   'suspend_training',
   'resume_training',
+  'get_cluster_metrics',
+  'get_nodepool_metrics',
+  'get_project_metrics',
+  'get_workloads_telemetry',
 ];
 
 /** The distributed-inference contract with the platform operations lwsim answers merged in. */

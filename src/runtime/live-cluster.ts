@@ -3,6 +3,7 @@ import type { Micros } from '../../sim/engine/index.ts';
 import { SimulatedCluster, type GivenIdentity } from '../../sim/simulator/simulated-cluster.ts';
 import { ServingWatch } from '../../sim/simulator/serving-watch.ts';
 import { WorkloadHistory } from '../../sim/simulator/workload-history.ts';
+import { AllocationHistory } from '../../sim/simulator/allocation-history.ts';
 import { streamRandom } from '../../sim/scenario/seeds.ts';
 import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
 import { fileLines } from '../serving/trace-file.ts';
@@ -100,6 +101,8 @@ export class LiveCluster {
     readonly serving: ServingWatch,
     /** Each workload's events, phase changes and holdings over time. */
     readonly history: WorkloadHistory,
+    /** The cluster's figures per pool and queue over time. */
+    readonly allocations: AllocationHistory,
     /** The prefix of the ids this start hands out (see `ids`). */
     idPrefix: string,
   ) {
@@ -146,6 +149,7 @@ export class LiveCluster {
       metricsSeconds: METRICS_SECONDS,
     });
     const history = new WorkloadHistory(model);
+    const allocations = new AllocationHistory(model);
     const traffic = options.traffic ?? new Map<string, WorkloadTraffic>();
     model.observers.on('workload-created', (w) => {
       const t = traffic.get(w.requestedName);
@@ -196,6 +200,7 @@ export class LiveCluster {
       organisation,
       serving,
       history,
+      allocations,
       // The start's wall time too: should the anchor of a start be lost to damage, the next start's number could
       // repeat, its time cannot.
       boot === 0 ? `${spec.id}/workload/` : `${spec.id}/workload/${boot}.${wallNow}/`,

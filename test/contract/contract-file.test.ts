@@ -20,13 +20,13 @@ describe('the contract file', () => {
     expect(source).toContain('ab11bd1fac92d1878d8a2bbe51f9b5379f7a8e7264edc3a1c30c6a07252b646c');
   });
 
-  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 124 the platform operations answered add', () => {
+  it('loads as OpenAPI 3.0.3, version 2.24, with 151 component schemas and the 132 the platform operations answered add', () => {
     const contract = getContract();
     expect(contract.document.openapi).toBe('3.0.3');
     expect(contract.title).toBe('NVIDIA Run:ai');
     expect(contract.version).toBe('2.24');
-    expect(contract.componentNames).toHaveLength(275);
-    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(275);
+    expect(contract.componentNames).toHaveLength(283);
+    expect(Object.keys(contract.bundle.definitions as object)).toHaveLength(283);
   });
 
   it('lists the operations with the statuses the contract gives each', () => {
@@ -59,6 +59,13 @@ describe('the contract file', () => {
       ['get_clusters', 'GET', '/api/v1/clusters', '200,401,403,404,500,503'],
       ['get_cluster_by_uuid', 'GET', '/api/v1/clusters/:clusterUuid', '200,401,403,404,500,503'],
       ['get_nodes', 'GET', '/api/v1/clusters/:clusterUuid/nodes', '200,401,403,404,500,503'],
+      ['get_cluster_metrics', 'GET', '/api/v1/clusters/:clusterUuid/metrics', '200,207,400,401,403,404,422,500,503'],
+      [
+        'get_nodepool_metrics',
+        'GET',
+        '/api/v1/clusters/:clusterUuid/nodepools/:nodepoolName/metrics',
+        '200,207,400,401,403,404,500,503',
+      ],
       ['get_tenant_nodes', 'GET', '/api/v1/nodes', '200,401,403,404,500,503'],
       ['count_tenant_nodes', 'GET', '/api/v1/nodes/count', '200,400,401,403,500,503'],
       ['get_nodepools', 'GET', '/api/v1/node-pools', '200,400,401,403,503'],
@@ -67,6 +74,7 @@ describe('the contract file', () => {
       ['get_projects', 'GET', '/api/v1/org-unit/projects', '200,400,401,403,503'],
       ['count_projects', 'GET', '/api/v1/org-unit/projects/count', '200,400,401,403,503'],
       ['get_project', 'GET', '/api/v1/org-unit/projects/:projectId', '200,401,403,404,503'],
+      ['get_project_metrics', 'GET', '/api/v1/org-unit/projects/:projectId/metrics', '200,207,400,401,403,404,500,503'],
       ['get_departments', 'GET', '/api/v1/org-unit/departments', '200,400,401,403,503'],
       ['count_departments', 'GET', '/api/v1/org-unit/departments/count', '200,400,401,403,503'],
       ['get_department', 'GET', '/api/v1/org-unit/departments/:departmentId', '200,401,403,404,503'],
@@ -81,6 +89,7 @@ describe('the contract file', () => {
       ],
       ['list_pods', 'GET', '/api/v1/workloads/pods', '200,401,403,404,500,503'],
       ['count_pods', 'GET', '/api/v1/workloads/pods/count', '200,401,403,500,503'],
+      ['get_workloads_telemetry', 'GET', '/api/v1/workloads/telemetry', '200,400,401,403,404,500,503'],
       ['create_training1', 'POST', '/api/v1/workloads/trainings', '202,400,401,403,503'],
       ['get_training', 'GET', '/api/v1/workloads/trainings/:workloadId', '200,401,403,404,500,503'],
       ['delete_training', 'DELETE', '/api/v1/workloads/trainings/:workloadId', '202,401,403,404,500,503'],

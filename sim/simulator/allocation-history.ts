@@ -1,0 +1,253 @@
+// The cluster's figures over time, per node pool and per queue (project or department) in each pool: ready nodes
+// and GPUs, GPUs allocated and pending, CPU and memory held, workloads running and waiting. Each figure is a step
+// function recorded when it changes, read back by the API's cluster, node-pool and project metrics.
+//
+// Built by watching the model (like WorkloadHistory), so a replayed journal rebuilds it exactly. Cheap per event:
+// allocations are read from the scheduler's per-queue usage (one pass over queues × pools); CPU, memory and running
+// workloads change only for the workload touched, so only its gangs are looked at; ready nodes only on node faults.
+import { GPU_UNITS } from '../cluster/index.ts';
+import type { Micros } from '../engine/index.ts';
+import type { WorkloadState } from '../workloads/state.ts';
+import type { SimulatedCluster } from './simulated-cluster.ts';
+
+/** A value from `at` until the next point; bounded, the oldest points dropped first. */
+export class StepSeries {
+  private readonly times: Micros[] = [];
+  private readonly values: number[] = [];
+
+  constructor(private readonly cap: number) {}
+
+  /** The value from `at` on (a change at the same instant replaces the one before). */
+  set(at: Micros, value: number): void {
+    const last = this.values.length - 1;
+    if (last >= 0 && this.values[last] === value) return;
+    if (last >= 0 && this.times[last] === at) {
+      this.times.pop();
+      this.values.pop();
+      if (last >= 1 && this.values[last - 1] === value) return;
+    }
+    this.times.push(at);
+    this.values.push(value);
+    if (this.times.length > this.cap) {
+      const drop = Math.floor(this.cap / 2);
+      this.times.splice(0, drop);
+      this.values.splice(0, drop);
+    }
+  }
+
+  /** The value at `t`; undefined before the first point kept (nothing known, nothing invented). */
+  at(t: Micros): number | undefined {
+    let lo = 0;
+    let hi = this.times.length - 1;
+    let found: number | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid]! <= t) {
+        found = this.values[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+}
+
+/** Figures of a node pool. */
+export type PoolFigure = 'readyNodes' | 'readyGpus';
+
+/**
+ * Figures of a queue in a pool (a department's sum its projects'). `pendingGpus`: GPUs asked by waiting gangs;
+ * `pendingWorkloads` (phase Pending) and `pendingSinceSum` (the sum of the instants they entered Pending, so a
+ * mean wait at t is t − sum / count) are charged, like the scheduler's pending demand, to the first pool listed.
+ */
+export type QueueFigure =
+  | 'allocatedGpus'
+  | 'pendingGpus'
+  | 'cpuMillis'
+  | 'memoryBytes'
+  | 'runningWorkloads'
+  | 'pendingWorkloads'
+  | 'pendingSinceSum';
+
+const QUEUE_FIGURES: readonly QueueFigure[] = [
+  'allocatedGpus',
+  'pendingGpus',
+  'cpuMillis',
+  'memoryBytes',
+  'runningWorkloads',
+  'pendingWorkloads',
+  'pendingSinceSum',
+];
+
+export interface AllocationHistoryLimits {
+  /** Points kept per series (oldest dropped first)… */
+  readonly pointsPerSeries: number;
+  /** …and in all series together: a large organisation gets fewer points a series (at least 64). */
+  readonly points: number;
+}
+
+export const DEFAULT_ALLOCATION_HISTORY_LIMITS: AllocationHistoryLimits = { pointsPerSeries: 4096, points: 2_000_000 };
+
+/** What one workload adds to its queue, per pool: running gangs' CPU and memory, whether it runs there. */
+interface Held {
+  readonly project: number;
+  readonly cpuMillis: number[];
+  readonly memoryBytes: number[];
+  readonly running: number[];
+  /** Since when it is Pending (and in which pool it is counted), or null. */
+  pending: { readonly since: Micros; readonly pool: number } | null;
+}
+
+export class AllocationHistory {
+  private readonly pools: number;
+  private readonly poolSeries: Record<PoolFigure, StepSeries[]>;
+  private readonly queueSeries: Record<QueueFigure, StepSeries[]>;
+  /** Workloads not deleted, per queue. */
+  private readonly workloadSeries: StepSeries[];
+  /** The current values the series follow (queue × pools + pool), for the figures not read from the scheduler. */
+  private readonly current: Record<Exclude<QueueFigure, 'allocatedGpus' | 'pendingGpus'>, Float64Array>;
+  private readonly workloads: Float64Array;
+  private readonly held = new Map<string, Held>();
+  private readonly allQueues: readonly number[];
+
+  constructor(
+    private readonly cluster: SimulatedCluster,
+    limits: AllocationHistoryLimits = DEFAULT_ALLOCATION_HISTORY_LIMITS,
+  ) {
+    const tree = cluster.scheduler.tree;
+    this.pools = tree.pools;
+    const slots = tree.queues.length * this.pools;
+    const count = this.pools * 2 + slots * QUEUE_FIGURES.length + tree.queues.length;
+    const cap = Math.min(limits.pointsPerSeries, Math.max(64, Math.floor(limits.points / count)));
+    const series = (n: number) => Array.from({ length: n }, () => new StepSeries(cap));
+    this.poolSeries = { readyNodes: series(this.pools), readyGpus: series(this.pools) };
+    this.queueSeries = Object.fromEntries(
+      QUEUE_FIGURES.map((f) => [f, series(slots)]),
+    ) as AllocationHistory['queueSeries'];
+    this.workloadSeries = series(tree.queues.length);
+    const zeros = () => new Float64Array(slots);
+    this.current = {
+      cpuMillis: zeros(),
+      memoryBytes: zeros(),
+      runningWorkloads: zeros(),
+      pendingWorkloads: zeros(),
+      pendingSinceSum: zeros(),
+    };
+    this.workloads = new Float64Array(tree.queues.length);
+    this.allQueues = tree.queues.map((q) => q.index);
+    for (let pool = 0; pool < this.pools; pool++) this.nodesChanged(pool);
+    this.record();
+    const o = cluster.observers;
+    o.on('workload-created', (w) => this.touched(w));
+    o.on('workload-touched', (w) => this.touched(w));
+    o.on('workload-phase', (w) => this.touched(w));
+    o.on('workload-deleted', (w) => this.touched(w));
+    o.on('scheduling-cycle', () => this.record());
+    o.on('node-ready', (name) => {
+      const node = cluster.scheduler.cluster.layout.nodeByName(name);
+      if (node !== undefined) this.nodesChanged(node.pool);
+      this.record();
+    });
+  }
+
+  /** A pool's figure over time (pool index in cluster-file order). */
+  pool(figure: PoolFigure, pool: number): StepSeries {
+    return this.poolSeries[figure][pool]!;
+  }
+
+  /** A queue's figure in a pool over time (queue index of the scheduler's queue tree). */
+  queue(figure: QueueFigure, queue: number, pool: number): StepSeries {
+    return this.queueSeries[figure][queue * this.pools + pool]!;
+  }
+
+  /** A queue's workloads (not deleted, whatever their phase) over time. */
+  workloadCount(queue: number): StepSeries {
+    return this.workloadSeries[queue]!;
+  }
+
+  private nodesChanged(pool: number): void {
+    const state = this.cluster.scheduler.cluster;
+    const p = state.layout.pools[pool]!;
+    let ready = 0;
+    for (const node of p.nodes) if (state.isReady(node) && state.layout.nodes[node]!.gpuCount > 0) ready++;
+    this.poolSeries.readyNodes[pool]!.set(this.cluster.now, ready);
+    this.poolSeries.readyGpus[pool]!.set(this.cluster.now, state.readyGpus(pool));
+  }
+
+  /**
+   * A workload may hold something else now: take back what it added, add what it adds now, and record its
+   * queues. Only they can have changed: a gang removed between cycles gives back its own project's GPUs; what
+   * cycles and node faults move between queues is recorded for all.
+   */
+  private touched(w: Readonly<WorkloadState>): void {
+    const scheduler = this.cluster.scheduler;
+    const before = this.held.get(w.id);
+    if (before !== undefined) this.charge(before, -1);
+    const project = scheduler.tree.project(w.project)?.index;
+    if (project === undefined) return;
+    if (w.deletedAt !== null) this.held.delete(w.id);
+    else {
+      const held: Held = {
+        project,
+        cpuMillis: new Array<number>(this.pools).fill(0),
+        memoryBytes: new Array<number>(this.pools).fill(0),
+        running: new Array<number>(this.pools).fill(0),
+        pending: null,
+      };
+      for (const group of w.groups) {
+        const gang = scheduler.gang(group.gang);
+        if (gang === undefined || gang.phase !== 'running') continue;
+        held.running[gang.pool] = 1;
+        for (const b of gang.bindings) {
+          held.cpuMillis[gang.pool]! += b.cpuMillis;
+          held.memoryBytes[gang.pool]! += b.memoryBytes;
+        }
+      }
+      if (w.phase === 'Pending') {
+        const listed = w.spec.nodePools.length > 0 ? scheduler.cluster.layout.poolByName(w.spec.nodePools[0]!) : null;
+        held.pending = { since: w.phaseUpdatedAt, pool: listed?.index ?? 0 };
+      }
+      this.held.set(w.id, held);
+      this.charge(held, +1);
+    }
+    this.record(scheduler.tree.chain(project));
+  }
+
+  private charge(held: Held, sign: 1 | -1): void {
+    const tree = this.cluster.scheduler.tree;
+    const c = this.current;
+    for (const q of tree.chain(held.project)) {
+      this.workloads[q]! += sign;
+      for (let pool = 0; pool < this.pools; pool++) {
+        const slot = q * this.pools + pool;
+        c.cpuMillis[slot]! += sign * held.cpuMillis[pool]!;
+        c.memoryBytes[slot]! += sign * held.memoryBytes[pool]!;
+        c.runningWorkloads[slot]! += sign * held.running[pool]!;
+      }
+      if (held.pending !== null) {
+        const slot = q * this.pools + held.pending.pool;
+        c.pendingWorkloads[slot]! += sign;
+        c.pendingSinceSum[slot]! += sign * held.pending.since;
+      }
+    }
+  }
+
+  /** The series of these queues (all without) follow their current values: only changes are kept. */
+  private record(queues?: readonly number[]): void {
+    const now = this.cluster.now;
+    const { usage } = this.cluster.scheduler;
+    const s = this.queueSeries;
+    const c = this.current;
+    for (const q of queues ?? this.allQueues) {
+      this.workloadSeries[q]!.set(now, this.workloads[q]!);
+      for (let slot = q * this.pools; slot < (q + 1) * this.pools; slot++) {
+        s.allocatedGpus[slot]!.set(now, usage.allocated[slot]! / GPU_UNITS);
+        s.pendingGpus[slot]!.set(now, usage.pending[slot]! / GPU_UNITS);
+        s.cpuMillis[slot]!.set(now, c.cpuMillis[slot]!);
+        s.memoryBytes[slot]!.set(now, c.memoryBytes[slot]!);
+        s.runningWorkloads[slot]!.set(now, c.runningWorkloads[slot]!);
+        s.pendingWorkloads[slot]!.set(now, c.pendingWorkloads[slot]!);
+        s.pendingSinceSum[slot]!.set(now, c.pendingSinceSum[slot]!);
+      }
+    }
+  }
+}
