@@ -89,7 +89,7 @@ export const DEFAULT_ALLOCATION_HISTORY_LIMITS: AllocationHistoryLimits = { poin
 
 /** What one workload adds to its queue, per pool: running gangs' CPU and memory, whether it runs there. */
 interface Held {
-  readonly project: number;
+  project: number;
   readonly cpuMillis: number[];
   readonly memoryBytes: number[];
   readonly running: number[];
@@ -108,6 +108,7 @@ export class AllocationHistory {
   private readonly workloads: Float64Array;
   private readonly held = new Map<string, Held>();
   private readonly allQueues: readonly number[];
+  private readonly scratch: Held;
 
   constructor(
     private readonly cluster: SimulatedCluster,
@@ -134,6 +135,8 @@ export class AllocationHistory {
     };
     this.workloads = new Float64Array(tree.queues.length);
     this.allQueues = tree.queues.map((q) => q.index);
+    const perPool = () => new Array<number>(this.pools).fill(0);
+    this.scratch = { project: 0, cpuMillis: perPool(), memoryBytes: perPool(), running: perPool(), pending: null };
     for (let pool = 0; pool < this.pools; pool++) this.nodesChanged(pool);
     this.record();
     const o = cluster.observers;
@@ -180,36 +183,54 @@ export class AllocationHistory {
    */
   private touched(w: Readonly<WorkloadState>): void {
     const scheduler = this.cluster.scheduler;
-    const before = this.held.get(w.id);
-    if (before !== undefined) this.charge(before, -1);
     const project = scheduler.tree.project(w.project)?.index;
     if (project === undefined) return;
-    if (w.deletedAt !== null) this.held.delete(w.id);
+    const chain = scheduler.tree.chain(project);
+    const before = this.held.get(w.id);
+    const now = w.deletedAt === null ? this.holdings(w, project) : undefined;
+    // Most touches (a pod's next start step) change nothing it holds: only the scheduler's GPU figures are looked at.
+    if (before !== undefined && now !== undefined && sameHoldings(before, now)) {
+      this.recordGpus(chain);
+      return;
+    }
+    if (before !== undefined) this.charge(before, -1);
+    if (now === undefined) this.held.delete(w.id);
     else {
       const held: Held = {
-        project,
-        cpuMillis: new Array<number>(this.pools).fill(0),
-        memoryBytes: new Array<number>(this.pools).fill(0),
-        running: new Array<number>(this.pools).fill(0),
-        pending: null,
+        ...now,
+        cpuMillis: [...now.cpuMillis],
+        memoryBytes: [...now.memoryBytes],
+        running: [...now.running],
       };
-      for (const group of w.groups) {
-        const gang = scheduler.gang(group.gang);
-        if (gang === undefined || gang.phase !== 'running') continue;
-        held.running[gang.pool] = 1;
-        for (const b of gang.bindings) {
-          held.cpuMillis[gang.pool]! += b.cpuMillis;
-          held.memoryBytes[gang.pool]! += b.memoryBytes;
-        }
-      }
-      if (w.phase === 'Pending') {
-        const listed = w.spec.nodePools.length > 0 ? scheduler.cluster.layout.poolByName(w.spec.nodePools[0]!) : null;
-        held.pending = { since: w.phaseUpdatedAt, pool: listed?.index ?? 0 };
-      }
       this.held.set(w.id, held);
       this.charge(held, +1);
     }
-    this.record(scheduler.tree.chain(project));
+    this.record(chain);
+  }
+
+  /** What `w` holds now, in a scratch value reused from one call to the next (copy it to keep it). */
+  private holdings(w: Readonly<WorkloadState>, project: number): Held {
+    const scheduler = this.cluster.scheduler;
+    const held = this.scratch;
+    held.project = project;
+    held.cpuMillis.fill(0);
+    held.memoryBytes.fill(0);
+    held.running.fill(0);
+    held.pending = null;
+    for (const group of w.groups) {
+      const gang = scheduler.gang(group.gang);
+      if (gang === undefined || gang.phase !== 'running') continue;
+      held.running[gang.pool] = 1;
+      for (const b of gang.bindings) {
+        held.cpuMillis[gang.pool]! += b.cpuMillis;
+        held.memoryBytes[gang.pool]! += b.memoryBytes;
+      }
+    }
+    if (w.phase === 'Pending') {
+      const listed = w.spec.nodePools.length > 0 ? scheduler.cluster.layout.poolByName(w.spec.nodePools[0]!) : null;
+      held.pending = { since: w.phaseUpdatedAt, pool: listed?.index ?? 0 };
+    }
+    return held;
   }
 
   private charge(held: Held, sign: 1 | -1): void {
@@ -231,6 +252,18 @@ export class AllocationHistory {
     }
   }
 
+  /** The scheduler's GPU figures of these queues (a gang submitted or removed moves them between cycles). */
+  private recordGpus(queues: readonly number[]): void {
+    const now = this.cluster.now;
+    const { usage } = this.cluster.scheduler;
+    const s = this.queueSeries;
+    for (const q of queues)
+      for (let slot = q * this.pools; slot < (q + 1) * this.pools; slot++) {
+        s.allocatedGpus[slot]!.set(now, usage.allocated[slot]! / GPU_UNITS);
+        s.pendingGpus[slot]!.set(now, usage.pending[slot]! / GPU_UNITS);
+      }
+  }
+
   /** The series of these queues (all without) follow their current values: only changes are kept. */
   private record(queues?: readonly number[]): void {
     const now = this.cluster.now;
@@ -250,4 +283,13 @@ export class AllocationHistory {
       }
     }
   }
+}
+
+function sameHoldings(a: Held, b: Held): boolean {
+  if (a.project !== b.project || (a.pending === null) !== (b.pending === null)) return false;
+  if (a.pending !== null && (a.pending.since !== b.pending!.since || a.pending.pool !== b.pending!.pool)) return false;
+  for (let i = 0; i < a.running.length; i++)
+    if (a.running[i] !== b.running[i] || a.cpuMillis[i] !== b.cpuMillis[i] || a.memoryBytes[i] !== b.memoryBytes[i])
+      return false;
+  return true;
 }
