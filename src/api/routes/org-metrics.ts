@@ -12,6 +12,7 @@ import type { Micros } from '../../../sim/engine/index.ts';
 import { contractRoute } from '../../contract/fastify-contract.ts';
 import { canUseProject, principalOf, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
+import { telemetryCsv, withCsv } from '../metrics-csv.ts';
 import { apiError } from '../errors.ts';
 import { queryInstants } from '../presenters/metric-timeline.ts';
 import {
@@ -72,17 +73,20 @@ export function orgMetricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const projectQueues = () => [...tree().projects];
 
   app.route(
-    contractRoute('get_cluster_metrics', async (request) => {
-      checkCluster(request);
-      const query = request.query as RangeQuery;
-      const s = sources();
-      const range = rangeOf(request);
-      const pools = filteredPools(request);
-      const scope: MetricScope = { pools, queues: projectQueues(), wholeCluster: query.nodepoolName === undefined };
-      // The history is not kept by workload category: each type once, without values.
-      if (query.groupBy === 'Category') return { measurements: range.types.map((type) => ({ type, values: [] })) };
-      return presentGroupedMetrics(s, scope, groupsOf(request, scope), range, ctx.clock);
-    }),
+    contractRoute(
+      'get_cluster_metrics',
+      withCsv(async (request) => {
+        checkCluster(request);
+        const query = request.query as RangeQuery;
+        const s = sources();
+        const range = rangeOf(request);
+        const pools = filteredPools(request);
+        const scope: MetricScope = { pools, queues: projectQueues(), wholeCluster: query.nodepoolName === undefined };
+        // The history is not kept by workload category: each type once, without values.
+        if (query.groupBy === 'Category') return { measurements: range.types.map((type) => ({ type, values: [] })) };
+        return presentGroupedMetrics(s, scope, groupsOf(request, scope), range, ctx.clock);
+      }),
+    ),
   );
 
   /** The groups a `groupBy` (other than Category) asks for. */
@@ -119,49 +123,58 @@ export function orgMetricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return ctx.organisation.departments.find((d) => d.name === q.name)!.id;
   };
   app.route(
-    contractRoute('get_nodepool_metrics', async (request) => {
-      checkCluster(request);
-      const { nodepoolName } = request.params as { nodepoolName: string };
-      const pool = poolIndex(nodepoolName, 'nodepoolName');
-      const s = sources();
-      const scope: MetricScope = { pools: [pool], queues: projectQueues(), wholeCluster: false };
-      return presentMetrics(CLUSTER_READERS, s, scope, rangeOf(request), ctx.clock);
-    }),
+    contractRoute(
+      'get_nodepool_metrics',
+      withCsv(async (request) => {
+        checkCluster(request);
+        const { nodepoolName } = request.params as { nodepoolName: string };
+        const pool = poolIndex(nodepoolName, 'nodepoolName');
+        const s = sources();
+        const scope: MetricScope = { pools: [pool], queues: projectQueues(), wholeCluster: false };
+        return presentMetrics(CLUSTER_READERS, s, scope, rangeOf(request), ctx.clock);
+      }),
+    ),
   );
 
   app.route(
-    contractRoute('get_project_metrics', async (request) => {
-      const { projectId } = request.params as { projectId: string };
-      const project = ctx.organisation.project(projectId);
-      if (project === undefined) throw apiError('notFound', `projectId: project ${projectId} not found`);
-      if (!canUseProject(principalOf(request), project.name))
-        throw apiError('forbidden', `projectId: you may not use project ${project.name}`);
-      const s = sources();
-      const queue = s.tree.project(project.name)!.index;
-      const scope: MetricScope = { pools: filteredPools(request), queues: [queue], wholeCluster: false };
-      return presentMetrics(PROJECT_READERS, s, scope, rangeOf(request), ctx.clock);
-    }),
+    contractRoute(
+      'get_project_metrics',
+      withCsv(async (request) => {
+        const { projectId } = request.params as { projectId: string };
+        const project = ctx.organisation.project(projectId);
+        if (project === undefined) throw apiError('notFound', `projectId: project ${projectId} not found`);
+        if (!canUseProject(principalOf(request), project.name))
+          throw apiError('forbidden', `projectId: you may not use project ${project.name}`);
+        const s = sources();
+        const queue = s.tree.project(project.name)!.index;
+        const scope: MetricScope = { pools: filteredPools(request), queues: [queue], wholeCluster: false };
+        return presentMetrics(PROJECT_READERS, s, scope, rangeOf(request), ctx.clock);
+      }),
+    ),
   );
 
   app.route(
-    contractRoute('get_workloads_telemetry', async (request) => {
-      const query = request.query as TelemetryQuery;
-      if (query.clusterId !== undefined && query.clusterId.toLowerCase() !== ctx.clusterId)
-        throw apiError('notFound', `clusterId: cluster ${query.clusterId} not found`);
-      if (query.nodepoolName !== undefined) poolIndex(query.nodepoolName, 'nodepoolName');
-      if (query.departmentId !== undefined && !ctx.organisation.departments.some((d) => d.id === query.departmentId))
-        throw apiError('notFound', `departmentId: department ${query.departmentId} not found`);
-      const present = ctx.present();
-      const principal = principalOf(request);
-      return presentTelemetry(query, {
-        model: ctx.live.model,
-        history: ctx.live.history,
-        organisation: ctx.organisation,
-        clusterId: ctx.clusterId,
-        now: present.now,
-        clock: ctx.clock,
-        visible: (project) => canUseProject(principal, project),
-      });
-    }),
+    contractRoute(
+      'get_workloads_telemetry',
+      withCsv(async (request) => {
+        const query = request.query as TelemetryQuery;
+        if (query.clusterId !== undefined && query.clusterId.toLowerCase() !== ctx.clusterId)
+          throw apiError('notFound', `clusterId: cluster ${query.clusterId} not found`);
+        if (query.nodepoolName !== undefined) poolIndex(query.nodepoolName, 'nodepoolName');
+        if (query.departmentId !== undefined && !ctx.organisation.departments.some((d) => d.id === query.departmentId))
+          throw apiError('notFound', `departmentId: department ${query.departmentId} not found`);
+        const present = ctx.present();
+        const principal = principalOf(request);
+        return presentTelemetry(query, {
+          model: ctx.live.model,
+          history: ctx.live.history,
+          organisation: ctx.organisation,
+          clusterId: ctx.clusterId,
+          now: present.now,
+          clock: ctx.clock,
+          visible: (project) => canUseProject(principal, project),
+        });
+      }, telemetryCsv),
+    ),
   );
 }

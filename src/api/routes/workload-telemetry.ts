@@ -6,6 +6,7 @@ import type { WorkloadState } from '../../../sim/workloads/state.ts';
 import { contractRoute } from '../../contract/fastify-contract.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
+import { withCsv } from '../metrics-csv.ts';
 import { queryInstants } from '../presenters/metric-timeline.ts';
 import { presentEvent, presentHistoryRecord } from '../presenters/workload-events.ts';
 import { presentPodMetrics, presentWorkloadMetrics, type MetricsQuery } from '../presenters/workload-metrics.ts';
@@ -49,25 +50,31 @@ export function workloadTelemetryRoutes(app: FastifyInstance, ctx: ApiContext): 
   );
 
   app.route(
-    contractRoute('get_workload_metrics', async (request) => {
-      const w = visibleWorkload(ctx, request);
-      return presentWorkloadMetrics(sourcesOf(w), rangeOf(request, w), ctx.clock);
-    }),
+    contractRoute(
+      'get_workload_metrics',
+      withCsv(async (request) => {
+        const w = visibleWorkload(ctx, request);
+        return presentWorkloadMetrics(sourcesOf(w), rangeOf(request, w), ctx.clock);
+      }),
+    ),
   );
 
   app.route(
-    contractRoute('get_workload_pod_metrics', async (request) => {
-      const w = visibleWorkload(ctx, request);
-      const { podId: wanted } = request.params as { podId: string };
-      for (const group of w.groups)
-        for (const pod of group.pods)
-          if (podId(w, pod) === wanted) {
-            const gpus = pod.binding?.gpus ?? [];
-            const sources = { ...sourcesOf(w), pod: { replica: group.index, gpus, leader: pod.role === 'leader' } };
-            return presentPodMetrics(sources, rangeOf(request, w), ctx.clock);
-          }
-      throw apiError('notFound', `podId: workload ${w.name} has no pod ${wanted}`);
-    }),
+    contractRoute(
+      'get_workload_pod_metrics',
+      withCsv(async (request) => {
+        const w = visibleWorkload(ctx, request);
+        const { podId: wanted } = request.params as { podId: string };
+        for (const group of w.groups)
+          for (const pod of group.pods)
+            if (podId(w, pod) === wanted) {
+              const gpus = pod.binding?.gpus ?? [];
+              const sources = { ...sourcesOf(w), pod: { replica: group.index, gpus, leader: pod.role === 'leader' } };
+              return presentPodMetrics(sources, rangeOf(request, w), ctx.clock);
+            }
+        throw apiError('notFound', `podId: workload ${w.name} has no pod ${wanted}`);
+      }),
+    ),
   );
 
   const sourcesOf = (w: Readonly<WorkloadState>) => {

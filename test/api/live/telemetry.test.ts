@@ -182,3 +182,38 @@ describe('GET /api/v1/workloads/{id}/metrics', () => {
     }
   });
 });
+
+describe('text/csv', () => {
+  it('answers a metrics query as CSV when asked, one value a row', async () => {
+    const start = new Date(Date.parse(createdAt)).toISOString();
+    const end = new Date(Date.parse(createdAt) + 600_000).toISOString();
+    const path = `/api/v1/workloads/${watched}/metrics?metricType=POD_COUNT,GPU_ALLOCATION&start=${start}&end=${end}&numberOfSamples=3`;
+    const r = await server.call('GET', path, undefined, TOKENS.dev, { accept: 'text/csv' });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = r.text.trim().split('\n');
+    expect(rows[0]).toBe('type,labels,groups,timestamp,value');
+    expect(rows).toHaveLength(1 + 6);
+    expect(rows[1]).toBe(`POD_COUNT,,,${createdAt},2`);
+    // JSON first in Accept, or no Accept: JSON.
+    const json = await server.call('GET', path, undefined, TOKENS.dev, { accept: 'application/json, text/csv' });
+    expect(json.body.measurements).toHaveLength(2);
+  });
+
+  it('answers telemetry as CSV too', async () => {
+    const r = await server.call(
+      'GET',
+      '/api/v1/workloads/telemetry?telemetryType=WORKLOADS_COUNT',
+      undefined,
+      TOKENS.dev,
+      {
+        accept: 'text/csv',
+      },
+    );
+    expect(r.status).toBe(200);
+    const [header, ...rows] = r.text.trim().split('\n');
+    expect(header).toBe('type,timestamp,groups,value');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/^WORKLOADS_COUNT,[^,]+,,2$/);
+  });
+});
