@@ -7,9 +7,10 @@ import {
   type FitFailure,
   type PodResources,
 } from '../cluster/index.ts';
+import type { PolicyName } from '../fgd/policies/index.ts';
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
 import type { GangPod, GangSpec } from './gang.ts';
-import { hash32, PolicyPlacer, TieBreakOrder } from './policy-placement.ts';
+import { hash32, PolicyPlacer, TieBreakOrder, type PolicyChoice } from './policy-placement.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
 import type { SchedulerConfig } from './scheduler-config.ts';
 import type { Statement } from './statement.ts';
@@ -78,21 +79,9 @@ export class GangPlacer {
       let placed = 0;
       for (const p of order) {
         const resources = gang.pods[p]!.resources;
-        let node: number;
-        let devices: readonly number[] | undefined;
-        if (policy === undefined) node = this.chooseNode(resources, eligible[p]!, pool, set);
-        else {
-          const seed = hash32(`${gang.id}/${p}`);
-          ({ node, devices } = this.policies.choose(
-            policy,
-            pool,
-            resources,
-            eligible[p]!.allowed,
-            this.setNodes(pool, set),
-            seed,
-          ));
-        }
-        const result = node >= 0 ? statement.allocatePod(node, resources, devices) : undefined;
+        const choice = policy === undefined ? undefined : this.policyChoice(policy, gang, p, eligible[p]!, pool, set);
+        const node = choice === undefined ? this.chooseNode(resources, eligible[p]!, pool, set) : choice.node;
+        const result = node >= 0 ? statement.allocatePod(node, resources, choice?.devices) : undefined;
         if (result === undefined || !result.ok) break;
         bindings[p] = result.binding;
         placed++;
@@ -198,13 +187,25 @@ export class GangPlacer {
     if (thenPool) yield { kind: 'pool' };
   }
 
-  /** A node set's nodes in the policies' tie-break order. */
-  private setNodes(pool: number, set: NodeSet): readonly number[] {
+  /** An FGD policy's node and devices for pod `p`, among the set's nodes in the policies' tie-break order. */
+  private policyChoice(
+    policy: PolicyName,
+    gang: GangSpec,
+    p: number,
+    eligible: PoolEligibility,
+    pool: number,
+    set: NodeSet,
+  ): PolicyChoice {
     const { layout } = this.cluster;
-    if (set.kind === 'node') return [set.node];
     const order = TieBreakOrder.of(layout);
-    if (set.kind === 'pool') return order.nodes(-1 - pool, layout.pools[pool]!.nodes);
-    return order.nodes(set.domain, layout.domains[set.domain]!.nodes);
+    const nodes =
+      set.kind === 'node'
+        ? [set.node]
+        : set.kind === 'pool'
+          ? order.nodes(-1 - pool, layout.pools[pool]!.nodes)
+          : order.nodes(set.domain, layout.domains[set.domain]!.nodes);
+    const resources = gang.pods[p]!.resources;
+    return this.policies.choose(policy, pool, resources, eligible.allowed, nodes, hash32(`${gang.id}/${p}`));
   }
 
   /** The best node of the set for one pod, or -1. */
