@@ -7,11 +7,13 @@ import { ClusterLayout } from './layout.ts';
 import { parseBytes, parseMillicores } from './quantity.ts';
 import {
   DEFAULT_SCALE_OUT_NETWORK,
+  PLACEMENT_STRATEGIES,
   TAINT_EFFECTS,
   type ClusterSpec,
   type DepartmentSpec,
   type NodePoolSpec,
   type NodeSetSpec,
+  type PlacementStrategy,
   type PoolQuota,
   type QueueSpec,
   type ScaleOutNetwork,
@@ -128,7 +130,7 @@ export const CLUSTER_FILE_SCHEMA: SchemaObject = {
         required: ['name'],
         properties: {
           name,
-          placement: { enum: ['binpack', 'spread'] },
+          placement: { enum: [...PLACEMENT_STRATEGIES] },
           local: { type: 'boolean' },
           nodes: {
             type: 'array',
@@ -233,7 +235,7 @@ interface RawCluster {
   departments?: (RawQueue & { projects: RawQueue[] })[];
   clusterId?: string;
   topology?: { levels: (string | { name: string; label?: string })[] };
-  nodePools: { name: string; placement?: 'binpack' | 'spread'; local?: boolean; nodes?: RawNodeSet[] }[];
+  nodePools: { name: string; placement?: PlacementStrategy; local?: boolean; nodes?: RawNodeSet[] }[];
 }
 
 /** Semantic checks the schema cannot express, and the conversion to a ClusterSpec. */

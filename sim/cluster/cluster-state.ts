@@ -65,10 +65,12 @@ export class ClusterState {
   private levelDomains: BucketIndex[][]; // per pool, per level: domains keyed by whole GPUs of free capacity
   private levelDomainsByEmpty: BucketIndex[][]; // per pool, per level: domains keyed by empty nodes
   private poolReadyGpus: Float64Array; // per pool: devices on ready nodes (what quotas and fair share divide)
+  private gpuPods: Int32Array; // per node, at gpuOffset + node: resident pods sharing a device, then taking k devices
 
   constructor(readonly layout: ClusterLayout) {
     const { nodes, domains, pools, totalGpus } = layout;
     this.gpuUsed = new Int32Array(totalGpus);
+    this.gpuPods = new Int32Array(totalGpus + nodes.length);
     this.nodeFreeWhole = Int32Array.from(nodes, (n) => n.gpuCount);
     this.nodeFreeUnits = Float64Array.from(nodes, (n) => n.gpuCount * GPU_UNITS);
     this.nodeCpuFree = Float64Array.from(nodes, (n) => n.cpuMillis);
@@ -136,6 +138,15 @@ export class ClusterState {
   /** Units used on each device of the node (0 = free, GPU_UNITS = full). */
   deviceUsage(node: number): Int32Array {
     return this.gpuUsed.subarray(this.layout.gpuOffset[node]!, this.layout.gpuOffset[node + 1]!);
+  }
+
+  /**
+   * Resident GPU pods of the node by kind: index 0 counts pods on part of one device, index k pods on k whole
+   * devices (GpuClustering's affinity tags).
+   */
+  gpuPodKinds(node: number): Int32Array {
+    const start = this.layout.gpuOffset[node]! + node;
+    return this.gpuPods.subarray(start, start + this.layout.nodes[node]!.gpuCount + 1);
   }
 
   /** Ready nodes of a pool by free whole devices (read-only use: the state keeps it current). */
@@ -211,15 +222,19 @@ export class ClusterState {
   /**
    * Takes resources for one pod on one node. Whole devices: the lowest-numbered free ones. A fraction: the most
    * used shared device it fits on (packing fractions together keeps whole devices free), else a free device.
+   * A placement policy may name the devices instead (`devices`); they must have room, or it is a model bug.
    */
-  allocate(node: number, pod: PodResources): AllocateResult {
+  allocate(node: number, pod: PodResources, devices?: readonly number[]): AllocateResult {
     const failure = this.fitFailure(node, pod);
     if (failure !== null) return { ok: false, reason: failure };
     const info = this.layout.nodes[node]!;
     const offset = this.layout.gpuOffset[node]!;
     const gpus: number[] = [];
     let units = 0;
-    if (pod.gpu.kind === 'devices') {
+    if (devices !== undefined) {
+      units = this.unitsFor(info, pod.gpu);
+      gpus.push(...this.checkedDevices(node, pod.gpu, units, devices));
+    } else if (pod.gpu.kind === 'devices') {
       units = GPU_UNITS;
       for (let g = 0; g < info.gpuCount && gpus.length < pod.gpu.count; g++)
         if (this.gpuUsed[offset + g] === 0) gpus.push(g);
@@ -350,6 +365,7 @@ export class ClusterState {
       nodeMemoryFree: this.nodeMemoryFree.slice(),
       nodeReady: this.nodeReady.slice(),
       poolReadyGpus: this.poolReadyGpus.slice(),
+      gpuPods: this.gpuPods.slice(),
       domainFreeWhole: this.domainFreeWhole.slice(),
       domainFreeUnits: this.domainFreeUnits.slice(),
       domainEmptyNodes: this.domainEmptyNodes.slice(),
@@ -362,6 +378,21 @@ export class ClusterState {
   }
 
   // ---- internals ----------------------------------------------------------------------------------------
+
+  private checkedDevices(node: number, gpu: GpuRequest, units: number, devices: readonly number[]): readonly number[] {
+    const offset = this.layout.gpuOffset[node]!;
+    const count = gpu.kind === 'none' ? 0 : gpu.kind === 'devices' ? gpu.count : 1;
+    const roomy = devices.every(
+      (g, i) =>
+        g >= 0 &&
+        g < this.layout.nodes[node]!.gpuCount &&
+        devices.indexOf(g) === i &&
+        this.gpuUsed[offset + g]! + units <= GPU_UNITS,
+    );
+    if (devices.length !== count || !roomy)
+      throw new Error(`devices [${devices.join(', ')}] of ${this.layout.nodes[node]!.name} cannot take the pod`);
+    return devices;
+  }
 
   /** The device a fraction of `units` goes to: the fullest shared device it fits on, else the first free one. */
   private sharedDevice(node: number, units: number): number {
@@ -395,6 +426,10 @@ export class ClusterState {
       wholeDelta += (after === 0 ? 1 : 0) - (before === 0 ? 1 : 0);
     }
     const unitDelta = -sign * unitsPerGpu * gpus.length;
+    if (gpus.length > 0) {
+      const kind = gpus.length === 1 && unitsPerGpu < GPU_UNITS ? 0 : gpus.length;
+      this.gpuPods[offset + node + kind]! += sign;
+    }
     this.nodeFreeWhole[node]! += wholeDelta;
     this.nodeFreeUnits[node]! += unitDelta;
     this.nodeCpuFree[node]! -= sign * binding.cpuMillis;

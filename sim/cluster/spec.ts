@@ -1,3 +1,4 @@
+import { POLICY_NAMES, type PolicyName } from '../fgd/policies/index.ts';
 import type { GpuTypeTable } from './gpu-catalog.ts';
 
 /**
@@ -26,7 +27,14 @@ export interface TopologyLevelSpec {
   readonly label: string;
 }
 
-export type PlacementStrategy = 'binpack' | 'spread';
+/** Today's two strategies, then the FGD paper's comparison set (scoring policies of `sim/fgd/policies`). */
+export const PLACEMENT_STRATEGIES = ['binpack', 'spread', ...POLICY_NAMES] as const;
+export type PlacementStrategy = 'binpack' | 'spread' | PolicyName;
+
+/** The strategies scored by an FGD policy rather than by the bucket-index fast paths. */
+export function isPolicyPlacement(placement: PlacementStrategy): placement is PolicyName {
+  return placement !== 'binpack' && placement !== 'spread';
+}
 
 export interface NodePoolSpec {
   readonly name: string;

@@ -17,14 +17,28 @@ export interface TypicalPod {
 export const POPULARITY_THRESHOLD = 95;
 
 export function typicalPods(pods: readonly PodRequest[], thresholdPercent = POPULARITY_THRESHOLD): TypicalPod[] {
-  const counts = new Map<string, { pod: PodRequest; count: number }>();
+  const counts = new Map<string, ShapeCount>();
   for (const pod of pods) {
     const entry = counts.get(pod.key);
     if (entry) entry.count++;
     else counts.set(pod.key, { pod, count: 1 });
   }
+  return typicalFromCounts([...counts.values()], thresholdPercent);
+}
+
+/** How many pods of one resource spec there were (the spec is any pod of it). */
+export interface ShapeCount {
+  readonly pod: Omit<TypicalPod, 'frequency'>;
+  count: number;
+}
+
+/** The typical pods of counted specs: what `typicalPods` does after counting, for callers that keep counts. */
+export function typicalFromCounts(
+  counts: readonly ShapeCount[],
+  thresholdPercent = POPULARITY_THRESHOLD,
+): TypicalPod[] {
   // Decreasing count; ties in decreasing (MilliCpu, MilliGpu, GpuNumber, GpuType): the reversed PodResource.Less.
-  const sorted = [...counts.values()].sort(
+  const sorted = [...counts].sort(
     (a, b) =>
       b.count - a.count ||
       b.pod.milliCpu - a.pod.milliCpu ||
@@ -32,8 +46,9 @@ export function typicalPods(pods: readonly PodRequest[], thresholdPercent = POPU
       b.pod.gpuNumber - a.pod.gpuNumber ||
       compareStrings(b.pod.gpuSpec.join('|'), a.pod.gpuSpec.join('|')),
   );
-  const expected = (thresholdPercent * pods.length) / 100;
-  const taken: { pod: PodRequest; count: number }[] = [];
+  const total = counts.reduce((sum, c) => sum + c.count, 0);
+  const expected = (thresholdPercent * total) / 100;
+  const taken: ShapeCount[] = [];
   let cumulative = 0;
   for (const entry of sorted) {
     if (cumulative >= expected) break;

@@ -36,7 +36,7 @@ export interface ReplayReport {
   };
   readonly gpu: {
     readonly overall: GpuUse;
-    readonly pools: readonly (GpuUse & { readonly pool: string })[];
+    readonly pools: readonly (GpuUse & { readonly pool: string; readonly fgd?: FgdFragmentationUse })[];
     readonly projects: readonly {
       readonly project: string;
       readonly meanAllocated: number;
@@ -75,6 +75,16 @@ export interface WorkloadReport {
   readonly finalPhase: string;
   /** Why it never ran (null when it did). */
   readonly pendingReason: string | null;
+}
+
+/**
+ * For a pool placed by an FGD policy only: FGD's fragmentation ratio over the samples (frag_amount / idle GPU,
+ * a fraction, against the typical pods of the gangs submitted so far), beside lwsim's fragmented GPUs.
+ */
+export interface FgdFragmentationUse {
+  readonly placement: string;
+  readonly meanFragmentation: number;
+  readonly peakFragmentation: number;
 }
 
 export interface GpuUse {

@@ -5,6 +5,7 @@ export * from './framework.ts';
 export * from './fair-share.ts';
 export * from './scheduler.ts';
 export * from './metrics.ts';
+export * from './fgd-fragmentation.ts';
 export * from './scheduler-config.ts';
 export { ACTIONS } from './actions/index.ts';
 export type { Action, ActionName, Eviction } from './session.ts';

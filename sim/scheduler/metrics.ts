@@ -1,5 +1,6 @@
-import { GPU_UNITS, type ClusterState, type GpuRequest } from '../cluster/index.ts';
+import { GPU_UNITS, isPolicyPlacement, type ClusterState, type GpuRequest } from '../cluster/index.ts';
 import { computeFairShare } from './fair-share.ts';
+import { fgdFragmentation } from './fgd-fragmentation.ts';
 import type { Scheduler } from './scheduler.ts';
 import { roundTo } from '../stats/stats.ts';
 
@@ -13,6 +14,11 @@ export interface PoolMetrics {
   readonly fragmentedGpus: number;
   /** fragmentedGpus / freeGpus (0 when nothing is free). */
   readonly fragmentation: number;
+  /**
+   * Pools placed by an FGD policy only: FGD's fragmentation ratio (frag_amount / idle, as a fraction) against
+   * the typical pods of the gangs submitted so far.
+   */
+  readonly fgdFragmentation?: number;
 }
 
 export interface QueueMetrics {
@@ -52,6 +58,13 @@ export function allocationMetrics(scheduler: Scheduler): AllocationMetrics {
       freeGpus: round(freeGpus),
       fragmentedGpus: round(fragmentedGpus),
       fragmentation: freeGpus > 0 ? round(fragmentedGpus / freeGpus) : 0,
+      ...(isPolicyPlacement(pool.placement)
+        ? {
+            fgdFragmentation: round(
+              fgdFragmentation(cluster, pool.index, scheduler.placer.shapes.typicalPods(pool.index)),
+            ),
+          }
+        : {}),
     };
   });
   const queues = tree.queues.flatMap((queue) =>

@@ -1,16 +1,20 @@
 import {
   GPU_UNITS,
+  isPolicyPlacement,
   NODE_LABELS,
   type Binding,
   type ClusterState,
   type FitFailure,
   type PodResources,
 } from '../cluster/index.ts';
+import type { PolicyName } from '../fgd/policies/index.ts';
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
 import type { GangPod, GangSpec } from './gang.ts';
+import { hash32, PolicyPlacer, TieBreakOrder, type PolicyChoice } from './policy-placement.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
 import type { SchedulerConfig } from './scheduler-config.ts';
 import type { Statement } from './statement.ts';
+import { WorkloadShapes } from './workload-shapes.ts';
 
 /** Where one attempt may put a gang: the whole pool, one topology domain, or one node. */
 type NodeSet =
@@ -33,10 +37,15 @@ interface GangNeed {
 /**
  * Places a gang in one pool, whole or not at all: tries node sets from the tightest topology domain that can
  * hold it outwards (least free capacity first: least fragmentation), and inside a set puts the largest pods
- * first, each on the node the pool's strategy scores best (binpack: fullest that fits; spread: emptiest).
- * Everything it binds goes through the statement, and is rolled back if the gang does not fit.
+ * first, each on the node the pool's strategy scores best (binpack: fullest that fits; spread: emptiest; an FGD
+ * policy: its score, see `policy-placement.ts`). Everything it binds goes through the statement, and is rolled
+ * back if the gang does not fit.
  */
 export class GangPlacer {
+  /** The typical pods of the gangs submitted so far, for the pools an FGD policy places. */
+  readonly shapes: WorkloadShapes;
+  private readonly policies: PolicyPlacer;
+
   /**
    * Preferred topology tries at most `preferredDomainTries` domains per level, looking at no more than
    * `preferredDomainScan` domains to find them, before widening; a required level looks at every domain.
@@ -45,7 +54,11 @@ export class GangPlacer {
     private readonly cluster: ClusterState,
     private readonly eligibility: EligibilityCache,
     private readonly budgets: Pick<SchedulerConfig, 'preferredDomainTries' | 'preferredDomainScan'>,
-  ) {}
+    shapes?: WorkloadShapes,
+  ) {
+    this.shapes = shapes ?? new WorkloadShapes(cluster);
+    this.policies = new PolicyPlacer(cluster, this.shapes);
+  }
 
   /** `explain: false` skips the diagnosis of a failure (trial placements of reclaim and preempt never show it). */
   place(gang: GangSpec, pool: number, statement: Statement, explain = true): PlacementResult {
@@ -56,6 +69,8 @@ export class GangPlacer {
     const need = this.need(gang, pool);
     const sets = this.nodeSets(gang, pool, need);
     if (!sets.ok) return { ok: false, message: sets.message };
+    const placement = this.cluster.layout.pools[pool]!.placement;
+    const policy = isPolicyPlacement(placement) ? placement : undefined;
     let bestPlaced = -1;
     let message = 'no node set of the pool can hold the gang';
     for (const set of sets.sets) {
@@ -63,8 +78,10 @@ export class GangPlacer {
       const bindings = new Array<Binding>(gang.pods.length);
       let placed = 0;
       for (const p of order) {
-        const node = this.chooseNode(gang.pods[p]!.resources, eligible[p]!, pool, set);
-        const result = node >= 0 ? statement.allocatePod(node, gang.pods[p]!.resources) : undefined;
+        const resources = gang.pods[p]!.resources;
+        const choice = policy === undefined ? undefined : this.policyChoice(policy, gang, p, eligible[p]!, pool, set);
+        const node = choice === undefined ? this.chooseNode(resources, eligible[p]!, pool, set) : choice.node;
+        const result = node >= 0 ? statement.allocatePod(node, resources, choice?.devices) : undefined;
         if (result === undefined || !result.ok) break;
         bindings[p] = result.binding;
         placed++;
@@ -168,6 +185,27 @@ export class GangPlacer {
     }
     for (const node of candidates) yield { kind: 'node', node };
     if (thenPool) yield { kind: 'pool' };
+  }
+
+  /** An FGD policy's node and devices for pod `p`, among the set's nodes in the policies' tie-break order. */
+  private policyChoice(
+    policy: PolicyName,
+    gang: GangSpec,
+    p: number,
+    eligible: PoolEligibility,
+    pool: number,
+    set: NodeSet,
+  ): PolicyChoice {
+    const { layout } = this.cluster;
+    const order = TieBreakOrder.of(layout);
+    const nodes =
+      set.kind === 'node'
+        ? [set.node]
+        : set.kind === 'pool'
+          ? order.nodes(-1 - pool, layout.pools[pool]!.nodes)
+          : order.nodes(set.domain, layout.domains[set.domain]!.nodes);
+    const resources = gang.pods[p]!.resources;
+    return this.policies.choose(policy, pool, resources, eligible.allowed, nodes, hash32(`${gang.id}/${p}`));
   }
 
   /** The best node of the set for one pod, or -1. */

@@ -11,6 +11,7 @@ import { gangQuotaUnits } from './requests.ts';
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler-config.ts';
 import { Session, type Action, type Eviction, type SchedulerCore } from './session.ts';
 import type { CommitResult } from './statement.ts';
+import type { WorkloadShapes } from './workload-shapes.ts';
 
 export interface SchedulerOptions {
   /** Cycle period, actions and search budgets; default: today's (KAI's) values. */
@@ -56,7 +57,7 @@ export class Scheduler implements SchedulerCore {
     readonly cluster: ClusterState,
     departments: readonly DepartmentSpec[],
     options: SchedulerOptions = {},
-    shared?: { tree: QueueTree; usage: QueueUsage; eligibility: EligibilityCache },
+    shared?: { tree: QueueTree; usage: QueueUsage; eligibility: EligibilityCache; shapes?: WorkloadShapes },
   ) {
     this.tree =
       shared?.tree ??
@@ -67,7 +68,7 @@ export class Scheduler implements SchedulerCore {
     this.usage = shared?.usage ?? new QueueUsage(this.tree);
     this.eligibility = shared?.eligibility ?? new EligibilityCache(cluster.layout, options.filters ?? DEFAULT_FILTERS);
     this.config = options.config ?? DEFAULT_SCHEDULER_CONFIG;
-    this.placer = new GangPlacer(cluster, this.eligibility, this.config);
+    this.placer = new GangPlacer(cluster, this.eligibility, this.config, shared?.shapes);
     this.actions = this.config.actions.map((name) => ACTIONS[name]);
     this.shapes = new Map();
     this.units = new Map();
@@ -103,6 +104,7 @@ export class Scheduler implements SchedulerCore {
       evictions: 0,
     };
     this.pools.set(seq, poolIndexes.length > 0 ? poolIndexes : this.cluster.layout.pools.map((p) => p.index));
+    this.placer.shapes.observe(spec);
     this.gangs.set(spec.id, gang);
     this.pendingSeqs.set(seq, gang);
     this.addPendingDemand(gang, +1);
@@ -176,7 +178,12 @@ export class Scheduler implements SchedulerCore {
       cluster,
       [],
       { config: this.config },
-      { tree: this.tree, usage: this.usage.clone(), eligibility: this.eligibility },
+      {
+        tree: this.tree,
+        usage: this.usage.clone(),
+        eligibility: this.eligibility,
+        shapes: this.placer.shapes.cloneFor(cluster),
+      },
     );
     for (const gang of this.gangs.values()) {
       const twin: GangState = { ...gang, bindings: [...gang.bindings] };

@@ -42,9 +42,12 @@ export class Statement {
     return this.ops.length;
   }
 
-  /** Binds one pod; the caller records the gang with `place` once every pod is bound. */
-  allocatePod(node: number, resources: PodResources): AllocateResult {
-    const result = this.cluster.allocate(node, resources);
+  /**
+   * Binds one pod (on `devices` when a placement policy chose them); the caller records the gang with `place`
+   * once every pod is bound.
+   */
+  allocatePod(node: number, resources: PodResources, devices?: readonly number[]): AllocateResult {
+    const result = this.cluster.allocate(node, resources, devices);
     if (result.ok) this.ops.push({ kind: 'bind', binding: result.binding });
     return result;
   }

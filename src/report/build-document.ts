@@ -121,6 +121,29 @@ function useRow(scope: Inline, use: GpuUse): Inline[] {
   ];
 }
 
+/** Pools an FGD policy places: FGD's own fragmentation ratio beside lwsim's fragmented GPUs. */
+function fgdNote(pools: ReplayReport['gpu']['pools']): Block[] {
+  const rows = pools.flatMap((p) =>
+    p.fgd === undefined
+      ? []
+      : [
+          [
+            code(p.pool),
+            p.fgd.placement,
+            formatPercent(p.fgd.meanFragmentation, 1),
+            formatPercent(p.fgd.peakFragmentation, 1),
+          ],
+        ],
+  );
+  if (rows.length === 0) return [];
+  return [
+    table([left('Pool'), left('Placement'), right('Mean FGD fragmentation'), right('Peak FGD fragmentation')], rows),
+    note(
+      'FGD fragmentation: idle GPU the typical pods (of the gangs submitted so far) could not use, over all idle GPU.',
+    ),
+  ];
+}
+
 function gpuUse({ gpu }: ReplayReport): Section {
   const projects = [...gpu.projects].sort(
     (a, b) => b.meanAllocated - a.meanAllocated || compareNames(a.project, b.project),
@@ -143,6 +166,7 @@ function gpuUse({ gpu }: ReplayReport): Section {
       note(
         'In GPUs. Fragmented: free GPUs that no waiting pod could use (judged against the running pods when none wait).',
       ),
+      ...fgdNote(gpu.pools),
       subheading('Per project'),
       projects.length === 0
         ? paragraph('No project allocated GPUs.')

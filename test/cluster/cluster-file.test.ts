@@ -77,6 +77,18 @@ describe('cluster files', () => {
     expect(result.document.spec.topologyLevels).toEqual([{ name: 'rack', label: 'lwsim.io/topology.rack' }]);
   });
 
+  it.each(['random', 'dotprod', 'gpu-clustering', 'gpu-packing', 'bestfit', 'fgd'])(
+    'accepts the FGD policy %s as a pool placement',
+    (placement) => {
+      const result = parseClusterText(
+        'p.yaml',
+        base.replace('  - name: p1\n', `  - name: p1\n    placement: ${placement}\n`),
+      );
+      if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
+      expect(result.document.spec.nodePools[0]!.placement).toBe(placement);
+    },
+  );
+
   it('keeps the API users and the serving model size out of the cluster spec, in the server config', () => {
     const result = parseClusterText('default.yaml', readFileSync(DEFAULT, 'utf8'));
     if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
@@ -339,6 +351,11 @@ delays:
       'an unknown serving model size',
       `${base}serving: { modelSize: huge }\n`,
       /serving\.modelSize: must be one of "tiny"/,
+    ],
+    [
+      'an unknown placement policy',
+      base.replace('  - name: p1\n', '  - name: p1\n    placement: tetris\n'),
+      /^bad\.yaml:6:16: nodePools\[0\]\.placement: must be one of "binpack", "spread", "random", "dotprod", "gpu-clustering", "gpu-packing", "bestfit", "fgd"$/,
     ],
     [
       'errors of every block, in document order',

@@ -1,10 +1,8 @@
 /** 02-DotProd: the smaller the dot product of the node's free vector and the pod's request, the higher the score. */
-import type { FgdNode } from '../node-state.ts';
-import type { PodRequest } from '../pod-request.ts';
 import { bestFitGpus } from './gpu-choice.ts';
-import { int64, MAX_SPEC_CPU, MAX_SPEC_GPU, type Policy } from './policy.ts';
+import { int64, MAX_SPEC_CPU, MAX_SPEC_GPU, type Policy, type PolicyNode, type PolicyPod } from './policy.ts';
 
-export function dotProdScore(node: FgdNode, pod: PodRequest): number {
+export function dotProdScore(node: PolicyNode, pod: PolicyPod): number {
   if (node.cpuLeft < pod.milliCpu) return 0;
   const dot =
     (node.cpuLeft / MAX_SPEC_CPU) * (pod.milliCpu / MAX_SPEC_CPU) +

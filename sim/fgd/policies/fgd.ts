@@ -4,16 +4,15 @@
  * the best; that GPU is also the one it gets.
  */
 import { nodeFragAmount, type NodeResources } from '../fragmentation.ts';
-import type { FgdNode } from '../node-state.ts';
-import { isSharePod, type PodRequest } from '../pod-request.ts';
+import { isSharePod } from '../pod-request.ts';
 import type { TypicalPod } from '../typical-pods.ts';
 import { exclusiveGpus } from './gpu-choice.ts';
-import { int64, type Policy } from './policy.ts';
+import { int64, type Policy, type PolicyNode, type PolicyPod } from './policy.ts';
 
 /** The best score over the node's GPUs for a share pod, and the first GPU reaching it. */
 export function fgdShareChoice(
-  node: FgdNode,
-  pod: PodRequest,
+  node: PolicyNode,
+  pod: PolicyPod,
   typical: readonly TypicalPod[],
 ): { score: number; gpu: number } {
   const before = nodeFragAmount(node, typical);
@@ -31,14 +30,14 @@ export function fgdShareChoice(
   return best;
 }
 
-export function fgdScore(node: FgdNode, pod: PodRequest, typical: readonly TypicalPod[]): number {
+export function fgdScore(node: PolicyNode, pod: PolicyPod, typical: readonly TypicalPod[]): number {
   if (pod.milliCpu === 0 && pod.milliGpu === 0) return 100;
   if (isSharePod(pod)) return Math.max(0, fgdShareChoice(node, pod, typical).score);
   return gradientScore(nodeFragAmount(node, typical), nodeFragAmount(subtract(node, pod), typical));
 }
 
 /** `NodeResource.Sub(pod)`: each of the pod's GPUs taken from the smallest-left GPU that fits. */
-export function subtract(node: NodeResources, pod: PodRequest): NodeResources {
+export function subtract(node: NodeResources, pod: PolicyPod): NodeResources {
   const gpuLeft = [...node.gpuLeft];
   if (pod.milliGpu > 0) {
     for (let k = 0; k < pod.gpuNumber; k++) {

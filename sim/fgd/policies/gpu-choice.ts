@@ -1,10 +1,10 @@
 /** The GPU choices at Reserve (`allocateGpuIdBased...`): which GPUs of the chosen node a pod gets. */
 import type { Random } from '../../engine/random.ts';
-import type { FgdNode } from '../node-state.ts';
-import { isSharePod, type PodRequest } from '../pod-request.ts';
+import { isSharePod } from '../pod-request.ts';
+import type { PolicyNode, PolicyPod } from './policy.ts';
 
 /** The lowest-index fully-free GPUs (`AllocateExclusiveGpuId`); none for a CPU-only pod. */
-export function exclusiveGpus(node: FgdNode, pod: PodRequest): number[] {
+export function exclusiveGpus(node: PolicyNode, pod: PolicyPod): number[] {
   if (pod.milliGpu === 0) return [];
   const chosen: number[] = [];
   for (let g = 0; g < node.gpuCount && chosen.length < pod.gpuNumber; g++) if (node.gpuLeft[g] === 1000) chosen.push(g);
@@ -12,7 +12,7 @@ export function exclusiveGpus(node: FgdNode, pod: PodRequest): number[] {
 }
 
 /** "best": a share pod gets the GPU with the least left that still fits it (first index on ties). */
-export function bestFitGpus(node: FgdNode, pod: PodRequest): number[] {
+export function bestFitGpus(node: PolicyNode, pod: PolicyPod): number[] {
   if (!isSharePod(pod)) return exclusiveGpus(node, pod);
   let best = -1;
   for (let g = 0; g < node.gpuCount; g++) {
@@ -23,7 +23,7 @@ export function bestFitGpus(node: FgdNode, pod: PodRequest): number[] {
 }
 
 /** "random": a share pod gets a uniform pick among the GPUs that fit it (reservoir sampling, one draw each). */
-export function randomFitGpus(node: FgdNode, pod: PodRequest, rng: Random): number[] {
+export function randomFitGpus(node: PolicyNode, pod: PolicyPod, rng: Random): number[] {
   if (!isSharePod(pod)) return exclusiveGpus(node, pod);
   let chosen = -1;
   let seen = 0;

@@ -3,12 +3,11 @@
  * of the pod's kind scores 75+, one that also has them 50+, an empty node 25+, any other S alone, where
  * S = 25·(8000 − Σ left)/8000 in Go integer arithmetic favours fuller nodes.
  */
-import type { FgdNode } from '../node-state.ts';
-import { affinityTag, type PodRequest } from '../pod-request.ts';
+import { affinityTag } from '../pod-request.ts';
 import { bestFitGpus } from './gpu-choice.ts';
-import { MAX_SPEC_GPU, type Policy } from './policy.ts';
+import { MAX_SPEC_GPU, type Policy, type PolicyNode, type PolicyPod } from './policy.ts';
 
-export function gpuClusteringScore(node: FgdNode, pod: PodRequest): number {
+export function gpuClusteringScore(node: PolicyNode, pod: PolicyPod): number {
   const tag = affinityTag(pod);
   if (tag === '') return 0;
   const s = Math.trunc((25 * (MAX_SPEC_GPU - node.gpuLeftTotal())) / MAX_SPEC_GPU);

@@ -2,12 +2,10 @@
  * 04-GpuPacking: prefer shared GPUs already in use (50..100), then free GPUs on a used node (33..50), then a free
  * node (0..33), fewer free GPUs first.
  */
-import type { FgdNode } from '../node-state.ts';
-import type { PodRequest } from '../pod-request.ts';
 import { bestFitGpus } from './gpu-choice.ts';
-import type { Policy } from './policy.ts';
+import { type Policy, type PolicyNode, type PolicyPod } from './policy.ts';
 
-export function gpuPackingScore(node: FgdNode, pod: PodRequest): number {
+export function gpuPackingScore(node: PolicyNode, pod: PolicyPod): number {
   if (pod.milliGpu <= 0) return 0;
   const free = node.fullyFreeGpus();
   if (free === node.gpuCount) return Math.max(33 - free, free);

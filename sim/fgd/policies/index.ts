@@ -7,7 +7,7 @@ import { gpuPackingPolicy } from './gpu-packing.ts';
 import type { Policy } from './policy.ts';
 import { randomPolicy } from './random.ts';
 
-export type { Policy, PolicyContext } from './policy.ts';
+export type { Policy, PolicyContext, PolicyNode, PolicyPod } from './policy.ts';
 
 export const POLICY_NAMES = ['random', 'dotprod', 'gpu-clustering', 'gpu-packing', 'bestfit', 'fgd'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];

@@ -4,17 +4,32 @@
  * run may cache them until the node changes.
  */
 import type { Random } from '../../engine/random.ts';
-import type { FgdNode } from '../node-state.ts';
+import type { NodeResources } from '../fragmentation.ts';
 import type { PodRequest } from '../pod-request.ts';
 import type { TypicalPod } from '../typical-pods.ts';
+
+/**
+ * What a policy reads of a node: the experiment's `FgdNode`, or a read-only view of a live `ClusterState` node
+ * (`sim/scheduler/policy-view.ts`). GPU figures are milli (0..1000 left per GPU).
+ */
+export interface PolicyNode extends NodeResources {
+  readonly gpuCount: number;
+  /** Resident pods per GpuClustering tag (`share-gpu`, `<k>-gpu`). */
+  readonly affinity: ReadonlyMap<string, number>;
+  gpuLeftTotal(): number;
+  fullyFreeGpus(): number;
+}
+
+/** What a policy reads of a pod. */
+export type PolicyPod = Pick<PodRequest, 'milliCpu' | 'milliGpu' | 'gpuNumber' | 'gpuSpec'>;
 
 export interface PolicyContext {
   readonly typical: readonly TypicalPod[];
   readonly rng: Random;
 }
 
-export type NodeScore = (node: FgdNode, pod: PodRequest, typical: readonly TypicalPod[]) => number;
-export type GpuChoice = (node: FgdNode, pod: PodRequest, context: PolicyContext) => number[];
+export type NodeScore = (node: PolicyNode, pod: PolicyPod, typical: readonly TypicalPod[]) => number;
+export type GpuChoice = (node: PolicyNode, pod: PolicyPod, context: PolicyContext) => number[];
 
 export interface Policy {
   readonly score: NodeScore;

@@ -1,7 +1,7 @@
-import { GPU_UNITS } from '../../cluster/index.ts';
+import { GPU_UNITS, isPolicyPlacement } from '../../cluster/index.ts';
 import { toSeconds } from '../../engine/index.ts';
 import type { SimulatedCluster } from '../../simulator/simulated-cluster.ts';
-import { fragmentation, referenceRequests } from '../../scheduler/index.ts';
+import { fgdFragmentation, fragmentation, referenceRequests } from '../../scheduler/index.ts';
 import { max, mean, roundTo } from '../../stats/stats.ts';
 import type { Recorder, ReplayEnd } from '../recorder.ts';
 import type { GpuUse, ReplayReport } from '../report.ts';
@@ -15,6 +15,8 @@ export class ClusterUsage implements Recorder<UsageSections> {
   private readonly byPool = new Map<string, number[]>();
   private readonly capacityByPool = new Map<string, number[]>();
   private readonly fragmentedByPool = new Map<string, number[]>();
+  /** Only pools an FGD policy places: FGD's fragmentation ratio. */
+  private readonly fgdByPool = new Map<string, number[]>();
   private readonly pending: number[] = [];
   private readonly running: number[] = [];
   private runningNow = 0;
@@ -44,6 +46,10 @@ export class ClusterUsage implements Recorder<UsageSections> {
         pool.name,
         round(fragmentation(state, pool.index, referenceRequests(scheduler, pool.index)).fragmentedGpus),
       );
+      if (isPolicyPlacement(pool.placement)) {
+        const typical = scheduler.placer.shapes.typicalPods(pool.index);
+        push(this.fgdByPool, pool.name, round(fgdFragmentation(state, pool.index, typical)));
+      }
     }
     this.pending.push(scheduler.pendingCount);
     this.running.push(this.runningNow);
@@ -55,10 +61,16 @@ export class ClusterUsage implements Recorder<UsageSections> {
     return {
       gpu: {
         overall: use(sum(this.capacityByPool), sum(this.byPool), sum(this.fragmentedByPool)),
-        pools: cluster.scheduler.cluster.layout.pools.map((p) => ({
-          pool: p.name,
-          ...use(this.capacityByPool.get(p.name)!, this.byPool.get(p.name)!, this.fragmentedByPool.get(p.name)!),
-        })),
+        pools: cluster.scheduler.cluster.layout.pools.map((p) => {
+          const fgd = this.fgdByPool.get(p.name);
+          return {
+            pool: p.name,
+            ...use(this.capacityByPool.get(p.name)!, this.byPool.get(p.name)!, this.fragmentedByPool.get(p.name)!),
+            ...(fgd
+              ? { fgd: { placement: p.placement, meanFragmentation: round(mean(fgd)), peakFragmentation: max(fgd) } }
+              : {}),
+          };
+        }),
         projects: [...this.byProject].map(([project, series]) => ({
           project,
           meanAllocated: round(mean(series)),

@@ -126,10 +126,12 @@ export async function startLwsim(
     requestTimeoutMs?: number;
     /** The cluster file's `traffic:` block (YAML), for workloads served request by request. */
     traffic?: string;
+    /** Instead of TEST_CLUSTER (keep its departments for the test users' projects). */
+    cluster?: ClusterSpec;
   } = {},
 ): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
-  const { live } = await LiveCluster.start(TEST_CLUSTER, {
+  const { live } = await LiveCluster.start(options.cluster ?? TEST_CLUSTER, {
     timeScale: options.timeScale ?? 0,
     dataDir,
     seed: 1,
