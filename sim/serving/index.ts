@@ -1,6 +1,8 @@
 // The request-level serving simulation: replicas' engines, routing, load and the client's metrics.
 export * from './arrivals.ts';
 export * from './distribution.ts';
+export * from './latency-histogram.ts';
+export * from './metrics-series.ts';
 export * from './metrics.ts';
 export * from './prefix-cache.ts';
 export * from './replica.ts';
@@ -10,5 +12,3 @@ export * from './series.ts';
 export * from './simulate.ts';
 export * from './traces.ts';
 export * from './traffic.ts';
-export * from './latency-histogram.ts';
-export * from './metrics-series.ts';

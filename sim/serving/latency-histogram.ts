@@ -41,6 +41,15 @@ export class LatencyHistogram {
   }
 }
 
+/** Prometheus's `le` buckets: for each bound (then `+Inf`), the observations at or below it. */
+export function cumulativeBuckets(h: HistogramCounts): { le: string; count: number }[] {
+  let below = 0;
+  return h.counts.map((c, i) => {
+    below += c;
+    return { le: i < h.bounds.length ? String(h.bounds[i]) : '+Inf', count: below };
+  });
+}
+
 /** What was added between `earlier` and `later` (snapshots of one histogram). */
 export function histogramDelta(later: HistogramCounts, earlier: HistogramCounts): HistogramCounts {
   return {

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, type MetricType } from 'prom-client';
 import { GPU_UNITS } from '../../sim/cluster/index.ts';
 import { allocationMetrics } from '../../sim/scheduler/metrics.ts';
-import type { HistogramCounts } from '../../sim/serving/latency-histogram.ts';
+import { cumulativeBuckets, type HistogramCounts } from '../../sim/serving/latency-histogram.ts';
 import { projectNamespace } from '../../sim/workloads/naming.ts';
 import type { PodStage } from '../../sim/workloads/state.ts';
 import type { ApiContext } from './context.ts';
@@ -28,12 +28,11 @@ class CountedHistogram extends Histogram<string> {
   async getForPromString() {
     const name = this.metricName;
     const values = this.series.flatMap(({ labels, counts }) => {
-      let below = 0;
-      const buckets = counts.counts.map((c, i) => {
-        below += c;
-        const le = i < counts.bounds.length ? String(counts.bounds[i]) : '+Inf';
-        return { value: below, labels: { ...labels, le }, metricName: `${name}_bucket` };
-      });
+      const buckets = cumulativeBuckets(counts).map(({ le, count }) => ({
+        value: count,
+        labels: { ...labels, le },
+        metricName: `${name}_bucket`,
+      }));
       return [
         ...buckets,
         { value: counts.sum, labels, metricName: `${name}_sum` },

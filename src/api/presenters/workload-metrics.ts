@@ -4,7 +4,7 @@
 // no model for (CPU usage, NVLink, SM activity …) is answered with no values rather than invented ones.
 import type { Micros } from '../../../sim/engine/index.ts';
 import { planMemory } from '../../../sim/perf/memory.ts';
-import type { HistogramCounts } from '../../../sim/serving/latency-histogram.ts';
+import { cumulativeBuckets } from '../../../sim/serving/latency-histogram.ts';
 import type { WorkloadMetrics } from '../../../sim/simulator/serving-watch.ts';
 import type { AllocationPoint } from '../../../sim/simulator/workload-history.ts';
 import type { ClockFormat } from './clock-format.ts';
@@ -200,20 +200,13 @@ function histogramValues(query: MetricsQuery, timeline: ServingTimeline, which: 
   const out: Json[] = [];
   query.instants.forEach((t, i) => {
     const h = timeline.window(i === 0 ? t - query.step : query.instants[i - 1]!, t, which);
-    if (h !== undefined) out.push({ timestamp: clock.iso(t), data: cumulativeBuckets(h) });
+    if (h !== undefined)
+      out.push({
+        timestamp: clock.iso(t),
+        data: Object.fromEntries(cumulativeBuckets(h).map((b) => [b.le, String(b.count)])),
+      });
   });
   return out;
-}
-
-/** Prometheus's `le` buckets: counts at or below each bound, `+Inf` holding them all. */
-function cumulativeBuckets(h: HistogramCounts): Record<string, string> {
-  const data: Record<string, string> = {};
-  let below = 0;
-  h.counts.forEach((c, i) => {
-    below += c;
-    data[i < h.bounds.length ? String(h.bounds[i]) : '+Inf'] = String(below);
-  });
-  return data;
 }
 
 const pct = (fraction: number | undefined) => (fraction === undefined ? undefined : fraction * 100);
