@@ -106,7 +106,8 @@ export class AllocationHistory {
   /** The current values the series follow (queue × pools + pool), for the figures not read from the scheduler. */
   private readonly current: Record<Exclude<QueueFigure, 'allocatedGpus' | 'pendingGpus'>, Float64Array>;
   private readonly workloads: Float64Array;
-  private readonly held = new Map<string, Held>();
+  /** What each workload holds, by seq (dense: cheaper than a Map of 100,000 id strings). */
+  private readonly held: (Held | undefined)[] = [];
   private readonly allQueues: readonly number[];
   private readonly scratch: Held;
 
@@ -186,7 +187,7 @@ export class AllocationHistory {
     const project = scheduler.tree.project(w.project)?.index;
     if (project === undefined) return;
     const chain = scheduler.tree.chain(project);
-    const before = this.held.get(w.id);
+    const before = this.held[w.seq];
     const now = w.deletedAt === null ? this.holdings(w, project) : undefined;
     // Most touches (a pod's next start step) change nothing it holds: only the scheduler's GPU figures are looked at.
     if (before !== undefined && now !== undefined && sameHoldings(before, now)) {
@@ -194,7 +195,7 @@ export class AllocationHistory {
       return;
     }
     if (before !== undefined) this.charge(before, -1);
-    if (now === undefined) this.held.delete(w.id);
+    if (now === undefined) this.held[w.seq] = undefined;
     else {
       const held: Held = {
         ...now,
@@ -202,7 +203,7 @@ export class AllocationHistory {
         memoryBytes: [...now.memoryBytes],
         running: [...now.running],
       };
-      this.held.set(w.id, held);
+      this.held[w.seq] = held;
       this.charge(held, +1);
     }
     this.record(chain);
