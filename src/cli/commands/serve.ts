@@ -141,7 +141,7 @@ function banner(
           `  application ${devApp} (LWSIM_APP_ID, an administrator): POST ${url}/api/v1/token {"grantType":"client_credentials","clientID":"${devApp}","clientSecret":"$LWSIM_APP_SECRET"} gives an accessToken for an hour`,
         ]),
     `  projects: ${organisation.projects.map((p) => `${p.name}=${p.id}`).join(', ')}`,
-    `  API description: ${url}/sim/v1/openapi.json; events: ${url}/sim/v1/events`,
+    `  API description: ${url}/sim/v1/openapi.json; events: ${url}/sim/v1/events; Prometheus: ${url}/metrics (administrators)`,
     `  a Running workload answers completions at ${url}/serving/<workloadId>/v1/completions`,
     '',
     'try:',
