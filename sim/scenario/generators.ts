@@ -1,5 +1,10 @@
 import { seconds, type Micros, type Random } from '../engine/index.ts';
-import { DEFAULT_PRIORITY_CLASS, resolvePriority, type PriorityClassName } from '../scheduler/index.ts';
+import {
+  DEFAULT_PRIORITY_CLASS,
+  resolvePriority,
+  type PriorityClassName,
+  type TopologyConstraint,
+} from '../scheduler/index.ts';
 import { hostShare, syntheticSpec } from '../workloads/synthetic-spec.ts';
 import type { ScenarioStep } from './scenario.ts';
 
@@ -33,6 +38,8 @@ export interface GeneratorSpec {
   readonly duration?: Spread;
   readonly priorityClass?: PriorityClassName;
   readonly nodePools: readonly string[];
+  /** Keeps each multi-pod group inside one domain of a topology level (single pods need no such rule). */
+  readonly topology?: TopologyConstraint;
 }
 
 /** Expands a generator into timeline steps (creates, and deletes for inference with a lifetime). Deterministic. */
@@ -55,6 +62,18 @@ export function expandGenerator(generator: GeneratorSpec, random: Random): Scena
           ),
         )
       : undefined;
+    const spec = syntheticSpec({
+      name,
+      project: draw(random, generator.projects),
+      replicas: draw(random, generator.replicas),
+      workers,
+      gpus,
+      image: 'generated',
+      host: hostShare(gpus),
+      nodePools: generator.nodePools,
+      priority,
+      ...(generator.kind === 'training' && lifetime !== undefined ? { runFor: lifetime } : {}),
+    });
     steps.push({
       at,
       command: {
@@ -62,18 +81,7 @@ export function expandGenerator(generator: GeneratorSpec, random: Random): Scena
         useGivenNameAsPrefix: false,
         createdBy: 'scenario',
         request: JSON.stringify({ generator: generator.name }),
-        spec: syntheticSpec({
-          name,
-          project: draw(random, generator.projects),
-          replicas: draw(random, generator.replicas),
-          workers,
-          gpus,
-          image: 'generated',
-          host: hostShare(gpus),
-          nodePools: generator.nodePools,
-          priority,
-          ...(generator.kind === 'training' && lifetime !== undefined ? { runFor: lifetime } : {}),
-        }),
+        spec: generator.topology !== undefined && workers > 0 ? { ...spec, topology: generator.topology } : spec,
       },
     });
     if (generator.kind === 'inference' && lifetime !== undefined)

@@ -305,16 +305,20 @@ export class GangPlacer {
         : set.kind === 'node'
           ? [set.node]
           : layout.domains[set.domain]!.nodes;
+    // Pool sets hold thousands of nodes: tally resource verdicts in plain counters, refusals (rare) by reason.
     const counts = new Map<string, number>();
+    const tally: Record<FitFailure | 'fits', number> = { ...NO_VERDICTS };
     for (const node of nodes) {
-      let reason: string;
       if (eligible.allowed !== null && eligible.allowed[node] !== 1) {
-        reason = this.refusal(pod, pool, node);
+        const reason = this.refusal(pod, pool, node);
+        counts.set(reason, (counts.get(reason) ?? 0) + 1);
       } else {
-        const fit = this.cluster.fits(node, pod.resources);
-        reason = fit.ok ? 'were not tried (the gang must stay together)' : RESOURCE_WORDS[fit.reason];
+        tally[this.cluster.fitFailure(node, pod.resources) ?? 'fits']++;
       }
-      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+    for (const verdict of VERDICTS) {
+      const words = RESOURCE_WORDS[verdict];
+      if (tally[verdict] > 0) counts.set(words, (counts.get(words) ?? 0) + tally[verdict]);
     }
     // A plain comparison, not localeCompare: the order must not depend on the machine's locale.
     const details = [...counts]
@@ -337,13 +341,17 @@ export class GangPlacer {
   }
 }
 
-const RESOURCE_WORDS: Record<FitFailure, string> = {
+const RESOURCE_WORDS: Record<FitFailure | 'fits', string> = {
+  fits: 'were not tried (the gang must stay together)',
   'node-not-ready': 'were not ready',
   gpu: "didn't have enough resources: GPUs",
   'gpu-memory': "didn't have enough resources: GPU memory",
   cpu: "didn't have enough resources: CPU cores",
   memory: "didn't have enough resources: CPU memory",
 };
+
+const VERDICTS = Object.keys(RESOURCE_WORDS) as (FitFailure | 'fits')[];
+const NO_VERDICTS = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<FitFailure | 'fits', number>;
 
 function podName(gang: GangSpec, pod: GangPod): string {
   return `${gang.workload ?? gang.id}/${pod.role}`;

@@ -12,6 +12,7 @@ import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from './scheduler-conf
 import { Session, type Action, type Eviction, type SchedulerCore } from './session.ts';
 import type { CommitResult } from './statement.ts';
 import type { WorkloadShapes } from './workload-shapes.ts';
+import { VictimIndex } from './victims.ts';
 
 export interface SchedulerOptions {
   /** Cycle period, actions and search budgets; default: today's (KAI's) values. */
@@ -40,6 +41,7 @@ export class Scheduler implements SchedulerCore {
   readonly usage: QueueUsage;
   readonly placer: GangPlacer;
   readonly config: SchedulerConfig;
+  readonly victims: VictimIndex;
   private readonly actions: readonly Action[];
   private readonly eligibility: EligibilityCache;
   private gangs = new Map<string, GangState>();
@@ -66,6 +68,7 @@ export class Scheduler implements SchedulerCore {
         cluster.layout.pools.map((p) => p.name),
       );
     this.usage = shared?.usage ?? new QueueUsage(this.tree);
+    this.victims = new VictimIndex(this.tree);
     this.eligibility = shared?.eligibility ?? new EligibilityCache(cluster.layout, options.filters ?? DEFAULT_FILTERS);
     this.config = options.config ?? DEFAULT_SCHEDULER_CONFIG;
     this.placer = new GangPlacer(cluster, this.eligibility, this.config, shared?.shapes);
@@ -119,6 +122,7 @@ export class Scheduler implements SchedulerCore {
       for (const binding of gang.bindings) this.cluster.release(binding);
       this.usage.charge(gang.project, gang.pool, -this.unitsOf(gang, gang.pool), gang.spec.preemptible);
       this.runningSeqs.delete(gang.seq);
+      this.victims.delete(gang);
     } else {
       this.addPendingDemand(gang, -1);
       this.pendingSeqs.delete(gang.seq);
@@ -189,6 +193,7 @@ export class Scheduler implements SchedulerCore {
       const twin: GangState = { ...gang, bindings: [...gang.bindings] };
       copy.gangs.set(gang.spec.id, twin);
       (gang.phase === 'pending' ? copy.pendingSeqs : copy.runningSeqs).set(gang.seq, twin);
+      if (gang.phase === 'running') copy.victims.add(twin);
       copy.pools.set(gang.seq, this.pools.get(gang.seq)!);
     }
     copy.nextSeq = this.nextSeq;
@@ -236,6 +241,7 @@ export class Scheduler implements SchedulerCore {
   applyCommit(result: CommitResult, now: Micros): void {
     for (const gang of result.evicted) {
       this.runningSeqs.delete(gang.seq);
+      this.victims.delete(gang);
       this.pendingSeqs.set(gang.seq, gang);
       gang.evictions++;
       gang.pendingSince = now;
@@ -244,6 +250,7 @@ export class Scheduler implements SchedulerCore {
     for (const gang of result.placed) {
       this.pendingSeqs.delete(gang.seq);
       this.runningSeqs.set(gang.seq, gang);
+      this.victims.add(gang);
       this.addPendingDemand(gang, -1);
       gang.pending = null;
       gang.pendingMicros += now - gang.pendingSince;
@@ -255,6 +262,7 @@ export class Scheduler implements SchedulerCore {
   // ---- internals -----------------------------------------------------------------------------------------
 
   private unbind(gang: GangState, now: Micros): void {
+    this.victims.delete(gang);
     for (const binding of gang.bindings) this.cluster.release(binding);
     this.usage.charge(gang.project, gang.pool, -this.unitsOf(gang, gang.pool), gang.spec.preemptible);
     gang.phase = 'pending';

@@ -7,6 +7,7 @@ import { checkQuota } from './plugins/quota.ts';
 import { compareJobs, compareQueues } from './queue-order.ts';
 import type { QueueTree, QueueUsage } from './queues.ts';
 import { Statement, type CommitResult } from './statement.ts';
+import type { VictimIndex } from './victims.ts';
 
 export type ActionName = 'allocate' | 'consolidation' | 'reclaim' | 'preempt';
 
@@ -29,6 +30,8 @@ export interface SchedulerCore {
   readonly tree: QueueTree;
   readonly usage: QueueUsage;
   readonly placer: GangPlacer;
+  /** Running preemptible gangs per (project, pool), in victim order. */
+  readonly victims: VictimIndex;
   pendingGangs(): GangState[];
   runningGangs(): Iterable<GangState>;
   /** Pool indexes to try, in order. */

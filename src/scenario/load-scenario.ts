@@ -111,6 +111,7 @@ interface RawScenario {
     duration?: RawDelaySpec;
     priorityClass?: string;
     nodePools?: string[];
+    topology?: { level: string; required?: boolean };
   }[];
 }
 
@@ -295,6 +296,14 @@ class ScenarioReader {
       return this.error([...at, 'priorityClass'], `unknown priority class "${g.priorityClass}"`);
     if (g.kind === 'training' && g.duration === undefined)
       return this.error([...at, 'duration'], 'a training generator needs a duration');
+    const level = g.topology && this.cluster.topologyLevels.find((l) => l.name === g.topology!.level);
+    if (g.topology && !level) {
+      const known = this.cluster.topologyLevels.map((l) => l.name).join(', ') || 'none';
+      return this.error(
+        [...at, 'topology', 'level'],
+        `unknown topology level "${g.topology.level}" (levels: ${known})`,
+      );
+    }
     if (!projects || !gpus || !workers || !replicas) return undefined;
     const meanInterval = this.duration(g.every, [...at, 'every']);
     if (meanInterval <= 0) return this.error([...at, 'every'], 'must be a positive duration');
@@ -313,6 +322,7 @@ class ScenarioReader {
         ? { priorityClass: g.priorityClass }
         : {}),
       nodePools: g.nodePools ?? [],
+      ...(level ? { topology: { key: level.label, required: g.topology?.required ?? false } } : {}),
     };
   }
 

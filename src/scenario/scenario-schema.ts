@@ -102,6 +102,12 @@ export const SCENARIO_SCHEMA: SchemaObject = {
           duration: spread,
           priorityClass: { type: 'string' },
           nodePools: { type: 'array', items: { type: 'string' } },
+          topology: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['level'],
+            properties: { level: { type: 'string' }, required: { type: 'boolean' } },
+          },
         },
       },
     },

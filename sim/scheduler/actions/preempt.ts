@@ -1,6 +1,5 @@
 import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
-import { compareVictims } from '../queue-order.ts';
 import type { Action, Session } from '../session.ts';
 import { forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
 
@@ -23,12 +22,11 @@ export const preemptAction: Action = {
 function preemptIn(session: Session, gang: GangState, pool: number): boolean {
   const { core } = session;
   if (checkQuota(core.tree, core.usage, gang, pool, core.unitsOf(gang, pool)) !== null) return false;
-  const candidates = [...core.runningGangs()]
-    .filter(
-      (v) =>
-        v.pool === pool && v.project === gang.project && v.spec.preemptible && v.spec.priority < gang.spec.priority,
-    )
-    .sort(compareVictims);
+  // Victim order puts the lowest priorities first: the candidates are the list's prefix below the gang's.
+  const all = core.victims.of(gang.project, pool);
+  let end = 0;
+  while (end < all.length && all[end]!.spec.priority < gang.spec.priority) end++;
+  const candidates = all.slice(0, end);
   if (candidates.length === 0) return false;
   const victims = placeByEvicting(session, gang, pool, candidates, () => true);
   if (victims === null) return false;

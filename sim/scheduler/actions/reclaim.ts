@@ -1,6 +1,5 @@
 import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
-import { compareVictims } from '../queue-order.ts';
 import type { Action, Session } from '../session.ts';
 import { forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
 
@@ -42,9 +41,7 @@ function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
     const slot = tree.slot(q, pool);
     return usage.allocated[slot]! / Math.max(1, Math.max(tree.deserved[slot]!, fairShare[slot]!));
   };
-  const candidates = [...core.runningGangs()]
-    .filter((v) => v.pool === pool && v.project !== gang.project && v.spec.preemptible)
-    .sort((a, b) => overShare(b.project) - overShare(a.project) || compareVictims(a, b));
+  const candidates = core.victims.othersByRank(gang.project, pool, overShare);
 
   const mayEvict = (victim: GangState): boolean => {
     const [reclaimerSide, victimSide] = divergence(tree.chain(gang.project), tree.chain(victim.project));
