@@ -1,4 +1,3 @@
-import { POLICY_NAMES, type PolicyName } from '../fgd/policies/index.ts';
 import type { GpuTypeTable } from './gpu-catalog.ts';
 
 /**
@@ -28,6 +27,9 @@ export interface TopologyLevelSpec {
 }
 
 /** Today's two strategies, then the FGD paper's comparison set (scoring policies of `sim/fgd/policies`). */
+/** The FGD paper's placement policies (sim/fgd/policies registers one of each; the cluster does not import them). */
+export const POLICY_NAMES = ['random', 'dotprod', 'gpu-clustering', 'gpu-packing', 'bestfit', 'fgd'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
 export const PLACEMENT_STRATEGIES = ['binpack', 'spread', ...POLICY_NAMES] as const;
 export type PlacementStrategy = 'binpack' | 'spread' | PolicyName;
 

@@ -9,8 +9,9 @@ import { randomPolicy } from './random.ts';
 
 export type { Policy, PolicyContext, PolicyNode, PolicyPod } from './policy.ts';
 
-export const POLICY_NAMES = ['random', 'dotprod', 'gpu-clustering', 'gpu-packing', 'bestfit', 'fgd'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
+import { POLICY_NAMES, type PolicyName } from '../../cluster/spec.ts';
+
+export { POLICY_NAMES, type PolicyName };
 
 export const POLICIES: Record<PolicyName, Policy> = {
   random: randomPolicy,
