@@ -4,6 +4,41 @@
  * scan of a bitmap, 32 keys per step. This is what lets placement find "the fullest node with at least k free
  * GPUs" without looking at every node.
  */
+/**
+ * The moves of a set of bucket indexes while recording, so that undoing them puts every member back exactly where
+ * it was, order inside its bucket included: a trial placement that is rolled back leaves no trace in the tie-break
+ * order (moving a member back by `set` would file it at the end of its bucket instead).
+ */
+export class MoveLog {
+  recording = false;
+  private readonly indexes: BucketIndex[] = [];
+  private entries: number[] = []; // index, member, old key, old predecessor
+
+  attach(index: BucketIndex): number {
+    this.indexes.push(index);
+    return this.indexes.length - 1;
+  }
+
+  record(index: number, member: number, oldKey: number, oldPrev: number): void {
+    this.entries.push(index, member, oldKey, oldPrev);
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** Undoes the moves recorded since `mark`, newest first. */
+  undoTo(mark: number): void {
+    const e = this.entries;
+    for (let i = e.length - 4; i >= mark; i -= 4) this.indexes[e[i]!]!.putBack(e[i + 1]!, e[i + 2]!, e[i + 3]!);
+    e.length = mark;
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
 export class BucketIndex {
   private head: Int32Array; // per key: first member or -1
   private tail: Int32Array; // per key: last member or -1
@@ -13,10 +48,14 @@ export class BucketIndex {
   private nonEmpty: Uint32Array; // bit per key
   private sizes: Int32Array;
 
+  private readonly logId: number;
+
   constructor(
     readonly memberCapacity: number,
     readonly maxKey: number,
+    private readonly log?: MoveLog,
   ) {
+    this.logId = log?.attach(this) ?? -1;
     this.head = new Int32Array(maxKey + 1).fill(-1);
     this.tail = new Int32Array(maxKey + 1).fill(-1);
     this.next = new Int32Array(memberCapacity).fill(-1);
@@ -46,14 +85,26 @@ export class BucketIndex {
     const old = this.keyOf[member]!;
     if (old === key) return;
     if (key > this.maxKey) throw new RangeError(`bucket key ${key} exceeds ${this.maxKey}`);
+    if (this.log?.recording) this.log.record(this.logId, member, old, old >= 0 ? this.prev[member]! : -1);
     if (old >= 0) this.unlink(member, old);
-    if (key < 0) return;
-    const last = this.tail[key]!;
+    if (key >= 0) this.linkAfter(member, key, this.tail[key]!);
+  }
+
+  /** Undoes one recorded move: back under `key` (none if negative), right after `prev` (first if -1). */
+  putBack(member: number, key: number, prev: number): void {
+    const current = this.keyOf[member]!;
+    if (current >= 0) this.unlink(member, current);
+    if (key >= 0) this.linkAfter(member, key, prev);
+  }
+
+  private linkAfter(member: number, key: number, last: number): void {
+    const following = last >= 0 ? this.next[last]! : this.head[key]!;
     this.prev[member] = last;
-    this.next[member] = -1;
+    this.next[member] = following;
     if (last >= 0) this.next[last] = member;
     else this.head[key] = member;
-    this.tail[key] = member;
+    if (following >= 0) this.prev[following] = member;
+    else this.tail[key] = member;
     this.keyOf[member] = key;
     const size = this.sizes[key]!;
     this.sizes[key] = size + 1;
@@ -104,9 +155,12 @@ export class BucketIndex {
     for (let m = this.first(key); m >= 0; m = this.next[m]!) yield m;
   }
 
-  clone(): BucketIndex {
+  /** A copy recording into `log` (the copy's owner's), or into none. */
+  clone(log?: MoveLog): BucketIndex {
     const copy = Object.create(BucketIndex.prototype) as BucketIndex;
     Object.assign(copy, this, {
+      log,
+      logId: log?.attach(copy) ?? -1,
       head: this.head.slice(),
       tail: this.tail.slice(),
       next: this.next.slice(),

@@ -1,4 +1,4 @@
-import { BucketIndex } from './bucket-index.ts';
+import { BucketIndex, MoveLog } from './bucket-index.ts';
 import type { ClusterLayout, DomainInfo, NodeInfo } from './layout.ts';
 
 /**
@@ -35,6 +35,34 @@ export type AllocateResult = { ok: true; binding: Binding } | { ok: false; reaso
 
 const FITS: FitResult = { ok: true };
 
+/** A point of an open trial to undo back to (ClusterState.mark). */
+export interface TrialMark {
+  readonly applied: number;
+  readonly moves: number;
+}
+
+/**
+ * The nodes of one pool in the order they changed. Bounded: when it would grow past a few times the pool's size it
+ * starts afresh under a new epoch, and a follower of an older epoch must look at every node again.
+ */
+export class NodeChanges {
+  epoch = 0;
+  nodes: number[] = [];
+  private readonly limit: number;
+
+  constructor(poolSize: number) {
+    this.limit = Math.max(4096, 4 * poolSize);
+  }
+
+  push(node: number): void {
+    if (this.nodes.length >= this.limit) {
+      this.nodes = [];
+      this.epoch++;
+    }
+    this.nodes.push(node);
+  }
+}
+
 /** Free capacity of a node or a domain. */
 export interface FreeCapacity {
   /** Devices with nothing on them. */
@@ -66,6 +94,10 @@ export class ClusterState {
   private levelDomainsByEmpty: BucketIndex[][]; // per pool, per level: domains keyed by empty nodes
   private poolReadyGpus: Float64Array; // per pool: devices on ready nodes (what quotas and fair share divide)
   private gpuPods: Int32Array; // per node, at gpuOffset + node: resident pods sharing a device, then taking k devices
+  /** While a trial is open: the index moves and the changes made, to undo them exactly (see `undoTo`). */
+  private moves = new MoveLog();
+  private changes: NodeChanges[]; // per pool
+  private applied: { readonly binding: Binding; readonly sign: 1 | -1 }[] | null = null;
 
   constructor(readonly layout: ClusterLayout) {
     const { nodes, domains, pools, totalGpus } = layout;
@@ -77,17 +109,18 @@ export class ClusterState {
     this.nodeMemoryFree = Float64Array.from(nodes, (n) => n.memoryBytes);
     this.nodeReady = new Uint8Array(nodes.length).fill(1);
     this.poolReadyGpus = Float64Array.from(pools, (p) => p.gpuCount);
+    this.changes = pools.map((p) => new NodeChanges(p.nodes.length));
     this.domainFreeWhole = Float64Array.from(domains, (d) => d.gpuCount);
     this.domainFreeUnits = Float64Array.from(domains, (d) => d.gpuCount * GPU_UNITS);
     this.domainEmptyNodes = Float64Array.from(domains, (d) => d.nodes.length);
-    this.poolNodes = pools.map((p) => new BucketIndex(nodes.length, p.gpusPerNodeMax));
-    this.sharedNodes = pools.map(() => new BucketIndex(nodes.length, 0));
+    this.poolNodes = pools.map((p) => new BucketIndex(nodes.length, p.gpusPerNodeMax, this.moves));
+    this.sharedNodes = pools.map(() => new BucketIndex(nodes.length, 0, this.moves));
     for (const node of nodes) this.poolNodes[node.pool]!.set(node.index, node.gpuCount);
     const levelIndex = (key: (d: DomainInfo) => number, max: (d: DomainInfo) => number): BucketIndex[][] =>
       pools.map((pool) =>
         layout.levels.map((_, level) => {
           const members = domains.filter((d) => d.pool === pool.index && d.level === level);
-          const index = new BucketIndex(domains.length, Math.max(0, ...members.map(max)));
+          const index = new BucketIndex(domains.length, Math.max(0, ...members.map(max)), this.moves);
           for (const d of members) index.set(d.id, key(d));
           return index;
         }),
@@ -147,6 +180,11 @@ export class ClusterState {
   gpuPodKinds(node: number): Int32Array {
     const start = this.layout.gpuOffset[node]! + node;
     return this.gpuPods.subarray(start, start + this.layout.nodes[node]!.gpuCount + 1);
+  }
+
+  /** The nodes of a pool as they change (capacity or readiness), for caches that follow them. */
+  changesIn(pool: number): NodeChanges {
+    return this.changes[pool]!;
   }
 
   /** Ready nodes of a pool by free whole devices (read-only use: the state keeps it current). */
@@ -215,6 +253,41 @@ export class ClusterState {
     const units = this.unitsFor(this.layout.nodes[node]!, gpu);
     const short = gpu.kind === 'memory' ? 'gpu-memory' : 'gpu';
     return units <= GPU_UNITS && this.sharedDevice(node, units) >= 0 ? null : short;
+  }
+
+  // ---- trials -------------------------------------------------------------------------------------------
+
+  /**
+   * Opens a trial: from now on every change is recorded, so `undoTo` can take the state back to any mark exactly,
+   * the order of the indexes' buckets included (which breaks ties between equal nodes). A trial that was undone
+   * leaves no trace. Changes outside a trial are permanent at once.
+   */
+  beginTrial(): void {
+    if (this.applied !== null) return;
+    this.applied = [];
+    this.moves.recording = true;
+  }
+
+  /** Where the open trial stands now (0 when none is open). */
+  mark(): TrialMark {
+    return { applied: this.applied?.length ?? 0, moves: this.moves.length };
+  }
+
+  /** Undoes the open trial's changes made since `mark`, newest first. */
+  undoTo(mark: TrialMark): void {
+    const applied = this.applied;
+    if (applied === null) return;
+    for (let i = applied.length - 1; i >= mark.applied; i--)
+      this.apply(applied[i]!.binding, applied[i]!.sign === 1 ? -1 : 1, false);
+    applied.length = mark.applied;
+    this.moves.undoTo(mark.moves);
+  }
+
+  /** Closes the trial: what it still holds is kept. */
+  endTrial(): void {
+    this.applied = null;
+    this.moves.recording = false;
+    this.moves.clear();
   }
 
   // ---- changing -----------------------------------------------------------------------------------------
@@ -286,6 +359,7 @@ export class ClusterState {
     const empty = this.nodeFreeWhole[node] === info.gpuCount ? 1 : 0;
     this.adjustDomains(info, sign * this.nodeFreeWhole[node]!, sign * this.nodeFreeUnits[node]!, sign * empty);
     this.reindexNode(node);
+    this.changes[info.pool]!.push(node);
   }
 
   /**
@@ -355,9 +429,14 @@ export class ClusterState {
     return problems;
   }
 
+  /** A copy of the state (outside a trial: an open one is not carried over). */
   clone(): ClusterState {
     const copy = Object.create(ClusterState.prototype) as ClusterState;
+    const moves = new MoveLog();
     Object.assign(copy, this, {
+      moves,
+      applied: null,
+      changes: this.layout.pools.map((p) => new NodeChanges(p.nodes.length)),
       gpuUsed: this.gpuUsed.slice(),
       nodeFreeWhole: this.nodeFreeWhole.slice(),
       nodeFreeUnits: this.nodeFreeUnits.slice(),
@@ -369,10 +448,10 @@ export class ClusterState {
       domainFreeWhole: this.domainFreeWhole.slice(),
       domainFreeUnits: this.domainFreeUnits.slice(),
       domainEmptyNodes: this.domainEmptyNodes.slice(),
-      poolNodes: this.poolNodes.map((b) => b.clone()),
-      sharedNodes: this.sharedNodes.map((b) => b.clone()),
-      levelDomains: this.levelDomains.map((levels) => levels.map((b) => b.clone())),
-      levelDomainsByEmpty: this.levelDomainsByEmpty.map((levels) => levels.map((b) => b.clone())),
+      poolNodes: this.poolNodes.map((b) => b.clone(moves)),
+      sharedNodes: this.sharedNodes.map((b) => b.clone(moves)),
+      levelDomains: this.levelDomains.map((levels) => levels.map((b) => b.clone(moves))),
+      levelDomainsByEmpty: this.levelDomainsByEmpty.map((levels) => levels.map((b) => b.clone(moves))),
     });
     return copy;
   }
@@ -413,7 +492,9 @@ export class ClusterState {
     return best >= 0 ? best : firstFree;
   }
 
-  private apply(binding: Binding, sign: 1 | -1): void {
+  /** Adds (+1) or removes (-1) a binding's resources; `reindex: false` when undoing (the moves are undone apart). */
+  private apply(binding: Binding, sign: 1 | -1, reindex = true): void {
+    if (reindex) this.applied?.push({ binding, sign });
     const { node, gpus, unitsPerGpu } = binding;
     const offset = this.layout.gpuOffset[node]!;
     const info = this.layout.nodes[node]!;
@@ -436,17 +517,25 @@ export class ClusterState {
     this.nodeMemoryFree[node]! -= sign * binding.memoryBytes;
     const emptyDelta = (this.nodeFreeWhole[node] === info.gpuCount ? 1 : 0) - (wasEmpty ? 1 : 0);
     // Domains count only what ready nodes offer: a down node's capacity is not there to be had.
-    if (this.nodeReady[node] === 1) this.adjustDomains(info, wholeDelta, unitDelta, emptyDelta);
-    this.reindexNode(node);
+    if (this.nodeReady[node] === 1) this.adjustDomains(info, wholeDelta, unitDelta, emptyDelta, reindex);
+    if (reindex) this.reindexNode(node);
+    this.changes[info.pool]!.push(node);
   }
 
-  private adjustDomains(info: NodeInfo, wholeDelta: number, unitDelta: number, emptyDelta: number): void {
+  private adjustDomains(
+    info: NodeInfo,
+    wholeDelta: number,
+    unitDelta: number,
+    emptyDelta: number,
+    reindex = true,
+  ): void {
     if (wholeDelta === 0 && unitDelta === 0 && emptyDelta === 0) return;
     for (let level = info.domains.length - 1; level >= -1; level--) {
       const domain = level >= 0 ? info.domains[level]! : this.layout.pools[info.pool]!.root;
       this.domainFreeWhole[domain]! += wholeDelta;
       this.domainFreeUnits[domain]! += unitDelta;
       this.domainEmptyNodes[domain]! += emptyDelta;
+      if (!reindex) continue;
       if (level >= 0 && unitDelta !== 0)
         this.levelDomains[info.pool]![level]!.set(domain, Math.floor(this.domainFreeUnits[domain]! / GPU_UNITS));
       if (level >= 0 && emptyDelta !== 0)

@@ -80,10 +80,28 @@ export interface PendingReason {
   readonly pools: readonly PoolReason[];
 }
 
+/** A pool where a pending gang's placement failed, and when (by the pool's count of frees). */
+export interface ParkedPool {
+  readonly pool: number;
+  readonly frees: number;
+  readonly reason: PoolReason;
+}
+
 export type GangPhase = 'pending' | 'running';
+
+/** What follows from a gang's spec and the cluster's layout alone: worked out once, shared by clones. */
+export interface GangFacts {
+  /** Pool indexes to try, in order. */
+  readonly pools: readonly number[];
+  /** The quota charge in each pool, GPU units. */
+  readonly units: Float64Array;
+  /** Equal for gangs that ask exactly the same (resources, constraints, topology); -1 until first asked. */
+  shape: number;
+}
 
 export interface GangState {
   readonly spec: GangSpec;
+  readonly facts: GangFacts;
   /** Dense id inside the scheduler (deterministic: submission order). */
   readonly seq: number;
   readonly project: number;
@@ -94,6 +112,12 @@ export interface GangState {
   /** One per pod, in pod order, while running. */
   bindings: Binding[];
   pending: PendingReason | null;
+  /**
+   * The pools where placement failed while it waits, each with the pool's count of frees at that moment and the
+   * reason: while nothing is freed there, an attempt would fail the same way (see Session.attempt). Replaced,
+   * never mutated, so a clone may share it.
+   */
+  parked: readonly ParkedPool[];
   firstPlacedAt: Micros | null;
   lastPlacedAt: Micros | null;
   /** Time spent pending so far, closed intervals only. */

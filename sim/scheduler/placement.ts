@@ -4,11 +4,11 @@ import {
   NODE_LABELS,
   type Binding,
   type ClusterState,
-  type FitFailure,
   type PodResources,
 } from '../cluster/index.ts';
 import type { PolicyName } from '../fgd/policies/index.ts';
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
+import { FitTallies, refusalReason, VERDICTS, type PoolTally, type Verdict } from './fit-tally.ts';
 import type { GangPod, GangSpec } from './gang.ts';
 import { hash32, PolicyPlacer, TieBreakOrder, type PolicyChoice } from './policy-placement.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
@@ -45,6 +45,7 @@ export class GangPlacer {
   /** The typical pods of the gangs submitted so far, for the pools an FGD policy places. */
   readonly shapes: WorkloadShapes;
   private readonly policies: PolicyPlacer;
+  private readonly tallies: FitTallies;
 
   /**
    * Preferred topology tries at most `preferredDomainTries` domains per level, looking at no more than
@@ -58,6 +59,7 @@ export class GangPlacer {
   ) {
     this.shapes = shapes ?? new WorkloadShapes(cluster);
     this.policies = new PolicyPlacer(cluster, this.shapes);
+    this.tallies = new FitTallies(cluster, eligibility);
   }
 
   /** `explain: false` skips the diagnosis of a failure (trial placements of reclaim and preempt never show it). */
@@ -298,27 +300,11 @@ export class GangPlacer {
   private diagnose(gang: GangSpec, pool: number, failedPod: number, placed: number, set: NodeSet): string {
     const { layout } = this.cluster;
     const pod = gang.pods[failedPod]!;
-    const eligible = this.eligibility.forPod(pod, pool);
-    const nodes =
-      set.kind === 'pool'
-        ? layout.pools[pool]!.nodes
-        : set.kind === 'node'
-          ? [set.node]
-          : layout.domains[set.domain]!.nodes;
-    // Pool sets hold thousands of nodes: tally resource verdicts in plain counters, refusals (rare) by reason.
-    const counts = new Map<string, number>();
-    const tally: Record<FitFailure | 'fits', number> = { ...NO_VERDICTS };
-    for (const node of nodes) {
-      if (eligible.allowed !== null && eligible.allowed[node] !== 1) {
-        const reason = this.refusal(pod, pool, node);
-        counts.set(reason, (counts.get(reason) ?? 0) + 1);
-      } else {
-        tally[this.cluster.fitFailure(node, pod.resources) ?? 'fits']++;
-      }
-    }
+    const tally = set.kind === 'pool' ? this.tallies.of(pod, pool) : this.scanTally(pod, pool, set);
+    const counts = new Map(tally.refused);
     for (const verdict of VERDICTS) {
-      const words = RESOURCE_WORDS[verdict];
-      if (tally[verdict] > 0) counts.set(words, (counts.get(words) ?? 0) + tally[verdict]);
+      const n = tally.verdicts[verdict];
+      if (n > 0) counts.set(RESOURCE_WORDS[verdict], (counts.get(RESOURCE_WORDS[verdict]) ?? 0) + n);
     }
     // A plain comparison, not localeCompare: the order must not depend on the machine's locale.
     const details = [...counts]
@@ -335,13 +321,28 @@ export class GangPlacer {
     return `Resources were found for ${placed} pods while ${gang.pods.length} are required for gang scheduling${where}. Additional pods cannot be scheduled due to: ${why}.`;
   }
 
-  /** The filter verdict for one refused node (the cache only keeps counts). */
-  private refusal(pod: GangPod, pool: number, node: number): string {
-    return this.eligibility.reasonFor(pod, pool, node) ?? 'were refused by a filter';
+  /**
+   * The verdicts over a domain or one node, asked node by node (pools, with thousands of nodes, keep theirs up to
+   * date in FitTallies).
+   */
+  private scanTally(pod: GangPod, pool: number, set: Exclude<NodeSet, { kind: 'pool' }>): PoolTally {
+    const eligible = this.eligibility.forPod(pod, pool);
+    const nodes = set.kind === 'node' ? [set.node] : this.cluster.layout.domains[set.domain]!.nodes;
+    const refused = new Map<string, number>();
+    const verdicts: Record<Verdict, number> = { ...NO_VERDICTS };
+    for (const node of nodes) {
+      if (eligible.allowed !== null && eligible.allowed[node] !== 1) {
+        const reason = refusalReason(this.eligibility, pod, pool, node);
+        refused.set(reason, (refused.get(reason) ?? 0) + 1);
+      } else {
+        verdicts[this.cluster.fitFailure(node, pod.resources) ?? 'fits']++;
+      }
+    }
+    return { refused, verdicts };
   }
 }
 
-const RESOURCE_WORDS: Record<FitFailure | 'fits', string> = {
+const RESOURCE_WORDS: Record<Verdict, string> = {
   fits: 'were not tried (the gang must stay together)',
   'node-not-ready': 'were not ready',
   gpu: "didn't have enough resources: GPUs",
@@ -350,8 +351,7 @@ const RESOURCE_WORDS: Record<FitFailure | 'fits', string> = {
   memory: "didn't have enough resources: CPU memory",
 };
 
-const VERDICTS = Object.keys(RESOURCE_WORDS) as (FitFailure | 'fits')[];
-const NO_VERDICTS = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<FitFailure | 'fits', number>;
+const NO_VERDICTS = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
 
 function podName(gang: GangSpec, pod: GangPod): string {
   return `${gang.workload ?? gang.id}/${pod.role}`;

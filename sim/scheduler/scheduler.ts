@@ -50,16 +50,22 @@ export class Scheduler implements SchedulerCore {
   private pendingByProject = new Map<number, number>();
   private runningSeqs = new Map<number, GangState>();
   private nextSeq = 0;
-  // Derived from immutable specs and recomputed lazily (a clone starts with empty caches).
-  private readonly shapes: Map<number, string>;
-  private readonly units: Map<number, Float64Array>;
-  private readonly pools: Map<number, readonly number[]>;
+  /** Per pool, how many times resources were freed there (releases, evictions, a node back): see `freesIn`. */
+  private frees: Float64Array;
+  /** Shape keys -> small ids (GangFacts.shape); shared with clones, which only add to it. */
+  private readonly shapeIds: Map<string, number>;
 
   constructor(
     readonly cluster: ClusterState,
     departments: readonly DepartmentSpec[],
     options: SchedulerOptions = {},
-    shared?: { tree: QueueTree; usage: QueueUsage; eligibility: EligibilityCache; shapes?: WorkloadShapes },
+    shared?: {
+      tree: QueueTree;
+      usage: QueueUsage;
+      eligibility: EligibilityCache;
+      shapes?: WorkloadShapes;
+      shapeIds?: Map<string, number>;
+    },
   ) {
     this.tree =
       shared?.tree ??
@@ -73,9 +79,8 @@ export class Scheduler implements SchedulerCore {
     this.config = options.config ?? DEFAULT_SCHEDULER_CONFIG;
     this.placer = new GangPlacer(cluster, this.eligibility, this.config, shared?.shapes);
     this.actions = this.config.actions.map((name) => ACTIONS[name]);
-    this.shapes = new Map();
-    this.units = new Map();
-    this.pools = new Map();
+    this.shapeIds = shared?.shapeIds ?? new Map();
+    this.frees = new Float64Array(cluster.layout.pools.length);
   }
 
   /** Adds a gang to the pending set. Rejects what could never be scheduled rather than leave it stuck. */
@@ -91,8 +96,14 @@ export class Scheduler implements SchedulerCore {
       poolIndexes.push(pool.index);
     }
     const seq = this.nextSeq++;
+    const { layout } = this.cluster;
     const gang: GangState = {
       spec,
+      facts: {
+        pools: poolIndexes.length > 0 ? poolIndexes : layout.pools.map((p) => p.index),
+        units: Float64Array.from(layout.pools, (p) => gangQuotaUnits(spec, layout, p.index)),
+        shape: -1,
+      },
       seq,
       project: project.index,
       submittedAt: now,
@@ -100,13 +111,13 @@ export class Scheduler implements SchedulerCore {
       pool: -1,
       bindings: [],
       pending: null,
+      parked: [],
       firstPlacedAt: null,
       lastPlacedAt: null,
       pendingMicros: 0,
       pendingSince: now,
       evictions: 0,
     };
-    this.pools.set(seq, poolIndexes.length > 0 ? poolIndexes : this.cluster.layout.pools.map((p) => p.index));
     this.placer.shapes.observe(spec);
     this.gangs.set(spec.id, gang);
     this.pendingSeqs.set(seq, gang);
@@ -123,15 +134,13 @@ export class Scheduler implements SchedulerCore {
       this.usage.charge(gang.project, gang.pool, -this.unitsOf(gang, gang.pool), gang.spec.preemptible);
       this.runningSeqs.delete(gang.seq);
       this.victims.delete(gang);
+      this.frees[gang.pool]!++;
     } else {
       this.addPendingDemand(gang, -1);
       this.pendingSeqs.delete(gang.seq);
       gang.pendingMicros += now - gang.pendingSince;
     }
     this.gangs.delete(id);
-    this.shapes.delete(gang.seq);
-    this.units.delete(gang.seq);
-    this.pools.delete(gang.seq);
     return { ok: true, gang };
   }
 
@@ -147,6 +156,7 @@ export class Scheduler implements SchedulerCore {
       for (const gang of displaced) this.unbind(gang, now);
     }
     this.cluster.setReady(node, ready);
+    if (ready) this.frees[this.cluster.layout.nodes[node]!.pool]!++;
     return displaced;
   }
 
@@ -187,6 +197,7 @@ export class Scheduler implements SchedulerCore {
         usage: this.usage.clone(),
         eligibility: this.eligibility,
         shapes: this.placer.shapes.cloneFor(cluster),
+        shapeIds: this.shapeIds,
       },
     );
     for (const gang of this.gangs.values()) {
@@ -194,9 +205,9 @@ export class Scheduler implements SchedulerCore {
       copy.gangs.set(gang.spec.id, twin);
       (gang.phase === 'pending' ? copy.pendingSeqs : copy.runningSeqs).set(gang.seq, twin);
       if (gang.phase === 'running') copy.victims.add(twin);
-      copy.pools.set(gang.seq, this.pools.get(gang.seq)!);
     }
     copy.nextSeq = this.nextSeq;
+    copy.frees = this.frees.slice();
     copy.pendingByProject = new Map(this.pendingByProject);
     return copy;
   }
@@ -212,33 +223,33 @@ export class Scheduler implements SchedulerCore {
   }
 
   poolsOf(gang: GangState): readonly number[] {
-    return this.pools.get(gang.seq)!;
+    return gang.facts.pools;
+  }
+
+  freesIn(pool: number): number {
+    return this.frees[pool]!;
   }
 
   unitsOf(gang: GangState, pool: number): number {
-    let perPool = this.units.get(gang.seq);
-    if (perPool === undefined) {
-      perPool = Float64Array.from(this.cluster.layout.pools, (p) =>
-        gangQuotaUnits(gang.spec, this.cluster.layout, p.index),
-      );
-      this.units.set(gang.seq, perPool);
-    }
-    return perPool[pool]!;
+    return gang.facts.units[pool]!;
   }
 
-  shapeOf(gang: GangState): string {
-    let shape = this.shapes.get(gang.seq);
-    if (shape === undefined) {
-      shape = JSON.stringify([
+  shapeOf(gang: GangState): number {
+    const facts = gang.facts;
+    if (facts.shape < 0) {
+      const key = JSON.stringify([
         gang.spec.pods.map((p) => [p.resources, p.constraints ?? null]),
         gang.spec.topology ?? null,
       ]);
-      this.shapes.set(gang.seq, shape);
+      let id = this.shapeIds.get(key);
+      if (id === undefined) this.shapeIds.set(key, (id = this.shapeIds.size));
+      facts.shape = id;
     }
-    return shape;
+    return facts.shape;
   }
 
   applyCommit(result: CommitResult, now: Micros): void {
+    for (const pool of result.evictedFrom) this.frees[pool]!++;
     for (const gang of result.evicted) {
       this.runningSeqs.delete(gang.seq);
       this.victims.delete(gang);
@@ -253,6 +264,7 @@ export class Scheduler implements SchedulerCore {
       this.victims.add(gang);
       this.addPendingDemand(gang, -1);
       gang.pending = null;
+      gang.parked = [];
       gang.pendingMicros += now - gang.pendingSince;
       gang.firstPlacedAt ??= now;
       gang.lastPlacedAt = now;
@@ -263,6 +275,7 @@ export class Scheduler implements SchedulerCore {
 
   private unbind(gang: GangState, now: Micros): void {
     this.victims.delete(gang);
+    this.frees[gang.pool]!++;
     for (const binding of gang.bindings) this.cluster.release(binding);
     this.usage.charge(gang.project, gang.pool, -this.unitsOf(gang, gang.pool), gang.spec.preemptible);
     gang.phase = 'pending';

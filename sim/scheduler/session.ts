@@ -36,10 +36,15 @@ export interface SchedulerCore {
   runningGangs(): Iterable<GangState>;
   /** Pool indexes to try, in order. */
   poolsOf(gang: GangState): readonly number[];
+  /**
+   * How many times resources were freed in the pool so far (a running gang removed or evicted, a node back).
+   * Placement only gets harder while it stays the same, as the session's memory of failures already assumes.
+   */
+  freesIn(pool: number): number;
   /** The gang's quota charge in a pool, GPU units. */
   unitsOf(gang: GangState, pool: number): number;
   /** A key equal for gangs that ask for exactly the same things (resources, constraints, topology). */
-  shapeOf(gang: GangState): string;
+  shapeOf(gang: GangState): number;
   /** Books the outcome of a commit: phases, pending demand, timings. */
   applyCommit(result: CommitResult, now: Micros): void;
 }
@@ -78,20 +83,33 @@ export class Session {
     const units = core.unitsOf(gang, pool);
     const quota = checkQuota(core.tree, core.usage, gang, pool, units);
     if (quota !== null) return { ok: false, reason: quota };
+    // Parked: placement failed here before and nothing was freed since, so it fails again the same way.
+    const parked = gang.parked.find((p) => p.pool === pool);
+    if (parked !== undefined && parked.frees === core.freesIn(pool)) return { ok: false, reason: parked.reason };
+    const failed = this.place(gang, pool);
+    if (failed === null) return { ok: true };
+    const kept = gang.parked.filter((p) => p.pool !== pool);
+    gang.parked = [...kept, { pool, frees: core.freesIn(pool), reason: failed }];
+    return { ok: false, reason: failed };
+  }
+
+  /** Places the gang in the statement, or says why it does not fit. */
+  private place(gang: GangState, pool: number): PoolReason | null {
+    const { core } = this;
     const poolName = core.tree.poolNames[pool]!;
     // Shapes are only worth computing once something has failed this cycle.
     const known = this.unschedulable.size > 0 ? this.unschedulable.get(`${pool}|${core.shapeOf(gang)}`) : undefined;
     if (known !== undefined) {
       const message = known.message.split(known.subject).join(subjectOf(gang));
-      return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message } };
+      return { pool: poolName, code: 'Unschedulable', message };
     }
     const result = core.placer.place(gang.spec, pool, this.statement);
     if (!result.ok) {
       this.unschedulable.set(`${pool}|${core.shapeOf(gang)}`, { message: result.message, subject: subjectOf(gang) });
-      return { ok: false, reason: { pool: poolName, code: 'Unschedulable', message: result.message } };
+      return { pool: poolName, code: 'Unschedulable', message: result.message };
     }
-    this.statement.place(gang, pool, result.bindings, units);
-    return { ok: true };
+    this.statement.place(gang, pool, result.bindings, core.unitsOf(gang, pool));
+    return null;
   }
 
   /** Tries every pool of the gang in order and commits the first placement; records the reasons otherwise. */

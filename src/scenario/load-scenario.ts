@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { ClusterSpec } from '../../sim/cluster/index.ts';
+import { ClusterLayout, type ClusterSpec } from '../../sim/cluster/index.ts';
 import { SchemaCheck } from '../../sim/config/schema-check.ts';
 import {
   formatConfigError,
@@ -10,6 +10,7 @@ import {
 } from '../../sim/config/source-document.ts';
 import { parseDuration, type Micros } from '../../sim/engine/index.ts';
 import { isPriorityClassName, resolvePriority } from '../../sim/scheduler/index.ts';
+import { expandFaults, type FaultSpec } from '../../sim/scenario/faults.ts';
 import { expandGenerator, type Choice, type GeneratorSpec, type Spread } from '../../sim/scenario/generators.ts';
 import type { Command } from '../../sim/simulator/commands.ts';
 import type { Scenario, ScenarioStep } from '../../sim/scenario/scenario.ts';
@@ -98,6 +99,7 @@ interface RawScenario {
   cluster: unknown;
   delays?: RawDelays;
   timeline?: Record<string, unknown>[];
+  faults?: { start?: string | number; every: string | number; repair: RawDelaySpec; nodePools?: string[] };
   generators?: {
     name: string;
     kind: 'inference' | 'training';
@@ -173,6 +175,10 @@ class ScenarioReader {
       const spec = this.generator(g, ['generators', i]);
       if (spec) steps.push(...expandGenerator(spec, streamRandom(seed, g.name)));
     });
+    if (raw.faults !== undefined) {
+      const spec = this.faults(raw.faults, until);
+      if (spec) steps.push(...expandFaults(spec, streamRandom(seed, 'faults')));
+    }
     if (this.errors.length > 0) return undefined;
     steps.sort((a, b) => a.at - b.at);
     return {
@@ -324,6 +330,22 @@ class ScenarioReader {
       nodePools: g.nodePools ?? [],
       ...(level ? { topology: { key: level.label, required: g.topology?.required ?? false } } : {}),
     };
+  }
+
+  private faults(raw: NonNullable<RawScenario['faults']>, until: Micros): FaultSpec | undefined {
+    const layout = ClusterLayout.build(this.cluster);
+    if (!layout.ok) return undefined;
+    const pools = raw.nodePools ?? layout.layout.pools.map((p) => p.name);
+    const nodes: string[] = [];
+    pools.forEach((name, i) => {
+      const pool = layout.layout.poolByName(name);
+      if (pool === undefined) return this.error(['faults', 'nodePools', i], `unknown node pool "${name}"`);
+      for (const n of pool.nodes) nodes.push(layout.layout.nodes[n]!.name);
+    });
+    const meanInterval = this.duration(raw.every, ['faults', 'every']);
+    if (meanInterval <= 0) return this.error(['faults', 'every'], 'must be a positive duration');
+    const start = raw.start === undefined ? 0 : this.duration(raw.start, ['faults', 'start']);
+    return { start, until, meanInterval, repair: this.spread(raw.repair, ['faults', 'repair']), nodes };
   }
 
   /** A choice as files write it: `8`, `[1, 2, 8]` or `{ "8": 1, "1": 4 }` (value: weight). */

@@ -83,6 +83,17 @@ export const SCENARIO_SCHEMA: SchemaObject = {
         },
       },
     },
+    faults: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['every', 'repair'],
+      properties: {
+        start: duration,
+        every: duration,
+        repair: spread,
+        nodePools: { type: 'array', items: { type: 'string' } },
+      },
+    },
     generators: {
       type: 'array',
       items: {

@@ -145,4 +145,56 @@ describe('ClusterState', () => {
       { numRuns: 150 },
     );
   });
+
+  it('undoes a trial exactly: figures, and the order of every index bucket (the tie-break order)', () => {
+    const request = fc.oneof(fc.integer({ min: 1, max: 8 }).map(devices), fc.constantFrom(0.25, 0.5).map(portion));
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('alloc' as const), node: fc.nat(5), request }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.array(op, { maxLength: 40 }), fc.nat(), (before, trial, cut) => {
+        const cluster = makeCluster({ a: [nodes(6, { topology: { rack: 2 } })] }, ['rack']);
+        const live: Binding[] = [];
+        const run = (o: (typeof before)[number]): void => {
+          if (o.kind === 'alloc') {
+            const r = cluster.allocate(o.node, o.request);
+            if (r.ok) live.push(r.binding);
+          } else if (live.length > 0) cluster.release(live.splice(o.pick % live.length, 1)[0]!);
+        };
+        before.forEach(run);
+        cluster.beginTrial();
+        const at = cut % (trial.length + 1);
+        trial.slice(0, at).forEach(run);
+        const middle = fingerprint(cluster);
+        const mark = cluster.mark();
+        trial.slice(at).forEach(run);
+        cluster.undoTo(mark);
+        expect(fingerprint(cluster)).toEqual(middle);
+        cluster.undoTo({ applied: 0, moves: 0 });
+        cluster.endTrial();
+        expect(cluster.checkInvariants()).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
+
+/** Every figure and the order of every index, as placement reads them. */
+function fingerprint(cluster: ReturnType<typeof makeCluster>): unknown {
+  const { layout } = cluster;
+  const buckets = (index: { maxKey: number; members(key: number): Iterable<number> }) =>
+    Array.from({ length: index.maxKey + 1 }, (_, k) => [...index.members(k)]);
+  return {
+    nodes: layout.nodes.map((n) => cluster.nodeFree(n.index)),
+    domains: layout.domains.map((d) => cluster.domainFree(d.id)),
+    pools: layout.pools.map((p) => ({
+      nodes: buckets(cluster.nodesByFreeGpus(p.index)),
+      shared: buckets(cluster.nodesWithSharedGpus(p.index)),
+      levels: layout.levels.map((_, l) => [
+        buckets(cluster.domainsByFreeGpus(p.index, l)),
+        buckets(cluster.domainsByEmptyNodes(p.index, l)),
+      ]),
+    })),
+  };
+}

@@ -30,7 +30,7 @@ describe('scenario replay', () => {
     const by = (name: string) => report.workloads.find((w) => w.name === name)!;
     expect(by('pretrain')).toMatchObject({ kind: 'training', gpus: 32, preemptions: 1 });
     expect(by('llama-70b')).toMatchObject({ kind: 'inference', project: 'llm-serving', finalPhase: 'Running' });
-    expect(report.events).toMatchObject({ 'gangs reclaimed': 1, node: 2, scale: 2 });
+    expect(report.events).toMatchObject({ 'gangs reclaimed': 3, node: 2, scale: 2 });
     expect(report.events['jobs completed']).toBeGreaterThan(10);
     expect(report.summary.workloads).toBe(53);
     expect(report.gpu.overall.capacity).toBe(64);
@@ -43,13 +43,34 @@ describe('scenario replay', () => {
   });
 
   it('loads the shipped scenarios', async () => {
-    for (const name of ['default.yaml', 'demo.yaml', 'scale-5k.yaml']) {
+    for (const name of ['default.yaml', 'demo.yaml', 'scale-5k.yaml', 'scale-5k-contended.yaml']) {
       const scenario = await load(join(SCENARIOS, name));
       expect(scenario.steps.length).toBeGreaterThan(0);
     }
     const scale = await load(join(SCENARIOS, 'scale-5k.yaml'));
     expect(scale.steps.filter((s) => s.command.type === 'create')).toHaveLength(18_000);
     expect(scale.until).toBe(30 * 86_400 * 1e6);
+  });
+});
+
+describe('node faults', () => {
+  it('fail nodes that are up, one at a time each, and bring every one back after its repair', async () => {
+    const scenario = await load(join(SCENARIOS, 'scale-5k-contended.yaml'));
+    const faults = scenario.steps.filter((s) => s.command.type === 'node');
+    // About one failure every 2 hours for 30 days.
+    expect(faults.length / 2).toBeGreaterThan(300);
+    expect(faults.length / 2).toBeLessThan(420);
+    const down = new Set<string>();
+    for (const step of faults) {
+      if (step.command.type !== 'node') continue;
+      if (step.command.ready) expect(down.delete(step.command.node)).toBe(true);
+      else {
+        expect(down.has(step.command.node)).toBe(false);
+        down.add(step.command.node);
+      }
+    }
+    const again = await load(join(SCENARIOS, 'scale-5k-contended.yaml'));
+    expect(again.steps.filter((s) => s.command.type === 'node')).toEqual(faults);
   });
 });
 
@@ -146,6 +167,16 @@ describe('bad scenario files', () => {
       'a training generator without a duration',
       `${base}generators:\n  - { name: g, kind: training, count: 1, every: 1m, project: p, gpus: 1 }\n`,
       /generators\[0\]\.duration: a training generator needs a duration/,
+    ],
+    [
+      'faults in an unknown node pool',
+      `${base}faults: { every: 1h, repair: { median: 1h, p90: 2h }, nodePools: [ghost] }\n`,
+      /faults\.nodePools\[0\]: unknown node pool "ghost"/,
+    ],
+    [
+      'faults without a repair time',
+      `${base}faults: { every: 1h }\n`,
+      /bad\.yaml:15:\d+: faults: missing required field "repair"/,
     ],
     [
       'a missing cluster file',
