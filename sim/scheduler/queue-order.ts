@@ -11,17 +11,10 @@ import type { QueueTree, QueueUsage } from './queues.ts';
  *      it may hold;
  *   4. then the name, so the order is total and runs are reproducible.
  */
-export function compareQueues(
-  tree: QueueTree,
-  usage: QueueUsage,
-  fairShare: Float64Array,
-  a: QueueBid,
-  b: QueueBid,
-): number {
-  const [projectA, departmentA] = tree.chain(a.project);
-  const [projectB, departmentB] = tree.chain(b.project);
-  if (departmentA !== departmentB) return compareAt(tree, usage, fairShare, departmentA, a, departmentB, b);
-  return compareAt(tree, usage, fairShare, projectA, a, projectB, b);
+export function compareQueues(a: QueueStanding, b: QueueStanding): number {
+  return a.department !== b.department
+    ? compareAt(a.atDepartment, b.atDepartment)
+    : compareAt(a.atProject, b.atProject);
 }
 
 /** A queue asking to be served next: its project, the pool its next gang goes to, and how much it asks. */
@@ -31,29 +24,58 @@ export interface QueueBid {
   units: number;
 }
 
-function compareAt(
+/** Where a bid stands at one level, by the rules above (1 to 3, then the name). */
+export interface Standing {
+  readonly starved: number;
+  readonly rank: number;
+  readonly ratio: number;
+  readonly name: string;
+}
+
+/** A bid's standing at both levels; it holds while the books (usage) and the bid stay as they are. */
+export interface QueueStanding {
+  readonly department: number;
+  readonly atDepartment: Standing;
+  readonly atProject: Standing;
+}
+
+export function queueStanding(
   tree: QueueTree,
   usage: QueueUsage,
   fairShare: Float64Array,
-  qa: number,
-  a: QueueBid,
-  qb: number,
-  b: QueueBid,
-): number {
-  const slotA = tree.slot(qa, a.pool);
-  const slotB = tree.slot(qb, b.pool);
-  const afterA = usage.allocated[slotA]! + a.units;
-  const afterB = usage.allocated[slotB]! + b.units;
-  const starvedA = afterA <= tree.deserved[slotA]! ? 0 : 1;
-  const starvedB = afterB <= tree.deserved[slotB]! ? 0 : 1;
-  if (starvedA !== starvedB) return starvedA - starvedB;
-  const rankA = tree.queues[qa]!.rank;
-  const rankB = tree.queues[qb]!.rank;
-  if (rankA !== rankB) return rankB - rankA;
-  const ratioA = ratio(afterA, allocatable(tree, fairShare, slotA));
-  const ratioB = ratio(afterB, allocatable(tree, fairShare, slotB));
-  if (ratioA !== ratioB) return ratioA < ratioB ? -1 : 1;
-  return tree.queues[qa]!.name < tree.queues[qb]!.name ? -1 : tree.queues[qa]!.name > tree.queues[qb]!.name ? 1 : 0;
+  bid: QueueBid,
+): QueueStanding {
+  const [project, department] = tree.chain(bid.project);
+  return {
+    department,
+    atDepartment: standingAt(tree, usage, fairShare, department, bid),
+    atProject: standingAt(tree, usage, fairShare, project, bid),
+  };
+}
+
+function standingAt(
+  tree: QueueTree,
+  usage: QueueUsage,
+  fairShare: Float64Array,
+  queue: number,
+  bid: QueueBid,
+): Standing {
+  const slot = tree.slot(queue, bid.pool);
+  const after = usage.allocated[slot]! + bid.units;
+  const info = tree.queues[queue]!;
+  return {
+    starved: after <= tree.deserved[slot]! ? 0 : 1,
+    rank: info.rank,
+    ratio: ratio(after, allocatable(tree, fairShare, slot)),
+    name: info.name,
+  };
+}
+
+function compareAt(a: Standing, b: Standing): number {
+  if (a.starved !== b.starved) return a.starved - b.starved;
+  if (a.rank !== b.rank) return b.rank - a.rank;
+  if (a.ratio !== b.ratio) return a.ratio < b.ratio ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** What a queue may hold before it counts as over-served: max(deserved, fair share), capped by its limit. */

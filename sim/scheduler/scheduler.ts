@@ -28,6 +28,8 @@ export interface CycleReport {
   readonly now: Micros;
   readonly placed: readonly GangState[];
   readonly evictions: readonly Eviction[];
+  /** Gangs still pending whose reason changed (the others' reasons stand as they were). */
+  readonly reasonChanged: readonly GangState[];
   readonly pending: number;
 }
 
@@ -164,7 +166,8 @@ export class Scheduler implements SchedulerCore {
   cycle(now: Micros): CycleReport {
     const session = new Session(this, now);
     for (const action of this.actions) action.run(session);
-    return { now, placed: session.placed, evictions: session.evictions, pending: this.pendingSeqs.size };
+    const reasonChanged = session.reasonChanged.filter((g) => g.phase === 'pending');
+    return { now, placed: session.placed, evictions: session.evictions, reasonChanged, pending: this.pendingSeqs.size };
   }
 
   gang(id: string): Readonly<GangState> | undefined {

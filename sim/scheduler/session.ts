@@ -4,7 +4,7 @@ import { computeFairShare } from './fair-share.ts';
 import type { GangState, PendingReason, PoolReason } from './gang.ts';
 import type { GangPlacer } from './placement.ts';
 import { checkQuota } from './plugins/quota.ts';
-import { compareJobs, compareQueues } from './queue-order.ts';
+import { compareJobs, compareQueues, queueStanding, type QueueStanding } from './queue-order.ts';
 import type { QueueTree, QueueUsage } from './queues.ts';
 import { Statement, type CommitResult } from './statement.ts';
 import type { VictimIndex } from './victims.ts';
@@ -58,6 +58,10 @@ export class Session {
   readonly statement: Statement;
   readonly placed: GangState[] = [];
   readonly evictions: Eviction[] = [];
+  /** Pending gangs whose reason this cycle changed (a reason that stays the same is kept, object and all). */
+  readonly reasonChanged: GangState[] = [];
+  /** Commits so far: the books (usage) change only there. */
+  private commits = 0;
   /**
    * `${pool}|${shape}` -> why it did not fit, and whose words those are (the reason names the workload); valid
    * while nothing has been freed in this cycle.
@@ -123,18 +127,25 @@ export class Session {
       }
       reasons.push(result.reason);
     }
+    const previous = gang.pending;
+    if (previous !== null && sameReasons(previous.pools, reasons)) return false;
     gang.pending = pendingReason(reasons);
+    this.reasonChanged.push(gang);
     return false;
   }
 
   /** Commits the statement; evictions free resources, so remembered failures are forgotten. */
   commit(evictions: readonly Eviction[]): void {
+    this.commits++;
     const result = this.statement.commit();
     this.core.applyCommit(result, this.now);
     this.placed.push(...result.placed);
     this.evictions.push(...evictions);
     // A victim waits again; until a cycle tries it, the eviction is its reason.
-    for (const e of evictions) e.victim.pending = { code: 'Evicted', message: e.message, pools: [] };
+    for (const e of evictions) {
+      e.victim.pending = { code: 'Evicted', message: e.message, pools: [] };
+      this.reasonChanged.push(e.victim);
+    }
     if (result.evicted.length > 0) this.unschedulable.clear();
   }
 
@@ -150,24 +161,31 @@ export class Session {
       if (list === undefined) byProject.set(gang.project, [gang]);
       else list.push(gang);
     }
-    // Each queue's bid (its head gang's pool and charge) is cached and refreshed only when its head moves.
+    // Each queue's bid (its head gang's pool and charge) and its standing are kept, and worked out again only
+    // when its head moves or the books change (a commit).
     const queues = [...byProject.values()].map((list) => ({
       list: list.sort(compareJobs),
       next: 0,
       bid: { project: list[0]!.project, pool: 0, units: 0 },
+      standing: undefined as QueueStanding | undefined,
+      booksAt: -1,
     }));
     const refresh = (queue: (typeof queues)[number]): void => {
       const head = queue.list[queue.next]!;
       queue.bid.pool = core.poolsOf(head)[0] ?? 0;
       queue.bid.units = core.unitsOf(head, queue.bid.pool);
+      queue.booksAt = -1;
     };
     for (const queue of queues) refresh(queue);
     for (;;) {
       let best: (typeof queues)[number] | undefined;
       for (const queue of queues) {
         if (queue.next >= queue.list.length) continue;
-        if (best === undefined || compareQueues(core.tree, core.usage, this.fairShare, queue.bid, best.bid) < 0)
-          best = queue;
+        if (queue.booksAt !== this.commits) {
+          queue.standing = queueStanding(core.tree, core.usage, this.fairShare, queue.bid);
+          queue.booksAt = this.commits;
+        }
+        if (best === undefined || compareQueues(queue.standing!, best.standing!) < 0) best = queue;
       }
       if (best === undefined) return;
       const gang = best.list[best.next++]!;
@@ -180,6 +198,10 @@ export class Session {
 /** How reasons name a gang's workload (see GangPlacer.diagnose). */
 function subjectOf(gang: GangState): string {
   return `${gang.spec.workload ?? gang.spec.id}/`;
+}
+
+function sameReasons(a: readonly PoolReason[], b: readonly PoolReason[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.code === b[i]!.code && r.message === b[i]!.message);
 }
 
 export function pendingReason(pools: readonly PoolReason[]): PendingReason {

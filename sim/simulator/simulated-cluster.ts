@@ -398,7 +398,7 @@ export class SimulatedCluster {
     }
     this.creating = [];
     // Waiting groups' reasons may have changed even if nothing else did.
-    for (const gang of this.scheduler.pendingGangs()) {
+    for (const gang of report.reasonChanged) {
       const found = this.groupOfGang(gang.spec.id);
       if (found) this.touched.add(found.workload);
     }
