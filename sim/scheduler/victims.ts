@@ -10,11 +10,14 @@ import type { QueueTree } from './queues.ts';
  */
 export class VictimIndex {
   private readonly lists: GangState[][];
+  /** Per slot: the GPU units its candidates hold. */
+  private readonly held: Float64Array;
   /** seq -> the slot it is listed under (a gang's pool is already reset when its eviction is booked). */
   private readonly slots = new Map<number, number>();
 
   constructor(private readonly tree: QueueTree) {
     this.lists = Array.from({ length: tree.queues.length * tree.pools }, () => []);
+    this.held = new Float64Array(tree.queues.length * tree.pools);
   }
 
   add(gang: GangState): void {
@@ -23,6 +26,7 @@ export class VictimIndex {
     const list = this.lists[slot]!;
     list.splice(position(list, gang), 0, gang);
     this.slots.set(gang.seq, slot);
+    this.held[slot]! += gang.facts.units[gang.pool]!;
   }
 
   delete(gang: GangState): void {
@@ -31,6 +35,12 @@ export class VictimIndex {
     const list = this.lists[slot]!;
     list.splice(position(list, gang), 1);
     this.slots.delete(gang.seq);
+    this.held[slot]! -= gang.facts.units[slot % this.tree.pools]!;
+  }
+
+  /** The GPU units a project's candidates hold in a pool. */
+  heldBy(project: number, pool: number): number {
+    return this.held[this.tree.slot(project, pool)]!;
   }
 
   /** A project's candidates in a pool, in victim order. */

@@ -1,3 +1,4 @@
+import { GPU_UNITS } from '../../cluster/index.ts';
 import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
 import type { Action, Session } from '../session.ts';
@@ -29,31 +30,25 @@ export const reclaimAction: Action = {
 };
 
 function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
-  const { core, fairShare } = session;
+  const { core } = session;
   const { tree, usage } = core;
   const units = core.unitsOf(gang, pool);
   if (checkQuota(tree, usage, gang, pool, units) !== null) return false;
-  const withinShare = (q: number): boolean =>
-    usage.allocated[tree.slot(q, pool)]! + units <= fairShare[tree.slot(q, pool)]! + SLACK;
-  if (!withinShare(gang.project)) return false;
+  if (!withinShare(session, gang.project, pool, units)) return false;
+  // Evicting only lowers what a victim's queue holds, so a queue that may not lose a gang now may not later in
+  // this attempt either: what the others' evictable queues hold bounds what reclaim can free.
+  let reachable = core.cluster.domainFree(core.cluster.layout.pools[pool]!.root).gpus * GPU_UNITS;
+  for (const q of tree.projects)
+    if (q !== gang.project && core.victims.heldBy(q, pool) > 0 && mayEvictFrom(session, gang, q, pool, units))
+      reachable += core.victims.heldBy(q, pool);
+  if (reachable < units) return false;
 
   const overShare = (q: number): number => {
     const slot = tree.slot(q, pool);
-    return usage.allocated[slot]! / Math.max(1, Math.max(tree.deserved[slot]!, fairShare[slot]!));
+    return usage.allocated[slot]! / Math.max(1, Math.max(tree.deserved[slot]!, session.fairShare[slot]!));
   };
   const candidates = core.victims.othersByRank(gang.project, pool, overShare);
-
-  const mayEvict = (victim: GangState): boolean => {
-    const [reclaimerSide, victimSide] = divergence(tree.chain(gang.project), tree.chain(victim.project));
-    const v = tree.slot(victimSide, pool);
-    const r = tree.slot(reclaimerSide, pool);
-    if (tree.queues[reclaimerSide]!.kind === 'department' && !withinShare(reclaimerSide)) return false;
-    const victimAllocated = usage.allocated[v]!;
-    const maintainsFairShare = victimAllocated > Math.max(tree.deserved[v]!, fairShare[v]!) + SLACK;
-    const guaranteesDeserved =
-      usage.allocated[r]! + units <= tree.deserved[r]! + SLACK && victimAllocated > tree.deserved[v]! + SLACK;
-    return maintainsFairShare || guaranteesDeserved;
-  };
+  const mayEvict = (victim: GangState): boolean => mayEvictFrom(session, gang, victim.project, pool, units);
   const victims = placeByEvicting(session, gang, pool, candidates, mayEvict);
   if (victims === null) return false;
   session.commit(
@@ -65,6 +60,28 @@ function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
     })),
   );
   return true;
+}
+
+/** Whether the queue stays within its fair share with `units` more. */
+function withinShare(session: Session, queue: number, pool: number, units: number): boolean {
+  const { tree, usage } = session.core;
+  const slot = tree.slot(queue, pool);
+  return usage.allocated[slot]! + units <= session.fairShare[slot]! + SLACK;
+}
+
+/** Whether the gang may reclaim from a gang of project `victim`, by the books as they stand. */
+function mayEvictFrom(session: Session, gang: GangState, victim: number, pool: number, units: number): boolean {
+  const { tree, usage } = session.core;
+  const [reclaimerSide, victimSide] = divergence(tree.chain(gang.project), tree.chain(victim));
+  if (tree.queues[reclaimerSide]!.kind === 'department' && !withinShare(session, reclaimerSide, pool, units))
+    return false;
+  const v = tree.slot(victimSide, pool);
+  const r = tree.slot(reclaimerSide, pool);
+  const victimAllocated = usage.allocated[v]!;
+  const maintainsFairShare = victimAllocated > Math.max(tree.deserved[v]!, session.fairShare[v]!) + SLACK;
+  const guaranteesDeserved =
+    usage.allocated[r]! + units <= tree.deserved[r]! + SLACK && victimAllocated > tree.deserved[v]! + SLACK;
+  return maintainsFairShare || guaranteesDeserved;
 }
 
 /** The two queues compared: sibling projects of one department, or the two departments. */
