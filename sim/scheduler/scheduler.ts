@@ -91,6 +91,9 @@ export class Scheduler implements SchedulerCore {
     const project = this.tree.project(spec.project);
     if (project === undefined) return { ok: false, reason: `unknown project ${spec.project}` };
     if (spec.pods.length === 0) return { ok: false, reason: 'a gang needs at least one pod' };
+    // Priority classes run 25 to 150; the bound keeps the actions' failure keys exact (see askKey).
+    if (!Number.isInteger(spec.priority) || spec.priority < 0 || spec.priority >= 1000)
+      return { ok: false, reason: `priority ${spec.priority} is not an integer from 0 to 999` };
     const poolIndexes: number[] = [];
     for (const name of spec.nodePools) {
       const pool = this.cluster.layout.poolByName(name);

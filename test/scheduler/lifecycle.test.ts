@@ -22,6 +22,10 @@ describe('scheduler lifecycle', () => {
       ok: false,
       reason: 'a gang needs at least one pod',
     });
+    expect(scheduler.submit({ ...gang({ id: 'x', project: 'p', pods: [1] }), priority: 1000 }, 0)).toEqual({
+      ok: false,
+      reason: 'priority 1000 is not an integer from 0 to 999',
+    });
     expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1] }), 0).ok).toBe(true);
     expect(scheduler.submit(gang({ id: 'x', project: 'p', pods: [1] }), 0)).toEqual({
       ok: false,

@@ -8,10 +8,10 @@ import type { Session } from '../session.ts';
  */
 export function forEachPendingPool(
   session: Session,
-  failureKey: (gang: GangState, pool: number) => string,
+  failureKey: (gang: GangState, pool: number) => number,
   tryIn: (gang: GangState, pool: number) => boolean,
 ): void {
-  const failed = new Set<string>();
+  const failed = new Set<number>();
   session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
     for (const pool of session.core.poolsOf(gang)) {
       const key = failureKey(gang, pool);
@@ -86,4 +86,15 @@ function tryPlace(session: Session, gang: GangState, pool: number, keep = false)
   if (keep) statement.place(gang, pool, result.bindings, core.unitsOf(gang, pool));
   else statement.rollback(checkpoint);
   return true;
+}
+
+/**
+ * A number equal for gangs of one project that ask the same thing (shape, preemptibility) of one pool, and, when
+ * `priority` counts, at the same priority (priority classes are below 1,000).
+ */
+export function askKey(session: Session, gang: GangState, pool: number, priority: boolean): number {
+  const { tree } = session.core;
+  const shape = session.core.shapeOf(gang);
+  const base = ((shape * 2 + (gang.spec.preemptible ? 1 : 0)) * tree.pools + pool) * tree.queues.length + gang.project;
+  return priority ? base * 1000 + gang.spec.priority : base;
 }

@@ -1,7 +1,7 @@
 import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
 import type { Action, Session } from '../session.ts';
-import { forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
+import { askKey, forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
 
 /**
  * Preempt: inside one project, a pending gang evicts preemptible gangs of strictly lower priority (lowest first,
@@ -12,8 +12,7 @@ export const preemptAction: Action = {
   run(session) {
     forEachPendingPool(
       session,
-      (gang, pool) =>
-        `${gang.project}|${gang.spec.priority}|${gang.spec.preemptible}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) => askKey(session, gang, pool, true),
       (gang, pool) => preemptIn(session, gang, pool),
     );
   },

@@ -2,7 +2,7 @@ import { GPU_UNITS } from '../../cluster/index.ts';
 import type { GangState } from '../gang.ts';
 import { checkQuota } from '../plugins/quota.ts';
 import type { Action, Session } from '../session.ts';
-import { forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
+import { askKey, forEachPendingPool, placeByEvicting } from './evict-to-place.ts';
 
 /** Rounding slack for share comparisons, GPU units. */
 const SLACK = 0.5;
@@ -23,7 +23,7 @@ export const reclaimAction: Action = {
   run(session) {
     forEachPendingPool(
       session,
-      (gang, pool) => `${gang.project}|${gang.spec.preemptible}|${pool}|${session.core.shapeOf(gang)}`,
+      (gang, pool) => askKey(session, gang, pool, false),
       (gang, pool) => reclaimIn(session, gang, pool),
     );
   },
