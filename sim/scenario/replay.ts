@@ -4,6 +4,7 @@ import { applyCommand, type WorkloadNames } from '../simulator/commands.ts';
 import type { Recorder, ReplayEnd } from './recorder.ts';
 import { ClusterUsage } from './recorders/cluster-usage.ts';
 import { EventCounts } from './recorders/event-counts.ts';
+import { ProjectOutcomes } from './recorders/project-outcomes.ts';
 import { ServingRecorder } from './recorders/serving.ts';
 import type { TraceLines } from '../serving/traffic.ts';
 import { WorkloadOutcomes } from './recorders/workload-outcomes.ts';
@@ -50,6 +51,7 @@ export function replay<S extends object = object>(
     new WorkloadOutcomes(),
     new ClusterUsage(),
     ...serving,
+    new ProjectOutcomes(),
     new EventCounts(),
     ...extra,
   ];

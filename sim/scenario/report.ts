@@ -55,6 +55,8 @@ export interface ReplayReport {
   };
   /** One entry per workload that carries `traffic`: how it served, request by request (absent when none does). */
   readonly serving?: readonly ServingReport[];
+  /** What contention did to each project: evictions suffered and caused, and waiting by reason. */
+  readonly projects: readonly ProjectReport[];
   /** How many of each kind of thing happened (submissions, placements, evictions, faults, ...). */
   readonly events: Readonly<Record<string, number>>;
   /** The only non-deterministic block: how fast this machine replayed it. */
@@ -110,4 +112,17 @@ export interface ServingReport {
   readonly traceProblem?: string;
   readonly result: Readonly<Record<string, number>>;
   readonly lwsim: ServingExtras;
+}
+
+export interface ProjectReport {
+  readonly project: string;
+  /** Its gangs evicted, by how. */
+  readonly evicted: { readonly preempted: number; readonly reclaimed: number };
+  /** Other gangs evicted to place its gangs. */
+  readonly evicting: { readonly preempted: number; readonly reclaimed: number };
+  /**
+   * Gang-hours its gangs spent waiting, by the reason they had (a quota code, Unschedulable, Evicted, or NotTried
+   * before a first cycle), summed over the samples.
+   */
+  readonly pendingGangHours: Readonly<Record<string, number>>;
 }

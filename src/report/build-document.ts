@@ -44,6 +44,7 @@ export function buildDocument(report: ReplayReport): ReportDocument {
       summary(report),
       gpuUse(report),
       ...[servingSection(report)].filter((s): s is Section => s !== undefined),
+      ...[contention(report)].filter((s): s is Section => s !== undefined),
       neverRan(report),
       longestWaits(report),
       events(report),
@@ -266,6 +267,54 @@ function longestWaits({ workloads }: ReplayReport): Section {
           ),
     ],
   };
+}
+
+/** Waiting reasons in the order a person reads them: capacity first, then the quota gates. */
+const WAIT_REASONS = ['Unschedulable', 'NonPreemptibleOverQuota', 'OverLimit', 'Evicted', 'NotTried'] as const;
+
+/** Evictions and waiting per project; absent when nobody was evicted and nothing waited. */
+function contention(report: ReplayReport): Section | undefined {
+  const projects = report.projects ?? [];
+  const hours = (p: (typeof projects)[number], reason: string): number => p.pendingGangHours[reason] ?? 0;
+  const reasons = WAIT_REASONS.filter((r) => projects.some((p) => hours(p, r) > 0));
+  const evictions = (e: { preempted: number; reclaimed: number }): number => e.preempted + e.reclaimed;
+  if (reasons.length === 0 && !projects.some((p) => evictions(p.evicted) > 0)) return undefined;
+  const workloads = new Map<string, number>();
+  for (const w of report.workloads) workloads.set(w.project, (workloads.get(w.project) ?? 0) + 1);
+  const rows = projects.map((p) => [
+    code(p.project),
+    formatCount(workloads.get(p.project) ?? 0),
+    formatCount(p.evicted.preempted),
+    formatCount(p.evicted.reclaimed),
+    formatCount(evictions(p.evicting)),
+    ...reasons.map((r) => formatHours(hours(p, r))),
+  ]);
+  return {
+    id: 'contention',
+    title: 'Contention by project',
+    blocks: [
+      table(
+        [
+          left('Project'),
+          right('Workloads'),
+          right('Preempted'),
+          right('Reclaimed'),
+          right('Evicted others'),
+          ...reasons.map((r) => right(`${r} (gang-h)`)),
+        ],
+        rows,
+      ),
+      note(
+        'Preempted and Reclaimed count the project’s gangs that lost their place; Evicted others counts the gangs its own ',
+        'gangs displaced. The last columns are gang-hours spent waiting, by the reason the gang had at each sample ',
+        '(Unschedulable: no room; the quota codes: its quota gate; Evicted: until a cycle tried it again).',
+      ),
+    ],
+  };
+}
+
+function formatHours(h: number): string {
+  return h === 0 ? NONE : h < 10 ? h.toFixed(1) : formatCount(Math.round(h));
 }
 
 function events(report: ReplayReport): Section {

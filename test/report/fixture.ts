@@ -148,6 +148,15 @@ export function replayReportFixture(options: FixtureOptions = {}): ReplayReport 
       })),
     },
     series: { interval, t, allocatedByProject, allocatedByPool, pendingGangs, runningWorkloads, fragmentedGpus },
+    projects: PROJECTS.map((project, k) => ({
+      project,
+      evicted: { preempted: k, reclaimed: 2 - k },
+      evicting: { preempted: k === 0 ? 1 : 0, reclaimed: k === 2 ? 3 : 0 },
+      pendingGangHours: (k === 1 ? {} : { NonPreemptibleOverQuota: 1.5 * k, Unschedulable: 4 + k }) as Record<
+        string,
+        number
+      >,
+    })),
     events: {
       'scheduling cycles': 1_812,
       submit: count,

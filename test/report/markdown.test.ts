@@ -36,6 +36,25 @@ describe('report.md', () => {
     expect(md).toContain('Cluster `dgx-lab`: 6 nodes, 48 GPUs in 2 node pools: `h100` (32 GPUs), `a100` (16 GPUs).');
   });
 
+  it('shows evictions and waiting by project, with a column per reason that occurred', () => {
+    const [table] = tablesUnder(md, '## Contention by project');
+    const workloads = (p: string) => String(report.workloads.filter((w) => w.project === p).length);
+    expect(table).toEqual([
+      [
+        'Project',
+        'Workloads',
+        'Preempted',
+        'Reclaimed',
+        'Evicted others',
+        'Unschedulable (gang-h)',
+        'NonPreemptibleOverQuota (gang-h)',
+      ],
+      ['`team-a`', workloads('team-a'), '0', '2', '1', '4.0', '–'],
+      ['`team-b`', workloads('team-b'), '1', '1', '0', '–', '–'],
+      ['`research`', workloads('research'), '2', '0', '3', '6.0', '3.0'],
+    ]);
+  });
+
   it('summarises counts and pending-time / time-to-Running percentiles', () => {
     const [counts, percentiles] = tablesUnder(md, '## Summary');
     const s = report.summary;

@@ -44,6 +44,7 @@ describe('replay recorders', () => {
       'gpu',
       'series',
       'serving',
+      'projects',
       'events',
       'queue',
     ]);

@@ -33,6 +33,11 @@ describe('scenario replay', () => {
     expect(report.events).toMatchObject({ 'gangs reclaimed': 3, node: 2, scale: 2 });
     expect(report.events['jobs completed']).toBeGreaterThan(10);
     expect(report.summary.workloads).toBe(53);
+    // By project: training lost what chat reclaimed; llm-serving waited on its quota.
+    const project = (name: string) => report.projects.find((p) => p.project === name)!;
+    expect(project('training').evicted.reclaimed).toBe(report.events['gangs reclaimed']);
+    expect(project('chat').evicting.reclaimed).toBe(report.events['gangs reclaimed']);
+    expect(project('llm-serving').pendingGangHours.NonPreemptibleOverQuota).toBeGreaterThan(1);
     expect(report.gpu.overall.capacity).toBe(64);
     expect(report.gpu.overall.peakAllocated).toBe(64);
     expect(report.series.t).toHaveLength(12 * 12 + 1);
