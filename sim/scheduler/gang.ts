@@ -85,6 +85,8 @@ export interface ParkedPool {
   readonly pool: number;
   readonly frees: number;
   readonly reason: PoolReason;
+  /** The words the reason was made from (a session's memory of a failed shape), to reuse it when they recur. */
+  readonly source: string;
 }
 
 export type GangPhase = 'pending' | 'running';

@@ -99,6 +99,20 @@ export class GangPlacer {
     return { ok: false, message };
   }
 
+  /**
+   * Whether the pool has, in all, the free capacity the gang needs (whole devices, GPU units, empty nodes): when it
+   * has not, no placement can succeed, whatever the search would try.
+   */
+  mightFit(gang: GangSpec, pool: number): boolean {
+    const need = this.need(gang, pool);
+    const root = this.cluster.layout.pools[pool]!.root;
+    return (
+      this.cluster.domainFreeGpuUnits(root) >= need.units &&
+      this.cluster.domainFreeWholeGpus(root) >= need.wholeGpus &&
+      this.cluster.domainEmptyNodeCount(root) >= need.fullNodes
+    );
+  }
+
   private need(gang: GangSpec, pool: number): GangNeed {
     const layout = this.cluster.layout;
     const memory = poolMaxDeviceMemory(layout, pool);

@@ -1,7 +1,7 @@
 import { GPU_UNITS, type ClusterState } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
 import { computeFairShare } from './fair-share.ts';
-import type { GangState, PendingReason, PoolReason } from './gang.ts';
+import type { GangState, ParkedPool, PendingReason, PoolReason } from './gang.ts';
 import type { GangPlacer } from './placement.ts';
 import { checkQuota } from './plugins/quota.ts';
 import { compareJobs, compareQueues, queueStanding, type QueueStanding } from './queue-order.ts';
@@ -87,30 +87,41 @@ export class Session {
     const units = core.unitsOf(gang, pool);
     const quota = checkQuota(core.tree, core.usage, gang, pool, units);
     if (quota !== null) return { ok: false, reason: quota };
-    // Parked: placement failed here before and nothing was freed since, so it fails again the same way.
-    const parked = gang.parked.find((p) => p.pool === pool);
-    if (parked !== undefined && parked.frees === core.freesIn(pool)) return { ok: false, reason: parked.reason };
-    const failed = this.place(gang, pool);
+    // Parked: placement failed here before, and since then nothing was freed, or not enough for the gang in all:
+    // it fails again the same way.
+    const parked = parkedIn(gang, pool);
+    if (parked !== undefined && (parked.frees === core.freesIn(pool) || !core.placer.mightFit(gang.spec, pool)))
+      return { ok: false, reason: parked.reason };
+    const failed = this.place(gang, pool, parked);
     if (failed === null) return { ok: true };
-    const kept = gang.parked.filter((p) => p.pool !== pool);
-    gang.parked = [...kept, { pool, frees: core.freesIn(pool), reason: failed }];
-    return { ok: false, reason: failed };
+    const entry: ParkedPool = { pool, frees: core.freesIn(pool), reason: failed.reason, source: failed.source };
+    gang.parked = [...gang.parked.filter((p) => p.pool !== pool), entry];
+    return { ok: false, reason: failed.reason };
   }
 
-  /** Places the gang in the statement, or says why it does not fit. */
-  private place(gang: GangState, pool: number): PoolReason | null {
+  /**
+   * Places the gang in the statement, or says why it does not fit, and from which words of the session's memory
+   * (`source`): a gang parked with a reason from the same words keeps its reason object.
+   */
+  private place(
+    gang: GangState,
+    pool: number,
+    parked: ParkedPool | undefined,
+  ): { reason: PoolReason; source: string } | null {
     const { core } = this;
     const poolName = core.tree.poolNames[pool]!;
     // Shapes are only worth computing once something has failed this cycle.
-    const known = this.unschedulable.size > 0 ? this.unschedulable.get(`${pool}|${core.shapeOf(gang)}`) : undefined;
+    const key = this.unschedulable.size > 0 ? `${pool}|${core.shapeOf(gang)}` : '';
+    const known = key === '' ? undefined : this.unschedulable.get(key);
     if (known !== undefined) {
+      if (parked?.source === known.message) return { reason: parked.reason, source: known.message };
       const message = known.message.split(known.subject).join(subjectOf(gang));
-      return { pool: poolName, code: 'Unschedulable', message };
+      return { reason: { pool: poolName, code: 'Unschedulable', message }, source: known.message };
     }
     const result = core.placer.place(gang.spec, pool, this.statement);
     if (!result.ok) {
       this.unschedulable.set(`${pool}|${core.shapeOf(gang)}`, { message: result.message, subject: subjectOf(gang) });
-      return { pool: poolName, code: 'Unschedulable', message: result.message };
+      return { reason: { pool: poolName, code: 'Unschedulable', message: result.message }, source: result.message };
     }
     this.statement.place(gang, pool, result.bindings, core.unitsOf(gang, pool));
     return null;
@@ -200,8 +211,15 @@ function subjectOf(gang: GangState): string {
   return `${gang.spec.workload ?? gang.spec.id}/`;
 }
 
+function parkedIn(gang: GangState, pool: number): ParkedPool | undefined {
+  for (const p of gang.parked) if (p.pool === pool) return p;
+  return undefined;
+}
+
 function sameReasons(a: readonly PoolReason[], b: readonly PoolReason[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.code === b[i]!.code && r.message === b[i]!.message);
+  return (
+    a.length === b.length && a.every((r, i) => r === b[i] || (r.code === b[i]!.code && r.message === b[i]!.message))
+  );
 }
 
 export function pendingReason(pools: readonly PoolReason[]): PendingReason {
