@@ -23,6 +23,45 @@ export function computeFairShare(tree: QueueTree, usage: QueueUsage, poolCapacit
   return share;
 }
 
+/**
+ * Fair share kept from cycle to cycle and divided again only where something changed: a pool whose capacity or
+ * whose queues' allocation or demand changed is divided among departments again, and a department's share among
+ * its projects only when that share or one of its projects changed. Always equal to computeFairShare.
+ */
+export class FairShareCache {
+  private share: Float64Array | undefined;
+  private capacity: readonly number[] = [];
+
+  constructor(private readonly tree: QueueTree) {}
+
+  /** The fair share now, as a copy the caller may keep. */
+  compute(usage: QueueUsage, poolCapacity: readonly number[]): Float64Array {
+    const { tree } = this;
+    const share = this.share ?? new Float64Array(tree.queues.length * tree.pools);
+    const first = this.share === undefined;
+    for (let pool = 0; pool < tree.pools; pool++) {
+      const changed =
+        first || this.capacity[pool] !== poolCapacity[pool] || anyChanged(tree, usage, pool, tree.departments);
+      if (!changed) continue;
+      const before = tree.departments.map((d) => share[tree.slot(d, pool)]!);
+      divide(tree, usage, share, pool, poolCapacity[pool]!, tree.departments);
+      tree.departments.forEach((d, i) => {
+        const children = tree.queues[d]!.children;
+        if (first || share[tree.slot(d, pool)] !== before[i] || anyChanged(tree, usage, pool, children))
+          divide(tree, usage, share, pool, share[tree.slot(d, pool)]!, children);
+      });
+    }
+    usage.changed.fill(0);
+    this.share = share;
+    this.capacity = [...poolCapacity];
+    return share.slice();
+  }
+}
+
+function anyChanged(tree: QueueTree, usage: QueueUsage, pool: number, queues: readonly number[]): boolean {
+  return queues.some((q) => usage.changed[tree.slot(q, pool)] === 1);
+}
+
 function divide(
   tree: QueueTree,
   usage: QueueUsage,

@@ -98,12 +98,15 @@ export class QueueUsage {
   readonly allocatedNonPreemptible: Float64Array;
   /** Requests of pending gangs, charged to the first pool each lists. */
   readonly pending: Float64Array;
+  /** Slots whose allocation or pending demand changed since the fair share last looked (FairShareCache). */
+  readonly changed: Uint8Array;
 
   constructor(readonly tree: QueueTree) {
     const size = tree.queues.length * tree.pools;
     this.allocated = new Float64Array(size);
     this.allocatedNonPreemptible = new Float64Array(size);
     this.pending = new Float64Array(size);
+    this.changed = new Uint8Array(size).fill(1);
   }
 
   /** Adds (or with a negative amount removes) an allocation to a project and its department. */
@@ -112,11 +115,16 @@ export class QueueUsage {
       const slot = this.tree.slot(q, pool);
       this.allocated[slot]! += units;
       if (!preemptible) this.allocatedNonPreemptible[slot]! += units;
+      this.changed[slot] = 1;
     }
   }
 
   addPending(project: number, pool: number, units: number): void {
-    for (const q of this.tree.chain(project)) this.pending[this.tree.slot(q, pool)]! += units;
+    for (const q of this.tree.chain(project)) {
+      const slot = this.tree.slot(q, pool);
+      this.pending[slot]! += units;
+      this.changed[slot] = 1;
+    }
   }
 
   clone(): QueueUsage {
@@ -124,6 +132,7 @@ export class QueueUsage {
     copy.allocated.set(this.allocated);
     copy.allocatedNonPreemptible.set(this.allocatedNonPreemptible);
     copy.pending.set(this.pending);
+    copy.changed.set(this.changed);
     return copy;
   }
 }

@@ -2,6 +2,7 @@ import type { ClusterState } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
 import { ACTIONS } from './actions/index.ts';
 import { EligibilityCache } from './eligibility.ts';
+import { FairShareCache } from './fair-share.ts';
 import type { FilterPlugin } from './framework.ts';
 import type { GangSpec, GangState } from './gang.ts';
 import { GangPlacer } from './placement.ts';
@@ -44,6 +45,7 @@ export class Scheduler implements SchedulerCore {
   readonly placer: GangPlacer;
   readonly config: SchedulerConfig;
   readonly victims: VictimIndex;
+  readonly fairShares: FairShareCache;
   private readonly actions: readonly Action[];
   private readonly eligibility: EligibilityCache;
   private gangs = new Map<string, GangState>();
@@ -77,6 +79,7 @@ export class Scheduler implements SchedulerCore {
       );
     this.usage = shared?.usage ?? new QueueUsage(this.tree);
     this.victims = new VictimIndex(this.tree);
+    this.fairShares = new FairShareCache(this.tree);
     this.eligibility = shared?.eligibility ?? new EligibilityCache(cluster.layout, options.filters ?? DEFAULT_FILTERS);
     this.config = options.config ?? DEFAULT_SCHEDULER_CONFIG;
     this.placer = new GangPlacer(cluster, this.eligibility, this.config, shared?.shapes);

@@ -1,6 +1,6 @@
 import { GPU_UNITS, type ClusterState } from '../cluster/index.ts';
 import type { Micros } from '../engine/index.ts';
-import { computeFairShare } from './fair-share.ts';
+import type { FairShareCache } from './fair-share.ts';
 import type { GangState, ParkedPool, PendingReason, PoolReason } from './gang.ts';
 import type { GangPlacer } from './placement.ts';
 import { checkQuota } from './plugins/quota.ts';
@@ -30,6 +30,8 @@ export interface SchedulerCore {
   readonly tree: QueueTree;
   readonly usage: QueueUsage;
   readonly placer: GangPlacer;
+  /** Fair share, divided again only where it changed. */
+  readonly fairShares: FairShareCache;
   /** Running preemptible gangs per (project, pool), in victim order. */
   readonly victims: VictimIndex;
   pendingGangs(): GangState[];
@@ -72,9 +74,9 @@ export class Session {
     readonly core: SchedulerCore,
     readonly now: Micros,
   ) {
-    const { cluster, tree, usage } = core;
+    const { cluster, usage } = core;
     const capacity = cluster.layout.pools.map((p) => cluster.readyGpus(p.index) * GPU_UNITS);
-    this.fairShare = computeFairShare(tree, usage, capacity);
+    this.fairShare = core.fairShares.compute(usage, capacity);
     this.statement = new Statement(cluster, usage);
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GPU_UNITS } from '../../sim/cluster/index.ts';
-import { computeFairShare, QueueTree, QueueUsage, type DepartmentSpec } from '../../sim/scheduler/index.ts';
+import fc from 'fast-check';
+import { computeFairShare, FairShareCache, QueueTree, QueueUsage, type DepartmentSpec } from '../../sim/scheduler/index.ts';
 
 /** Fair shares in GPUs by queue name, for one pool of `capacity` GPUs and the given requests. */
 function shares(
@@ -78,5 +79,38 @@ describe('fair share (proportion)', () => {
       idle: 0,
       busy: 3,
     });
+  });
+});
+
+describe('the fair-share cache', () => {
+  it('always equals a fresh computation, through random changes of allocation, demand and capacity', () => {
+    const departments = [
+      department('d1', 20, [project('p1', 8, 1), project('p2', 4, 2), project('p3', 0, 1, 1)]),
+      department('d2', 12, [project('q1', 6, 3, 0, 10), project('q2', 2)], 1),
+    ];
+    const change = fc.record({
+      project: fc.constantFrom('p1', 'p2', 'p3', 'q1', 'q2'),
+      pool: fc.nat(1),
+      kind: fc.constantFrom('charge' as const, 'pending' as const, 'capacity' as const),
+      gpus: fc.integer({ min: -8, max: 12 }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(change, { maxLength: 4 }), { maxLength: 12 }), (cycles) => {
+        const tree = new QueueTree(departments, ['a', 'b']);
+        const usage = new QueueUsage(tree);
+        const cache = new FairShareCache(tree);
+        const capacity = [32 * GPU_UNITS, 16 * GPU_UNITS];
+        for (const changes of cycles) {
+          for (const c of changes) {
+            const q = tree.project(c.project)!.index;
+            if (c.kind === 'charge') usage.charge(q, c.pool, Math.max(0, c.gpus) * GPU_UNITS, c.gpus % 2 === 0);
+            else if (c.kind === 'pending') usage.addPending(q, c.pool, Math.max(0, c.gpus) * GPU_UNITS);
+            else capacity[c.pool] = Math.max(0, capacity[c.pool]! + c.gpus * GPU_UNITS);
+          }
+          expect([...cache.compute(usage, capacity)]).toEqual([...computeFairShare(tree, usage, capacity)]);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
