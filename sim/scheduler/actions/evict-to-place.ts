@@ -2,24 +2,58 @@ import { GPU_UNITS } from '../../cluster/index.ts';
 import type { GangState } from '../gang.ts';
 import type { Session } from '../session.ts';
 
+/** Finds victims that make the gang fit in the pool (left in the statement, uncommitted), or null. */
+export type Solver = (gang: GangState, pool: number) => GangState[] | null;
+
 /**
- * The loop both evicting actions share: pending gangs in queue order, each tried pool by pool until `tryIn`
- * places it. A failure is remembered under `failureKey`, so gangs asking the same thing are not solved again.
+ * The loop both evicting actions share: pending gangs in queue order, each tried pool by pool until `solve` finds
+ * victims, which `commit` then books. A failure is remembered under `failureKey`, so gangs asking the same thing
+ * are not solved again.
+ *
+ * While no attempt succeeds nothing changes, so whether any will does not depend on the order: a probe first tries
+ * each distinct ask once, in any order, and when none can succeed the pass in queue order (which would fail every
+ * one of them) is skipped. A backlog that no eviction can help then costs one look per gang, not a queue-order walk.
  */
 export function forEachPendingPool(
   session: Session,
   failureKey: (gang: GangState, pool: number) => number,
-  tryIn: (gang: GangState, pool: number) => boolean,
+  solve: Solver,
+  commit: (gang: GangState, pool: number, victims: GangState[]) => void,
 ): void {
+  const gangs = session.core.pendingGangs();
+  if (!anySolvable(session, gangs, failureKey, solve)) return;
   const failed = new Set<number>();
-  session.forEachInQueueOrder(session.core.pendingGangs(), (gang) => {
+  session.forEachInQueueOrder(gangs, (gang) => {
     for (const pool of session.core.poolsOf(gang)) {
       const key = failureKey(gang, pool);
       if (failed.has(key)) continue;
-      if (tryIn(gang, pool)) return;
+      const victims = solve(gang, pool);
+      if (victims !== null) return void commit(gang, pool, victims);
       failed.add(key);
     }
   });
+}
+
+function anySolvable(
+  session: Session,
+  gangs: readonly GangState[],
+  failureKey: (gang: GangState, pool: number) => number,
+  solve: Solver,
+): boolean {
+  const failed = new Set<number>();
+  for (const gang of gangs) {
+    for (const pool of session.core.poolsOf(gang)) {
+      const key = failureKey(gang, pool);
+      if (failed.has(key)) continue;
+      const start = session.statement.checkpoint();
+      if (solve(gang, pool) !== null) {
+        session.statement.rollback(start);
+        return true;
+      }
+      failed.add(key);
+    }
+  }
+  return false;
 }
 
 /**

@@ -14,29 +14,28 @@ export const preemptAction: Action = {
       session,
       (gang, pool) => askKey(session, gang, pool, true),
       (gang, pool) => preemptIn(session, gang, pool),
+      (gang, _pool, victims) => {
+        const by = gang.spec.workload ?? gang.spec.id;
+        session.commit(
+          victims.map((victim) => ({
+            victim,
+            preemptor: gang,
+            action: 'preempt' as const,
+            message: `Workload ${victim.spec.workload ?? victim.spec.id} was preempted by higher priority workload ${by}.`,
+          })),
+        );
+      },
     );
   },
 };
 
-function preemptIn(session: Session, gang: GangState, pool: number): boolean {
+function preemptIn(session: Session, gang: GangState, pool: number): GangState[] | null {
   const { core } = session;
-  if (checkQuota(core.tree, core.usage, gang, pool, core.unitsOf(gang, pool)) !== null) return false;
+  if (checkQuota(core.tree, core.usage, gang, pool, core.unitsOf(gang, pool)) !== null) return null;
   // Victim order puts the lowest priorities first: the candidates are the list's prefix below the gang's.
   const all = core.victims.of(gang.project, pool);
   let end = 0;
   while (end < all.length && all[end]!.spec.priority < gang.spec.priority) end++;
-  const candidates = all.slice(0, end);
-  if (candidates.length === 0) return false;
-  const victims = placeByEvicting(session, gang, pool, candidates, () => true);
-  if (victims === null) return false;
-  const by = gang.spec.workload ?? gang.spec.id;
-  session.commit(
-    victims.map((victim) => ({
-      victim,
-      preemptor: gang,
-      action: 'preempt' as const,
-      message: `Workload ${victim.spec.workload ?? victim.spec.id} was preempted by higher priority workload ${by}.`,
-    })),
-  );
-  return true;
+  if (end === 0) return null;
+  return placeByEvicting(session, gang, pool, all.slice(0, end), () => true);
 }

@@ -25,23 +25,32 @@ export const reclaimAction: Action = {
       session,
       (gang, pool) => askKey(session, gang, pool, false),
       (gang, pool) => reclaimIn(session, gang, pool),
+      (gang, pool, victims) =>
+        session.commit(
+          victims.map((victim) => ({
+            victim,
+            preemptor: gang,
+            action: 'reclaim' as const,
+            message: reclaimMessage(session, victim, gang, pool),
+          })),
+        ),
     );
   },
 };
 
-function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
+function reclaimIn(session: Session, gang: GangState, pool: number): GangState[] | null {
   const { core } = session;
   const { tree, usage } = core;
   const units = core.unitsOf(gang, pool);
-  if (checkQuota(tree, usage, gang, pool, units) !== null) return false;
-  if (!withinShare(session, gang.project, pool, units)) return false;
+  if (checkQuota(tree, usage, gang, pool, units) !== null) return null;
+  if (!withinShare(session, gang.project, pool, units)) return null;
   // Evicting only lowers what a victim's queue holds, so a queue that may not lose a gang now may not later in
   // this attempt either: what the others' evictable queues hold bounds what reclaim can free.
   let reachable = core.cluster.domainFree(core.cluster.layout.pools[pool]!.root).gpus * GPU_UNITS;
   for (const q of tree.projects)
     if (q !== gang.project && core.victims.heldBy(q, pool) > 0 && mayEvictFrom(session, gang, q, pool, units))
       reachable += core.victims.heldBy(q, pool);
-  if (reachable < units) return false;
+  if (reachable < units) return null;
 
   const overShare = (q: number): number => {
     const slot = tree.slot(q, pool);
@@ -49,17 +58,7 @@ function reclaimIn(session: Session, gang: GangState, pool: number): boolean {
   };
   const candidates = core.victims.othersByRank(gang.project, pool, overShare);
   const mayEvict = (victim: GangState): boolean => mayEvictFrom(session, gang, victim.project, pool, units);
-  const victims = placeByEvicting(session, gang, pool, candidates, mayEvict);
-  if (victims === null) return false;
-  session.commit(
-    victims.map((victim) => ({
-      victim,
-      preemptor: gang,
-      action: 'reclaim' as const,
-      message: reclaimMessage(session, victim, gang, pool),
-    })),
-  );
-  return true;
+  return placeByEvicting(session, gang, pool, candidates, mayEvict);
 }
 
 /** Whether the queue stays within its fair share with `units` more. */
