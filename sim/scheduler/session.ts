@@ -113,8 +113,7 @@ export class Session {
     const { core } = this;
     const poolName = core.tree.poolNames[pool]!;
     // Shapes are only worth computing once something has failed this cycle.
-    const key = this.unschedulable.size > 0 ? `${pool}|${core.shapeOf(gang)}` : '';
-    const known = key === '' ? undefined : this.unschedulable.get(key);
+    const known = this.unschedulable.size > 0 ? this.unschedulable.get(`${pool}|${core.shapeOf(gang)}`) : undefined;
     if (known !== undefined) {
       if (parked?.source === known.message) return { reason: parked.reason, source: known.message };
       const message = known.message.split(known.subject).join(subjectOf(gang));
