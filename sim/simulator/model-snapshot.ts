@@ -26,6 +26,7 @@ import type { SimulationSnapshot } from '../engine/index.ts';
 import type { ClusterEvent } from './simulated-cluster.ts';
 import type { SchedulerSnapshot } from './scheduler-snapshot.ts';
 import type { WorkloadTableSnapshot } from './workload-table.ts';
+import type { WorkloadState } from '../workloads/state.ts';
 
 export type { Snapshotted } from './scheduler-snapshot.ts';
 
@@ -40,7 +41,7 @@ export interface ModelSnapshot {
   readonly scheduler: SchedulerSnapshot;
   readonly cycleRequested: boolean;
   readonly changes: number;
-  /** Seqs of the workloads the scheduler has not looked at yet. */
-  readonly creating: readonly number[];
+  /** The workloads the scheduler has not looked at yet: their seqs, or whole if the table forgot them. */
+  readonly creating: readonly (number | WorkloadState)[];
   readonly desiredPods: number;
 }

@@ -166,7 +166,7 @@ export class SimulatedCluster {
     restoreScheduler(model.scheduler, snapshot.scheduler, (id) => model.gangSpecOf(id), snapshot.sim.clock);
     model.cycleRequested = snapshot.cycleRequested;
     model.changes = snapshot.changes;
-    model.creating = snapshot.creating.map((seq) => model.workloads.at(seq));
+    model.creating = snapshot.creating.map((c) => (typeof c === 'number' ? model.workloads.at(c) : c));
     model.desiredPods = snapshot.desiredPods;
     return model;
   }
@@ -189,7 +189,8 @@ export class SimulatedCluster {
         scheduler: scheduler.value,
         cycleRequested: this.cycleRequested,
         changes: this.changes,
-        creating: this.creating.map((w) => w.seq),
+        // A workload deleted before the scheduler saw it may be forgotten by the table already: kept whole.
+        creating: this.creating.map((w) => (this.workloads.at(w.seq) === w ? w.seq : w)),
         desiredPods: this.desiredPods,
       },
     };

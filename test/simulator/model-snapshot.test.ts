@@ -34,7 +34,7 @@ const SPEC: ClusterSpec = {
     { name: 'd2', rank: 0, quotas: { a: { deserved: 16 } }, projects: [{ name: 'p3', rank: 0, quotas: {} }] },
   ],
 };
-const OPTIONS: ClusterOptions = { seed: 7, keepDeleted: 3 };
+const OPTIONS: ClusterOptions = { seed: 7, keepDeleted: 1 };
 const NODES = ['a', 'b'].flatMap((pool) => [0, 1, 2, 3].map((i) => `${pool}-${i}`));
 
 type Step =

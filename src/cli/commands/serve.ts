@@ -5,9 +5,10 @@ import type { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
 import { JournalDamagedError, LiveCluster } from '../../runtime/live-cluster.ts';
 import { tokenSecret } from '../../runtime/token-secret.ts';
+import { DEFAULT_COMPACTION } from '../../runtime/compaction.ts';
 import { AccessTokens, sha256Hex, type Application } from '../../api/access-tokens.ts';
 
-export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync] [--repair]`;
+export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync] [--repair] [--compact-after 20000]`;
 
 /** `lwsim serve`: the Run:ai API over a live simulated cluster. Resolves when the server has stopped. */
 export async function serve(args: string[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function serve(args: string[]): Promise<number> {
       seed: { type: 'string', default: '1' },
       fsync: { type: 'boolean', default: false },
       repair: { type: 'boolean', default: false },
+      'compact-after': { type: 'string', default: String(DEFAULT_COMPACTION.entries) },
       'kernel-threads': { type: 'string', default: String(availableParallelism()) },
     },
   });
@@ -36,6 +38,10 @@ export async function serve(args: string[]): Promise<number> {
   const kernelThreads = Number(values['kernel-threads']);
   if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 1024)
     return usage(`--kernel-threads must be 1..1024, got ${values['kernel-threads']}`);
+
+  const compactAfter = Number(values['compact-after']);
+  if (!Number.isSafeInteger(compactAfter) || compactAfter < 0)
+    return usage(`--compact-after must be a whole number of journal lines (0: never), got ${values['compact-after']}`);
 
   const loaded = await loadClusterFile(values.cluster);
   if (!loaded.ok) {
@@ -54,6 +60,8 @@ export async function serve(args: string[]): Promise<number> {
       delays: loaded.delays,
       traffic: loaded.server.traffic,
       limits: loaded.server.limits,
+      compaction: { entries: compactAfter },
+      log: (message) => process.stderr.write(`${message}\n`),
     });
   } catch (e) {
     if (!(e instanceof JournalDamagedError)) throw e;
