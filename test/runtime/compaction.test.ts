@@ -114,23 +114,54 @@ describe('journal compaction', () => {
     await again.live.close();
   });
 
-  it('a start from snapshot and tail is the start from the whole journal, and both go on alike', async () => {
-    const compacted = tempDir();
-    const whole = tempDir();
-    const runs = await Promise.all([
-      start(compacted, { compaction: { entries: 25 } }),
-      start(whole, { compaction: { entries: 0 } }),
-    ]);
-    for (const { live } of runs) await churn(live, 30, 'x');
-    for (const { live } of runs) await live.close();
-    expect(firstLine(join(compacted, 'journal.jsonl')).kind).toBe('base');
-    expect(firstLine(join(whole, 'journal.jsonl')).kind).toBe('anchor');
-    const restarted = await Promise.all([start(compacted), start(whole)]);
-    expect(observable(restarted[0].live)).toEqual(observable(restarted[1].live));
-    for (const { live } of restarted) await churn(live, 10, 'y');
-    expect(observable(restarted[0].live)).toEqual(observable(restarted[1].live));
-    for (const { live } of restarted) await live.close();
-  });
+  it.each(['process', 'disk'] as const)(
+    'a start from snapshot and tail is the start from the whole journal, and both go on alike (%s durability)',
+    async (durability) => {
+      const compacted = tempDir();
+      const whole = tempDir();
+      const runs = await Promise.all([
+        start(compacted, { compaction: { entries: 25 }, durability }),
+        start(whole, { compaction: { entries: 0 }, durability }),
+      ]);
+      for (const { live } of runs) await churn(live, 30, 'x');
+      for (const { live } of runs) await live.close();
+      expect(firstLine(join(compacted, 'journal.jsonl')).kind).toBe('base');
+      expect(firstLine(join(whole, 'journal.jsonl')).kind).toBe('anchor');
+      const restarted = await Promise.all([start(compacted), start(whole)]);
+      expect(observable(restarted[0].live)).toEqual(observable(restarted[1].live));
+      for (const { live } of restarted) await churn(live, 10, 'y');
+      expect(observable(restarted[0].live)).toEqual(observable(restarted[1].live));
+      for (const { live } of restarted) await live.close();
+    },
+  );
+
+  it.each(['process', 'disk'] as const)(
+    'keeps every change acknowledged while it rotates under concurrent requests (%s)',
+    async (durability) => {
+      const dir = tempDir();
+      const { live } = await start(dir, {
+        compaction: { entries: 40 },
+        durability,
+        limits: { ...DEFAULT_SERVER_LIMITS, deletedWorkloadsKept: 5 },
+      });
+      const acked: string[] = [];
+      const one = async (i: number) => {
+        const r = await live.mutate(create(`c-${i}`, i % 2 === 0 ? 'team' : 'other', 1));
+        if (r.ok && typeof r.value !== 'string') acked.push(r.value.id);
+      };
+      await Promise.all(Array.from({ length: 300 }, (_, i) => one(i)));
+      const compactions = await live.compact();
+      expect(compactions.ok).toBe(true);
+      await Promise.all(Array.from({ length: 100 }, (_, i) => one(300 + i)));
+      const before = observable(live);
+      await live.close();
+      const again = await start(dir);
+      expect(acked.length).toBe(400);
+      for (const id of acked) expect(again.live.model.workload(id)).toBeDefined();
+      expect(observable(again.live)).toEqual(before);
+      await again.live.close();
+    },
+  );
 
   describe('a crash at any step of a compaction loses nothing', () => {
     /** A data directory just compacted, the state it holds, and the journal in full (compaction off) for reference. */
