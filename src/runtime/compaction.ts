@@ -93,7 +93,9 @@ export class Compactor {
 
   private async run(): Promise<CompactionResult> {
     if (this.broken) return { ok: false, reason: 'an earlier compaction failed; restart to recover' };
+    const started = performance.now();
     const taken = this.take();
+    const tookMs = performance.now() - started;
     if (!taken.ok) return this.refused(`not compacted: ${taken.reason}; the journal is kept whole`);
     const { text, at } = taken.value;
     const generation = this.state.generation + 1;
@@ -129,7 +131,7 @@ export class Compactor {
     }
     this.state = { generation, snapshot: name, snapshotBytes: text.length };
     this.log(
-      `journal: compacted into ${name} (${(text.length / 2 ** 20).toFixed(1)} MiB); the journal restarts from it`,
+      `journal: compacted into ${name} (${(text.length / 2 ** 20).toFixed(1)} MiB, taken in ${tookMs.toFixed(0)} ms); the journal restarts from it`,
     );
     return { ok: true, snapshot: name, bytes: text.length, at };
   }

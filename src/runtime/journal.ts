@@ -302,7 +302,8 @@ export class Journal {
    * into the following batch: the disk's latency overlaps with the work of the requests behind it.
    */
   private async flush(): Promise<void> {
-    for (let batch = this.batch; batch !== undefined; batch = this.batch) {
+    // A rotation begun meanwhile owns what is appended after it: those lines wait for the next file.
+    for (let batch = this.batch; batch !== undefined && !this.rotating; batch = this.batch) {
       this.batch = undefined;
       try {
         if (!this.handle) throw new Error('journal is closed');

@@ -70,6 +70,8 @@ export interface LiveOptions {
 
 export interface StartReport {
   readonly replayed: number;
+  /** The snapshot restored before the replay, if the journal follows one. */
+  readonly restored?: string;
   readonly problems: readonly string[];
   readonly seed: number;
   readonly resumedAt: Micros;
@@ -191,10 +193,13 @@ export class LiveCluster {
       rebuilt.compaction,
     );
     live.startTimer(options.tickMs ?? 100);
-    // A journal replayed at length is compacted at once: the next start is quick.
-    live.compactor.poke();
+    // A journal replayed at length is compacted at once (the next start is quick), a rebuilt snapshot written anew.
+    if (rebuilt.snapshotRebuilt) void live.compactor.compact();
+    else live.compactor.poke();
     const problems = [...recovered.problems, ...recovery.problems, ...rebuilt.problems];
-    return { live, report: { replayed: rebuilt.replayed, problems, seed, resumedAt: resumeAt } };
+    const restored = rebuilt.compaction.snapshot;
+    const report = { replayed: rebuilt.replayed, problems, seed, resumedAt: resumeAt };
+    return { live, report: restored === undefined || rebuilt.snapshotRebuilt ? report : { ...report, restored } };
   }
 
   private startTimer(tickMs: number): void {

@@ -61,6 +61,8 @@ export interface Rebuilt {
   /** Commands replayed (after the snapshot, if any). */
   readonly replayed: number;
   readonly compaction: CompactionState;
+  /** The snapshot the journal names was damaged and its state rebuilt (--repair): a new one is due at once. */
+  readonly snapshotRebuilt: boolean;
   readonly problems: string[];
 }
 
@@ -106,6 +108,7 @@ export function rebuild(input: RebuildInput, entries: readonly JournalEntry[]): 
   const compaction = start?.compaction ?? { generation: 0, snapshot: undefined, snapshotBytes: 0 };
   return {
     ...parts,
+    snapshotRebuilt: start?.rebuilt === true,
     seed,
     boot,
     epochMs: meta?.epochMs ?? first?.wallMs,
@@ -151,6 +154,8 @@ interface StartingPoint {
   /** Lines to replay before the journal's own (a repair's: the previous journal's). */
   readonly before: readonly JournalEntry[];
   readonly compaction: CompactionState;
+  /** The named snapshot was damaged: this is its state rebuilt. */
+  readonly rebuilt: boolean;
 }
 
 /** The snapshot a base line names, or with --repair the state it held, rebuilt from the journal before it. */
@@ -158,7 +163,12 @@ function startingPoint(input: RebuildInput, base: BaseEntry, problems: string[])
   const loaded = loadSnapshot(input, base);
   const compaction = { generation: base.generation, snapshot: base.snapshot, snapshotBytes: 0 };
   if (loaded.ok)
-    return { snapshot: loaded.snapshot, before: [], compaction: { ...compaction, snapshotBytes: loaded.bytes } };
+    return {
+      snapshot: loaded.snapshot,
+      before: [],
+      compaction: { ...compaction, snapshotBytes: loaded.bytes },
+      rebuilt: false,
+    };
   // Another cluster file is no damage: the previous snapshot would not fit it either.
   if (loaded.otherSettings) throw new StartRefusedError(loaded.message);
   const previous = join(input.dataDir, PREVIOUS_JOURNAL_FILE);
@@ -181,7 +191,7 @@ function startingPoint(input: RebuildInput, base: BaseEntry, problems: string[])
   if (earlier !== undefined && !earlier.ok) throw new StartRefusedError(`${loaded.message}; ${earlier.message}`);
   problems.push(`repaired: ${loaded.message}; its state was rebuilt from ${previous}`);
   // The damaged snapshot's generation is used up; the next compaction writes a new one.
-  return { snapshot: earlier?.snapshot, before: before.filter((e) => e.kind !== 'base'), compaction };
+  return { snapshot: earlier?.snapshot, before: before.filter((e) => e.kind !== 'base'), compaction, rebuilt: true };
 }
 
 function loadSnapshot(

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildServer } from '../../api/server.ts';
 import type { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
-import { JournalDamagedError, LiveCluster } from '../../runtime/live-cluster.ts';
+import { JournalDamagedError, LiveCluster, type StartReport } from '../../runtime/live-cluster.ts';
 import { tokenSecret } from '../../runtime/token-secret.ts';
 import { DEFAULT_COMPACTION } from '../../runtime/compaction.ts';
 import { AccessTokens, sha256Hex, type Application } from '../../api/access-tokens.ts';
@@ -49,6 +49,7 @@ export async function serve(args: string[]): Promise<number> {
     return 2;
   }
   let started: Awaited<ReturnType<typeof LiveCluster.start>>;
+  const startedAt = performance.now();
   try {
     started = await LiveCluster.start(loaded.spec, {
       timeScale,
@@ -89,7 +90,7 @@ export async function serve(args: string[]): Promise<number> {
       loaded.spec.id,
       loaded.spec.name,
       timeScale,
-      report.replayed,
+      journalNote(report, (performance.now() - startedAt) / 1000),
       values['data-dir'],
       users[0]?.token,
       adminToken !== undefined,
@@ -118,7 +119,7 @@ function banner(
   clusterId: string,
   name: string,
   timeScale: number,
-  replayed: number,
+  journal: string,
   dataDir: string,
   devToken: string | undefined,
   adminToken: boolean,
@@ -141,7 +142,7 @@ function banner(
   return [
     `lwsim serving the Run:ai API at ${url}`,
     `  cluster ${name} (clusterId ${clusterId}); clock: ${timeScale === 0 ? 'manual (POST /sim/v1/clock/advance)' : `${timeScale}x real time`}`,
-    `  journal: ${dataDir}/journal.jsonl${replayed > 0 ? ` (${replayed} requests replayed)` : ''}`,
+    `  journal: ${dataDir}/journal.jsonl${journal}`,
     `  auth: send "Authorization: Bearer <token>"${devToken ? `; development token (public, from the cluster file): ${devToken}` : ''}${adminToken ? '; LWSIM_TOKEN is an admin token' : ''}`,
     ...(devApp === undefined
       ? []
@@ -157,6 +158,15 @@ function banner(
     `  curl -s ${url}/api/v1/workloads -H 'Authorization: Bearer ${token}'`,
     '',
   ].join('\n');
+}
+
+/** What the start found in the journal, and how long rebuilding the model took. */
+function journalNote(report: StartReport, seconds: number): string {
+  const parts = [
+    ...(report.restored === undefined ? [] : [`${report.restored} restored`]),
+    ...(report.replayed > 0 ? [`${report.replayed} requests replayed`] : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')} in ${seconds.toFixed(2)} s)`;
 }
 
 /** `LWSIM_APP_ID` and `LWSIM_APP_SECRET` together add one administrator application (for development). */
