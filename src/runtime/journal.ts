@@ -187,16 +187,22 @@ export class Journal {
     const old = this.batch;
     this.batch = undefined;
     this.rotating = true;
+    // Counted for the new file from now on: appends made while a disk journal rotates belong to it.
+    const [oldLines, oldBytes, firstBytes] = [this.lineCount, this.byteCount, Buffer.byteLength(firstLine)];
+    this.lineCount = 1;
+    this.byteCount = firstBytes;
     try {
       if (this.durability === 'process') this.rotateNow(path, firstLine, old);
       else await this.rotateSynced(path, firstLine, old);
+      this.path = path;
+    } catch (e) {
+      this.lineCount += oldLines - 1;
+      this.byteCount += oldBytes - firstBytes;
+      throw e;
     } finally {
       this.rotating = false;
       if (this.durability === 'disk') this.kick();
     }
-    this.path = path;
-    this.lineCount = 1;
-    this.byteCount = Buffer.byteLength(firstLine);
   }
 
   private rotateNow(path: string, firstLine: string, old: Batch | undefined): void {
