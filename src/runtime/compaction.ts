@@ -24,7 +24,7 @@ import type { Micros } from '../../sim/engine/index.ts';
 import type { Snapshotted } from '../../sim/simulator/model-snapshot.ts';
 import { JOURNAL_FILE, NEXT_JOURNAL_FILE, PREVIOUS_JOURNAL_FILE } from './compaction-recovery.ts';
 import type { BaseEntry, Journal } from './journal.ts';
-import { removeSnapshotsBut, sha256, snapshotName, syncDirectory, writeSnapshot } from './snapshot-file.ts';
+import { removeSnapshotsBut, sha256, snapshotName, syncDirectoryAsync, writeSnapshot } from './snapshot-file.ts';
 
 export interface CompactionPolicy {
   /** Journal lines after which a compaction is due (0: never compact). */
@@ -118,7 +118,7 @@ export class Compactor {
       await writeSnapshot(this.dir, name, text);
       await rename(join(this.dir, JOURNAL_FILE), join(this.dir, PREVIOUS_JOURNAL_FILE));
       await rename(join(this.dir, NEXT_JOURNAL_FILE), join(this.dir, JOURNAL_FILE));
-      syncDirectory(this.dir);
+      await syncDirectoryAsync(this.dir);
       this.journal.path = join(this.dir, JOURNAL_FILE);
       const keep = new Set([name, ...(this.state.snapshot === undefined ? [] : [this.state.snapshot])]);
       removeSnapshotsBut(this.dir, keep);

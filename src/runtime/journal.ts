@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Micros } from '../../sim/engine/index.ts';
@@ -217,10 +217,10 @@ export class Journal {
         throw e;
       }
     }
+    // No sync: a process journal survives kill -9, not power loss (a disk journal syncs in rotateSynced).
     const fd = openSync(path, 'w');
     try {
       writeSync(fd, firstLine);
-      fsyncSync(fd);
     } catch (e) {
       closeSync(fd);
       throw e;

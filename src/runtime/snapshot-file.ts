@@ -27,7 +27,17 @@ export async function writeSnapshot(dir: string, name: string, text: string): Pr
     await handle.close();
   }
   await rename(temp, join(dir, name));
-  syncDirectory(dir);
+  await syncDirectoryAsync(dir);
+}
+
+/** syncDirectory off the event loop (a compaction runs beside the requests). */
+export async function syncDirectoryAsync(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Makes renames and deletions in `dir` durable (the directory's own entry table). */

@@ -70,6 +70,7 @@ export async function serve(args: string[]): Promise<number> {
     return 1;
   }
   const { live, report } = started;
+  const rebuildSeconds = (performance.now() - startedAt) / 1000;
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const { users, modelSize } = loaded.server;
   const adminToken = process.env.LWSIM_TOKEN || undefined;
@@ -90,7 +91,7 @@ export async function serve(args: string[]): Promise<number> {
       loaded.spec.id,
       loaded.spec.name,
       timeScale,
-      journalNote(report, (performance.now() - startedAt) / 1000),
+      journalNote(report, rebuildSeconds),
       values['data-dir'],
       users[0]?.token,
       adminToken !== undefined,
