@@ -44,6 +44,9 @@ export interface CompactionState {
   readonly snapshotBytes: number;
 }
 
+/** The snapshot's text and simulated time, taken now (synchronously), or why not. */
+export type TakeSnapshot = () => Snapshotted<{ readonly text: string; readonly at: Micros }>;
+
 export class Compactor {
   private running: Promise<CompactionResult> | undefined;
   /** Journal lines when a compaction was last refused or failed: not tried again before as many more. */
@@ -56,8 +59,7 @@ export class Compactor {
     private readonly dir: string,
     private readonly journal: Journal,
     private readonly policy: CompactionPolicy,
-    /** The snapshot's text and simulated time, taken now (synchronously), or why not. */
-    private readonly take: () => Snapshotted<{ readonly text: string; readonly at: Micros }>,
+    private readonly take: TakeSnapshot,
     private readonly log: (message: string) => void,
     private state: CompactionState,
   ) {}

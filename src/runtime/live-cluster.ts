@@ -13,13 +13,19 @@ import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
 import type { CommandResult } from '../../sim/simulator/commands.ts';
 import { encodeCommand, type LiveCommand } from './commands.ts';
-import { Journal, type Durability, type JournalDamage, type WorkloadIdentity } from './journal.ts';
+import { Journal, type Durability, type JournalDamage, type JournalEntry, type WorkloadIdentity } from './journal.ts';
 import { UuidNamespace } from '../../sim/config/stable-uuid.ts';
 import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
 import { recoverCompaction } from './compaction-recovery.ts';
-import { Compactor, DEFAULT_COMPACTION, type CompactionPolicy, type CompactionResult } from './compaction.ts';
+import {
+  Compactor,
+  DEFAULT_COMPACTION,
+  type CompactionPolicy,
+  type CompactionResult,
+  type TakeSnapshot,
+} from './compaction.ts';
 import { liveSnapshotText, type JournalMeta, type ReplaySettings } from './live-snapshot.ts';
-import { applyLive, rebuild, StartRefusedError, type Rebuilt } from './rebuild.ts';
+import { applyLive, rebuild, StartRefusedError, type RebuildInput, type Rebuilt } from './rebuild.ts';
 
 export { METRICS_SECONDS } from './rebuild.ts';
 
@@ -128,42 +134,19 @@ export class LiveCluster {
 
   static async start(spec: ClusterSpec, options: LiveOptions): Promise<{ live: LiveCluster; report: StartReport }> {
     const wallClock = options.wallClock ?? Date.now;
-    const recovered = existsSync(options.dataDir)
-      ? recoverCompaction(options.dataDir)
-      : { ok: true as const, problems: [] };
-    if (!recovered.ok) throw new JournalDamagedError({ message: recovered.message });
-    const opened = await Journal.open(options.dataDir, { durability: options.durability, repair: options.repair });
-    if (!opened.ok) throw new JournalDamagedError(opened);
-    const { journal, recovery } = opened;
+    const { journal, entries, problems } = await openJournal(options);
     const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
     const settings = { spec, scheduler: options.scheduler, delays: options.delays };
     let rebuilt: Rebuilt;
     try {
-      rebuilt = rebuild(
-        {
-          spec,
-          settings,
-          // The history is bounded during the replay too: forgetting a deleted workload changes nothing that happens.
-          model: { scheduler: options.scheduler, delays: options.delays, keepDeleted: limits.deletedWorkloadsKept },
-          seed: options.seed,
-          dataDir: options.dataDir,
-          repair: options.repair === true,
-          traffic: options.traffic ?? new Map<string, WorkloadTraffic>(),
-          names: (model) => namesOf(model, new Organisation(spec.departments)),
-        },
-        recovery.entries,
-      );
+      rebuilt = rebuild(rebuildInput(spec, options, limits), entries);
     } catch (e) {
       await journal.close();
       throw e instanceof StartRefusedError ? new JournalDamagedError({ message: e.message }) : e;
     }
-    const { model, seed, boot, lastAt, lastAnchor } = rebuilt;
-    // The simulated cluster kept running while the server was down, if the clock is the same one.
+    const { model, seed, boot } = rebuilt;
     const wallNow = wallClock();
-    const running = lastAnchor !== undefined && lastAnchor.timeScale === options.timeScale && options.timeScale > 0;
-    const resumeAt = running
-      ? Math.max(lastAt, lastAnchor.at + Math.round((wallNow - lastAnchor.wallMs) * 1000 * options.timeScale))
-      : lastAt;
+    const resumeAt = resumeTime(rebuilt, options.timeScale, wallNow);
     model.advanceTo(resumeAt);
     model.setLimits(limits);
     const anchor = { at: resumeAt, wallMs: wallNow, timeScale: options.timeScale };
@@ -184,22 +167,32 @@ export class LiveCluster {
       boot === 0 ? `${spec.id}/workload/` : `${spec.id}/workload/${boot}.${wallNow}/`,
     );
     const meta = { clusterId: spec.id, seed, boots: boot + 1, epochMs: live.epochMs, lastAnchor: anchor };
-    live.compactor = new Compactor(
+    live.startCompaction(options, () => live.snapshotText(meta, settings), rebuilt);
+    live.startTimer(options.tickMs ?? 100);
+    const report = {
+      replayed: rebuilt.replayed,
+      problems: [...problems, ...rebuilt.problems],
+      seed,
+      resumedAt: resumeAt,
+    };
+    const restored = rebuilt.compaction.snapshot;
+    return { live, report: restored === undefined || rebuilt.snapshotRebuilt ? report : { ...report, restored } };
+  }
+
+  private startCompaction(options: LiveOptions, take: TakeSnapshot, rebuilt: Rebuilt): void {
+    const policy = options.compaction ?? DEFAULT_COMPACTION;
+    const compactor = new Compactor(
       options.dataDir,
-      journal,
-      options.compaction ?? DEFAULT_COMPACTION,
-      () => live.snapshotText(meta, settings),
+      this.journal,
+      policy,
+      take,
       options.log ?? (() => {}),
       rebuilt.compaction,
     );
-    live.startTimer(options.tickMs ?? 100);
+    this.compactor = compactor;
     // A journal replayed at length is compacted at once (the next start is quick), a rebuilt snapshot written anew.
-    if (rebuilt.snapshotRebuilt) void live.compactor.compact();
-    else live.compactor.poke();
-    const problems = [...recovered.problems, ...recovery.problems, ...rebuilt.problems];
-    const restored = rebuilt.compaction.snapshot;
-    const report = { replayed: rebuilt.replayed, problems, seed, resumedAt: resumeAt };
-    return { live, report: restored === undefined || rebuilt.snapshotRebuilt ? report : { ...report, restored } };
+    if (rebuilt.snapshotRebuilt) void compactor.compact();
+    else compactor.poke();
   }
 
   private startTimer(tickMs: number): void {
@@ -316,6 +309,40 @@ export class LiveCluster {
     await this.compactor?.settle();
     await this.journal.close();
   }
+}
+
+/** Finishes or undoes an interrupted compaction, then opens the journal; damage refuses the start. */
+async function openJournal(
+  options: LiveOptions,
+): Promise<{ journal: Journal; entries: readonly JournalEntry[]; problems: string[] }> {
+  const recovered = existsSync(options.dataDir)
+    ? recoverCompaction(options.dataDir)
+    : { ok: true as const, problems: [] };
+  if (!recovered.ok) throw new JournalDamagedError({ message: recovered.message });
+  const opened = await Journal.open(options.dataDir, { durability: options.durability, repair: options.repair });
+  if (!opened.ok) throw new JournalDamagedError(opened);
+  const { journal, recovery } = opened;
+  return { journal, entries: recovery.entries, problems: [...recovered.problems, ...recovery.problems] };
+}
+
+function rebuildInput(spec: ClusterSpec, options: LiveOptions, limits: ClusterLimits): RebuildInput {
+  return {
+    spec,
+    settings: { spec, scheduler: options.scheduler, delays: options.delays },
+    // The history is bounded during the replay too: forgetting a deleted workload changes nothing that happens.
+    model: { scheduler: options.scheduler, delays: options.delays, keepDeleted: limits.deletedWorkloadsKept },
+    seed: options.seed,
+    dataDir: options.dataDir,
+    repair: options.repair === true,
+    traffic: options.traffic ?? new Map<string, WorkloadTraffic>(),
+    names: (model) => namesOf(model, new Organisation(spec.departments)),
+  };
+}
+
+/** The simulated cluster kept running while the server was down, if the clock is the same one. */
+function resumeTime({ lastAt, lastAnchor }: Rebuilt, timeScale: number, wallNow: number): Micros {
+  if (lastAnchor === undefined || lastAnchor.timeScale !== timeScale || timeScale <= 0) return lastAt;
+  return Math.max(lastAt, lastAnchor.at + Math.round((wallNow - lastAnchor.wallMs) * 1000 * timeScale));
 }
 
 function namesOf(model: SimulatedCluster, organisation: Organisation): TranslationContext {
