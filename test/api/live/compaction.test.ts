@@ -64,6 +64,20 @@ async function traffic(server: LwsimServer, tag: string): Promise<void> {
   await server.advance(200);
 }
 
+describe('POST /sim/v1/journal/compact', () => {
+  it('compacts now for an administrator, and is refused to others', async () => {
+    const server = await startLwsim({ compaction: { entries: 0 } });
+    await traffic(server, 'e');
+    expect((await server.call('POST', '/sim/v1/journal/compact')).status).toBe(403);
+    const r = await server.call('POST', '/sim/v1/journal/compact', undefined, TOKENS.admin);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ snapshot: 'snapshot-1.json', bytes: expect.any(Number), at: expect.any(String) });
+    expect(r.body.at).toBe((await server.call('GET', '/sim/v1/clock')).body.now);
+    expect((await server.call('GET', '/sim/v1/journal/compact', undefined, TOKENS.admin)).status).toBe(405);
+    await server.close();
+  });
+});
+
 describe('restart after compaction', () => {
   it('answers every read as before the restart, and goes on as it would have', async () => {
     const server = await startLwsim({ compaction: { entries: 0 } });
