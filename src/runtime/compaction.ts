@@ -54,6 +54,8 @@ export class Compactor {
   private lastRefusal = '';
   /** A failure after the rotation leaves the next journal in use: the next start sorts it out. */
   private broken = false;
+  /** The journal is closing: nothing new starts. */
+  private closed = false;
 
   constructor(
     private readonly dir: string,
@@ -78,7 +80,7 @@ export class Compactor {
 
   /** Starts a compaction in a turn of its own if one is due (after an append: never on its request's path). */
   poke(): void {
-    if (this.running === undefined && this.due) setImmediate(() => void this.compact());
+    if (this.running === undefined && this.due) setImmediate(() => void (this.closed || this.compact()));
   }
 
   /** Compacts now (or joins the compaction under way). */
@@ -88,13 +90,15 @@ export class Compactor {
     return this.running;
   }
 
-  /** Waits for a compaction under way (before the journal closes). */
-  async settle(): Promise<void> {
+  /** Lets a compaction under way finish and starts no other (before the journal closes). */
+  async close(): Promise<void> {
+    this.closed = true;
     await this.running;
   }
 
   private async run(): Promise<CompactionResult> {
     if (this.broken) return { ok: false, reason: 'an earlier compaction failed; restart to recover' };
+    if (this.closed) return { ok: false, reason: 'the journal is closing' };
     const started = performance.now();
     const taken = this.take();
     const tookMs = performance.now() - started;

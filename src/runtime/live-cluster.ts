@@ -306,7 +306,7 @@ export class LiveCluster {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.compactor?.settle();
+    await this.compactor?.close();
     await this.journal.close();
   }
 }

@@ -163,6 +163,26 @@ describe('journal compaction', () => {
     },
   );
 
+  it('compacts at start a journal that a replay found long (one written before compaction, say)', async () => {
+    const dir = tempDir();
+    const { live } = await start(dir, { compaction: { entries: 0 } });
+    await churn(live, 20, 'old');
+    const state = observable(live);
+    await live.close();
+    expect(firstLine(join(dir, 'journal.jsonl')).kind).toBe('anchor');
+    const logged: string[] = [];
+    const again = await start(dir, { compaction: { entries: 50 }, log: (m) => logged.push(m) });
+    expect(again.report.replayed).toBeGreaterThan(50);
+    await new Promise((resolve) => setImmediate(resolve)); // the compaction starts in a turn of its own
+    await again.live.close(); // and the close waits for it
+    expect(logged.join('\n')).toMatch(/compacted into snapshot-1\.json/);
+    expect(firstLine(join(dir, 'journal.jsonl')).kind).toBe('base');
+    const third = await start(dir);
+    expect(third.report).toMatchObject({ restored: 'snapshot-1.json', replayed: 0 });
+    expect(observable(third.live)).toEqual(state);
+    await third.live.close();
+  });
+
   describe('a crash at any step of a compaction loses nothing', () => {
     /** A data directory just compacted, the state it holds, and the journal in full (compaction off) for reference. */
     async function compactedDir(): Promise<{ dir: string; state: unknown }> {
