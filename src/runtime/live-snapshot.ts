@@ -1,6 +1,8 @@
 // The document a compaction writes: the model's snapshot (sim/simulator/model-snapshot.ts), both histories, and
 // what the live cluster knows of the journal before it (cluster, seed, starts, the last anchor), under a
 // fingerprint of what a replay depends on besides the journal (the cluster file's spec, scheduler and delays).
+// The live cluster's id counter is not in it: each start hands out ids in a namespace of its own (its boot number
+// and wall time), so the next start never needs the counter of the start that took the snapshot; the boot count is.
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
 import type { SchedulerConfig } from '../../sim/scheduler/index.ts';
