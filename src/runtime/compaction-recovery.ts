@@ -5,14 +5,16 @@
 import {
   closeSync,
   existsSync,
+  fsyncSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from './journal-file.ts';
 import type { BaseEntry, JournalEntry } from './journal.ts';
@@ -36,6 +38,8 @@ export function recoverCompaction(dir: string): RecoveryResult {
     if (!done.ok) return done;
     problems.push(...done.problems);
   }
+  const lost = unreadableBase(dir);
+  if (lost !== undefined) return { ok: false, message: lost };
   const keep = new Set<string>();
   for (const file of [JOURNAL_FILE, PREVIOUS_JOURNAL_FILE]) {
     const first = firstEntry(join(dir, file));
@@ -95,12 +99,25 @@ function appendLines(journal: string, lines: readonly Buffer[]): void {
   renameSync(merging, journal);
 }
 
+/**
+ * A journal whose first line cannot be read while snapshots are there: that line may be the base the rest follows,
+ * so neither may a repair drop it nor may the snapshots be cleaned up.
+ */
+function unreadableBase(dir: string): string | undefined {
+  const journal = join(dir, JOURNAL_FILE);
+  if (!existsSync(journal) || statSync(journal).size === 0 || firstEntry(journal) !== undefined) return undefined;
+  const snapshots = readdirSync(dir).filter((f) => /^snapshot-\d+\.json$/.test(f));
+  if (snapshots.length === 0) return undefined;
+  return `${journal}: its first line cannot be read, and it may be the line that names the snapshot the rest follows (${snapshots.join(', ')} are here); --repair cannot drop it. Restore the journal from a backup, or start over with another --data-dir.`;
+}
+
 /** The first line of a journal, if it has a whole readable one (read without reading the whole file). */
 export function firstEntry(path: string): JournalEntry | undefined {
   if (!existsSync(path)) return undefined;
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(64 * 1024);
+    // Request bodies are at most 1 MB: a first line fits (a base line is a few hundred bytes).
+    const buffer = Buffer.alloc(2 * 1024 * 1024);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
     const end = buffer.subarray(0, read).indexOf(0x0a);
     if (end < 0) return undefined;

@@ -284,6 +284,21 @@ describe('journal compaction', () => {
     await after.live.close();
   });
 
+  it('refuses to start, --repair or not, when the first line (the base) is damaged, and keeps the snapshot', async () => {
+    const dir = tempDir();
+    const { live } = await start(dir, { compaction: { entries: 0 } });
+    await churn(live, 3, 'b');
+    await live.compact();
+    await churn(live, 2, 'c');
+    await live.close();
+    const journal = join(dir, 'journal.jsonl');
+    const text = readFileSync(journal, 'utf8');
+    writeFileSync(journal, text.replace('"kind":"base"', '"kind":"base\u0000'));
+    for (const repair of [false, true])
+      await expect(start(dir, { repair })).rejects.toThrow(/first line cannot be read.*--repair cannot drop it/s);
+    expect(readdirSync(dir).filter((f) => /^snapshot-\d+\.json$/.test(f)).length).toBe(1);
+  });
+
   it('refuses a snapshot taken under another cluster file', async () => {
     const dir = tempDir();
     const { live } = await start(dir, { compaction: { entries: 0 } });
