@@ -17,9 +17,14 @@ export interface ChurnResult {
 }
 
 /** `pairs` create/delete pairs from `clients` concurrent clients, then a timed restart. */
-export async function churn(dir: string, pairs: number, clients = 16): Promise<ChurnResult> {
+export async function churn(
+  dir: string,
+  pairs: number,
+  clients = 16,
+  serverArgs: readonly string[] = [],
+): Promise<ChurnResult> {
   const freshStarted = performance.now();
-  let server = await startServer(dir, [], 60);
+  let server = await startServer(dir, serverArgs, 60);
   const freshStartSeconds = (performance.now() - freshStarted) / 1000;
   // Warm up the paths first, so the start figure is the server's working size, not its cold start.
   await pairsOf(server, 500, clients, 'warm');
@@ -32,7 +37,7 @@ export async function churn(dir: string, pairs: number, clients = 16): Promise<C
   const rssEndMiB = server.rssMiB();
   await server.stop();
   const restarted = performance.now();
-  server = await startServer(dir, [], 60);
+  server = await startServer(dir, serverArgs, 60);
   const restartSeconds = (performance.now() - restarted) / 1000;
   const rssAfterRestartMiB = server.rssMiB();
   await server.stop();

@@ -39,14 +39,21 @@ export async function listWorkloads(url: string): Promise<Map<string, [string, n
   return found;
 }
 
-export async function killRounds(dir: string, rounds: number, clients: number): Promise<KillRoundsResult> {
+/** `serverArgs`: passed to every start (a small `--compact-after` puts kills in the middle of compactions). */
+export async function killRounds(
+  dir: string,
+  rounds: number,
+  clients: number,
+  serverArgs: readonly string[] = [],
+): Promise<KillRoundsResult & { readonly compactions: number }> {
   const known = new Map<string, Known>();
   const problems: string[] = [];
   let acknowledged = 0;
   let lost = 0;
   let reassigned = 0;
   let fiveHundreds = 0;
-  let server: ServerProcess = await startServer(dir);
+  let compactions = 0;
+  let server: ServerProcess = await startServer(dir, serverArgs);
   for (let round = 0; round < rounds; round++) {
     let running = true;
     const client = async (c: number): Promise<void> => {
@@ -91,9 +98,10 @@ export async function killRounds(dir: string, rounds: number, clients: number): 
     const work = Array.from({ length: clients }, (_, c) => client(c));
     await new Promise((resolve) => setTimeout(resolve, 150 + ((round * 137) % 400)));
     await server.kill();
+    compactions += (server.output().match(/journal: compacted into/g) ?? []).length;
     running = false;
     await Promise.all(work);
-    server = await startServer(dir);
+    server = await startServer(dir, serverArgs);
     const listed = await listWorkloads(server.url);
     for (const [id, [name]] of listed) {
       const k = known.get(id);
@@ -125,5 +133,5 @@ export async function killRounds(dir: string, rounds: number, clients: number): 
       if (!known.has(id) && phase !== 'Deleting') known.set(id, { name, replicas, state: 'live' });
   }
   await server.stop();
-  return { rounds, acknowledged, lost, reassigned, fiveHundreds, problems };
+  return { rounds, acknowledged, lost, reassigned, fiveHundreds, problems, compactions };
 }

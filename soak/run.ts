@@ -34,6 +34,15 @@ row(
 row('acknowledged changes lost', String(killed.lost), '0', killed.lost === 0);
 row('ids reassigned', String(killed.reassigned), '0', killed.reassigned === 0);
 for (const p of killed.problems.slice(0, 5)) process.stderr.write(`  ${p}\n`);
+// The same with a compaction every 200 journal lines: kills land before, during and after compactions.
+const compacting = await killRounds(dir('kill-compact'), size.rounds, 16, ['--compact-after', '200']);
+row(
+  'kill -9 rounds, compacting every 200 lines',
+  `${compacting.rounds} rounds, ${compacting.acknowledged} acknowledged changes, ${compacting.compactions} compactions; ${compacting.lost} lost, ${compacting.reassigned} ids reassigned`,
+  '0 lost, 0 reassigned',
+  compacting.lost === 0 && compacting.reassigned === 0 && compacting.compactions > 0,
+);
+for (const p of compacting.problems.slice(0, 5)) process.stderr.write(`  ${p}\n`);
 
 for (const c of await journalDamage(dir))
   row(

@@ -1,3 +1,6 @@
+/** head, tail, next, prev, keyOf, nonEmpty, sizes: a BucketIndex as plain data. */
+export type BucketIndexSnapshot = readonly (readonly number[])[];
+
 /**
  * Members (dense integer ids) filed under small integer keys, for example nodes by their count of free GPUs.
  * Moving a member is O(1) (intrusive doubly linked lists in typed arrays); finding the next non-empty key is a
@@ -153,6 +156,20 @@ export class BucketIndex {
 
   *members(key: number): IterableIterator<number> {
     for (let m = this.first(key); m >= 0; m = this.next[m]!) yield m;
+  }
+
+  /** The index as plain data, its members' order in each bucket included (placement breaks ties by it). */
+  snapshot(): BucketIndexSnapshot {
+    const { head, tail, next, prev, keyOf, nonEmpty, sizes } = this;
+    return [head, tail, next, prev, keyOf, nonEmpty, sizes].map((a) => Array.from(a));
+  }
+
+  /** Takes the state of a snapshot of an index of the same size. */
+  restore(s: BucketIndexSnapshot): void {
+    const arrays = [this.head, this.tail, this.next, this.prev, this.keyOf, this.nonEmpty, this.sizes];
+    if (s.length !== arrays.length || arrays.some((a, i) => a.length !== s[i]!.length))
+      throw new RangeError('bucket index snapshot of another size');
+    arrays.forEach((a, i) => a.set(s[i]!));
   }
 
   /** A copy recording into `log` (the copy's owner's), or into none. */

@@ -1,4 +1,4 @@
-import { BucketIndex, MoveLog } from './bucket-index.ts';
+import { BucketIndex, MoveLog, type BucketIndexSnapshot } from './bucket-index.ts';
 import type { ClusterLayout, DomainInfo, NodeInfo } from './layout.ts';
 
 /**
@@ -55,11 +55,14 @@ export class NodeChanges {
   }
 
   push(node: number): void {
-    if (this.nodes.length >= this.limit) {
-      this.nodes = [];
-      this.epoch++;
-    }
+    if (this.nodes.length >= this.limit) this.restart();
     this.nodes.push(node);
+  }
+
+  /** Starts afresh: followers of the old epoch look at every node again. */
+  restart(): void {
+    this.nodes = [];
+    this.epoch++;
   }
 }
 
@@ -71,6 +74,12 @@ export interface FreeCapacity {
   readonly gpus: number;
   /** Nodes whose every device is free (what a whole-node pod needs). */
   readonly emptyNodes: number;
+}
+
+/** A ClusterState as plain data: its per-device and aggregate arrays, then its bucket indexes. */
+export interface ClusterStateSnapshot {
+  readonly arrays: readonly (readonly number[])[];
+  readonly buckets: readonly BucketIndexSnapshot[];
 }
 
 /**
@@ -427,6 +436,44 @@ export class ClusterState {
         problems.push(`domain ${domain.name}: empty-node index key is stale`);
     }
     return problems;
+  }
+
+  /** Everything allocated, and the indexes as they are ordered: what a restored state needs to place the same. */
+  snapshot(): ClusterStateSnapshot {
+    return { arrays: this.arrays().map((a) => Array.from(a)), buckets: this.buckets().map((b) => b.snapshot()) };
+  }
+
+  /** Takes the state of a snapshot of a state over the same layout. */
+  restoreFrom(s: ClusterStateSnapshot): void {
+    const arrays = this.arrays();
+    const buckets = this.buckets();
+    if (s.arrays.length !== arrays.length || arrays.some((a, i) => a.length !== s.arrays[i]!.length))
+      throw new RangeError('cluster state snapshot of another layout');
+    if (s.buckets.length !== buckets.length) throw new RangeError('cluster state snapshot of another layout');
+    arrays.forEach((a, i) => a.set(s.arrays[i]!));
+    buckets.forEach((b, i) => b.restore(s.buckets[i]!));
+    // Whatever followed the nodes' changes must look at every node again.
+    for (const changes of this.changes) changes.restart();
+  }
+
+  private arrays(): (Int32Array | Float64Array | Uint8Array)[] {
+    return [
+      this.gpuUsed,
+      this.nodeFreeWhole,
+      this.nodeFreeUnits,
+      this.nodeCpuFree,
+      this.nodeMemoryFree,
+      this.nodeReady,
+      this.domainFreeWhole,
+      this.domainFreeUnits,
+      this.domainEmptyNodes,
+      this.poolReadyGpus,
+      this.gpuPods,
+    ];
+  }
+
+  private buckets(): BucketIndex[] {
+    return [...this.poolNodes, ...this.sharedNodes, ...this.levelDomains.flat(), ...this.levelDomainsByEmpty.flat()];
   }
 
   /** A copy of the state (outside a trial: an open one is not carried over). */

@@ -16,6 +16,24 @@ const SEQUENCE_SPACE = 2 ** 40; // order key = (priority - MIN_PRIORITY) * SEQUE
 const COMPACT_AFTER = 4096; // cancelled entries tolerated before a compaction is considered
 
 /**
+ * The queue's whole state as plain data (see `EventQueue.snapshot`): the heap as it is laid out, slot generations
+ * and the free list, so a restored queue pops in the same order and hands out the same handles.
+ */
+export interface EventQueueSnapshot<E> {
+  readonly capacity: number;
+  /** (time, order) of each heap entry, interleaved. */
+  readonly keys: readonly number[];
+  readonly entrySlot: readonly number[];
+  readonly generations: readonly number[];
+  readonly alive: readonly number[];
+  /** [slot, payload] of the slots holding one. */
+  readonly payloads: readonly (readonly [number, E])[];
+  readonly free: readonly number[];
+  readonly dead: number;
+  readonly sequence: number;
+}
+
+/**
  * A binary min-heap of events ordered by (time, priority, insertion sequence): a total order, so two runs that
  * schedule the same events pop them in the same order.
  *
@@ -125,6 +143,42 @@ export class EventQueue<E> {
       free: this.free.slice(),
     });
     return copy;
+  }
+
+  /** Plain data for `restore` (payloads must be plain data too: they are copied as they are). */
+  snapshot(): EventQueueSnapshot<E> {
+    const payloads: [number, E][] = [];
+    this.payloads.forEach((payload, slot) => {
+      if (payload !== undefined) payloads.push([slot, payload]);
+    });
+    return {
+      capacity: this.entrySlot.length,
+      keys: Array.from(this.keys.subarray(0, 2 * this.entries)),
+      entrySlot: Array.from(this.entrySlot.subarray(0, this.entries)),
+      generations: Array.from(this.generations),
+      alive: Array.from(this.alive),
+      payloads,
+      free: Array.from(this.free.subarray(0, this.freeCount)),
+      dead: this.dead,
+      sequence: this.sequence,
+    };
+  }
+
+  /** The queue a snapshot was taken of: same layout, so same pop order and same handles. */
+  static restore<E>(s: EventQueueSnapshot<E>): EventQueue<E> {
+    const queue = new EventQueue<E>(s.capacity);
+    if (queue.entrySlot.length !== s.capacity) throw new RangeError(`bad event queue capacity ${s.capacity}`);
+    queue.keys.set(s.keys);
+    queue.entrySlot.set(s.entrySlot);
+    queue.entries = s.entrySlot.length;
+    queue.generations.set(s.generations);
+    queue.alive.set(s.alive);
+    for (const [slot, payload] of s.payloads) queue.payloads[slot] = payload;
+    queue.free.set(s.free);
+    queue.freeCount = s.free.length;
+    queue.dead = s.dead;
+    queue.sequence = s.sequence;
+    return queue;
   }
 
   /** Pending events in the order they will run (for inspection and tests; O(n log n)). */

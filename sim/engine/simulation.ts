@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import { EventQueue, type EventHandle } from './event-queue.ts';
+import { EventQueue, type EventHandle, type EventQueueSnapshot } from './event-queue.ts';
 import { Random, type RandomState } from './random.ts';
 import type { Micros } from './time.ts';
 
@@ -24,6 +24,14 @@ export interface SimulationObservers<E extends SimEvent> {
 export interface SimulationOptions {
   seed?: number;
   start?: Micros;
+}
+
+/** A simulation's whole state as plain data: clock, counters, random state and the queue as laid out. */
+export interface SimulationSnapshot<E extends SimEvent> {
+  readonly clock: Micros;
+  readonly processed: number;
+  readonly random: RandomState;
+  readonly queue: EventQueueSnapshot<E>;
 }
 
 /** Something the run loop hands every event to: usually the model that owns the simulation. */
@@ -147,6 +155,25 @@ export class Simulation<E extends SimEvent> {
 
   randomState(): RandomState {
     return this.random.state();
+  }
+
+  /** Plain data from which `restore` builds a simulation that runs exactly as this one would. */
+  snapshot(): SimulationSnapshot<E> {
+    return {
+      clock: this.clock,
+      processed: this.processedCount,
+      random: this.random.state(),
+      queue: this.queue.snapshot(),
+    };
+  }
+
+  /** A simulation in the state of a snapshot (the dispatcher must be bound, as for a fork). */
+  static restore<E extends SimEvent>(s: SimulationSnapshot<E>): Simulation<E> {
+    const copy = new Simulation<E>({ start: s.clock });
+    copy.random.restore(s.random);
+    copy.queue = EventQueue.restore(s.queue);
+    copy.processedCount = s.processed;
+    return copy;
   }
 
   /**

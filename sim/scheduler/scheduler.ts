@@ -239,6 +239,12 @@ export class Scheduler implements SchedulerCore {
     return this.frees[pool]!;
   }
 
+  /** Takes the counts of frees a snapshot saved (see freesIn). */
+  restoreFrees(frees: readonly number[]): void {
+    if (frees.length !== this.frees.length) throw new RangeError('frees of another cluster layout');
+    this.frees.set(frees);
+  }
+
   unitsOf(gang: GangState, pool: number): number {
     return gang.facts.units[pool]!;
   }

@@ -10,6 +10,16 @@ import type { Micros } from '../engine/index.ts';
 import type { WorkloadState } from '../workloads/state.ts';
 import type { SimulatedCluster } from './simulated-cluster.ts';
 
+/** A StepSeries as data: its times, then its values. */
+export type StepSeriesSnapshot = readonly [readonly Micros[], readonly number[]];
+
+/** An AllocationHistory as plain data (see model-snapshot.ts): every series, the running sums, the holdings. */
+export interface AllocationHistorySnapshot {
+  readonly series: readonly StepSeriesSnapshot[];
+  readonly current: readonly (readonly number[])[];
+  readonly held: readonly (readonly [number, Held])[];
+}
+
 /** A value from `at` until the next point; bounded, the oldest points dropped first. */
 export class StepSeries {
   private readonly times: Micros[] = [];
@@ -33,6 +43,15 @@ export class StepSeries {
       this.times.splice(0, drop);
       this.values.splice(0, drop);
     }
+  }
+
+  snapshot(): StepSeriesSnapshot {
+    return [[...this.times], [...this.values]];
+  }
+
+  restore([times, values]: StepSeriesSnapshot): void {
+    this.times.splice(0, this.times.length, ...times);
+    this.values.splice(0, this.values.length, ...values);
   }
 
   /** The value at `t`; undefined before the first point kept (nothing known, nothing invented). */
@@ -166,6 +185,50 @@ export class AllocationHistory {
   /** A queue's workloads (not deleted, whatever their phase) over time. */
   workloadCount(queue: number): StepSeries {
     return this.workloadSeries[queue]!;
+  }
+
+  /** Everything recorded, as data (serialise it at once: the holdings are this history's objects). */
+  snapshot(): AllocationHistorySnapshot {
+    const held: [number, Held][] = [];
+    this.held.forEach((h, seq) => void (h !== undefined && held.push([seq, h])));
+    return {
+      series: this.allSeries().map((s) => s.snapshot()),
+      current: this.sums().map((a) => Array.from(a)),
+      held,
+    };
+  }
+
+  /** Takes the state of a snapshot of a history of the same cluster. */
+  restore(s: AllocationHistorySnapshot): void {
+    const series = this.allSeries();
+    const sums = this.sums();
+    if (s.series.length !== series.length || s.current.length !== sums.length)
+      throw new RangeError('allocation history snapshot of another cluster');
+    series.forEach((x, i) => x.restore(s.series[i]!));
+    sums.forEach((a, i) => a.set(s.current[i]!));
+    this.held.length = 0;
+    for (const [seq, h] of s.held)
+      this.held[seq] = {
+        ...h,
+        cpuMillis: [...h.cpuMillis],
+        memoryBytes: [...h.memoryBytes],
+        running: [...h.running],
+      };
+  }
+
+  /** Every series in a fixed order: pools' figures, queues' figures, workload counts. */
+  private allSeries(): StepSeries[] {
+    return [
+      ...this.poolSeries.readyNodes,
+      ...this.poolSeries.readyGpus,
+      ...QUEUE_FIGURES.flatMap((f) => this.queueSeries[f]),
+      ...this.workloadSeries,
+    ];
+  }
+
+  private sums(): Float64Array[] {
+    const c = this.current;
+    return [c.cpuMillis, c.memoryBytes, c.runningWorkloads, c.pendingWorkloads, c.pendingSinceSum, this.workloads];
   }
 
   private nodesChanged(pool: number): void {

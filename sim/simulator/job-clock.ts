@@ -51,6 +51,15 @@ export class JobClock {
     return copy;
   }
 
+  /** Each job's current token, as [workload id, token]. */
+  snapshot(): readonly (readonly [string, number])[] {
+    return [...this.tokens];
+  }
+
+  restore(tokens: readonly (readonly [string, number])[]): void {
+    this.tokens = new Map(tokens);
+  }
+
   /** A job that has run its time completes: its pods terminate and it keeps the phase Completed. */
   private onRunComplete({ workload: id, token }: JobClockEvent): void {
     const workload = this.ctx.workload(id);

@@ -142,6 +142,11 @@ export class ServingWatch {
     this.look(served);
   }
 
+  /** How many workloads are watched (a snapshot cannot capture their request streams). */
+  get watched(): number {
+    return this.served.size;
+  }
+
   /** The workloads watched, in the order they were. */
   workloads(): WorkloadState[] {
     return [...this.served.keys()];

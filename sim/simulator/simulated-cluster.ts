@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { buildCluster, type ClusterSpec } from '../cluster/index.ts';
 import { UuidNamespace } from '../config/stable-uuid.ts';
 import { dispatchTo, Simulation, type Handlers, type Micros } from '../engine/index.ts';
+import type { GangSpec } from '../scheduler/index.ts';
 import { Scheduler, type CycleReport, type SchedulerConfig } from '../scheduler/index.ts';
 import { LwsController, type ControllerEvent } from '../workloads/controller.ts';
 import { DEFAULT_DELAYS, type LifecycleDelays } from '../workloads/delays.ts';
@@ -11,6 +12,8 @@ import type { GroupState, WorkloadPhase, WorkloadState } from '../workloads/stat
 import { JobClock, type JobClockEvent } from './job-clock.ts';
 import { limitBroken, NO_LIMITS, podsPerGroup, type ClusterLimits } from './limits.ts';
 import { WorkloadTable } from './workload-table.ts';
+import type { ModelSnapshot } from './model-snapshot.ts';
+import { restoreScheduler, snapshotScheduler, type Snapshotted } from './scheduler-snapshot.ts';
 
 /** The scheduler's cycle, due at the next whole period once something changed. */
 export type SchedulingEvent = { readonly type: 'schedule' };
@@ -148,9 +151,54 @@ export class SimulatedCluster {
   }
 
   static create(spec: ClusterSpec, options: ClusterOptions = {}): SimulatedCluster {
+    return SimulatedCluster.build(spec, options, new Simulation<ClusterEvent>({ seed: options.seed ?? 1 }));
+  }
+
+  /**
+   * The model a snapshot was taken of, under the same spec and options (see model-snapshot.ts): it runs from
+   * here exactly as the original would have. Throws on a snapshot that does not fit the spec.
+   */
+  static restore(spec: ClusterSpec, options: ClusterOptions, snapshot: ModelSnapshot): SimulatedCluster {
+    const model = SimulatedCluster.build(spec, options, Simulation.restore(snapshot.sim));
+    model.workloads.restore(snapshot.workloads);
+    model.controller.restoreSerial(snapshot.gangSerial);
+    model.jobs.restore(snapshot.jobTokens);
+    restoreScheduler(model.scheduler, snapshot.scheduler, (id) => model.gangSpecOf(id), snapshot.sim.clock);
+    model.cycleRequested = snapshot.cycleRequested;
+    model.changes = snapshot.changes;
+    model.creating = snapshot.creating.map((c) => (typeof c === 'number' ? model.workloads.at(c) : c));
+    model.desiredPods = snapshot.desiredPods;
+    return model;
+  }
+
+  /**
+   * The whole model as data (see model-snapshot.ts), or why it cannot be captured exactly now. It shares the
+   * model's objects: serialise it before the model moves on.
+   */
+  snapshot(): Snapshotted<ModelSnapshot> {
+    if (this.touched.size > 0) return { ok: false, reason: 'phases of touched workloads are not derived yet' };
+    const scheduler = snapshotScheduler(this.scheduler);
+    if (!scheduler.ok) return scheduler;
+    return {
+      ok: true,
+      value: {
+        sim: this.sim.snapshot(),
+        workloads: this.workloads.snapshot(),
+        gangSerial: this.controller.serial,
+        jobTokens: this.jobs.snapshot(),
+        scheduler: scheduler.value,
+        cycleRequested: this.cycleRequested,
+        changes: this.changes,
+        // A workload deleted before the scheduler saw it may be forgotten by the table already: kept whole.
+        creating: this.creating.map((w) => (this.workloads.at(w.seq) === w ? w.seq : w)),
+        desiredPods: this.desiredPods,
+      },
+    };
+  }
+
+  private static build(spec: ClusterSpec, options: ClusterOptions, sim: Simulation<ClusterEvent>): SimulatedCluster {
     const built = buildCluster(spec);
     if (!built.ok) throw new Error(`invalid cluster: ${built.errors.map((e) => e.message).join('; ')}`);
-    const sim = new Simulation<ClusterEvent>({ seed: options.seed ?? 1 });
     return new SimulatedCluster(
       spec,
       sim,
@@ -440,6 +488,13 @@ export class SimulatedCluster {
       }
     }
     this.touched.clear();
+  }
+
+  /** A gang's spec, derived from its group as the controller submitted it. */
+  private gangSpecOf(gangId: string): GangSpec | undefined {
+    const workload = this.workloads.byId(gangId.slice(0, gangId.indexOf('/')));
+    const group = workload?.groups.find((g) => g.gang === gangId);
+    return workload && group ? this.controller.gangSpec(workload, group) : undefined;
   }
 
   private groupOfGang(gangId: string): { workload: WorkloadState; group: GroupState } | undefined {

@@ -156,6 +156,21 @@ interface Kept {
   readonly pending: (string | undefined)[];
 }
 
+/** A WorkloadHistory as plain data (see model-snapshot.ts). */
+export interface WorkloadHistorySnapshot {
+  readonly seq: number;
+  readonly instant: { readonly at: Micros; readonly evicted: readonly string[]; readonly nodesDown: readonly string[] };
+  /** [workload seq, what is kept of it]; `pending` holes are null. */
+  readonly kept: readonly (readonly [number, KeptSnapshot])[];
+}
+
+interface KeptSnapshot {
+  readonly records: readonly WorkloadRecord[];
+  readonly points: readonly AllocationPoint[];
+  readonly pods: readonly (readonly [string, PodSeen])[];
+  readonly pending: readonly (string | null)[];
+}
+
 export class WorkloadHistory {
   /** By workload seq (dense, like the model's table): a Map of 100,000 id strings costs more per create. */
   private readonly kept: (Kept | undefined)[] = [];
@@ -190,6 +205,32 @@ export class WorkloadHistory {
   /** What the workload held over time, oldest first (a step function). */
   allocation(workloadId: string): readonly AllocationPoint[] | undefined {
     return this.keptOf(workloadId)?.points;
+  }
+
+  /** Everything kept, as data that shares this history's objects (serialise it at once). */
+  snapshot(): WorkloadHistorySnapshot {
+    const kept: [number, KeptSnapshot][] = [];
+    this.kept.forEach((k, seq) => {
+      if (k === undefined) return;
+      const pending = Array.from(k.pending, (p) => p ?? null);
+      kept.push([seq, { records: k.records, points: k.points, pods: [...k.pods], pending }]);
+    });
+    const { at, evicted, nodesDown } = this.instant;
+    return { seq: this.seq, instant: { at, evicted: [...evicted], nodesDown: [...nodesDown] }, kept };
+  }
+
+  /** Takes the state of a snapshot (into a history that has seen nothing yet). */
+  restore(s: WorkloadHistorySnapshot): void {
+    this.seq = s.seq;
+    this.instant = { at: s.instant.at, evicted: new Set(s.instant.evicted), nodesDown: new Set(s.instant.nodesDown) };
+    this.kept.length = 0;
+    for (const [seq, k] of s.kept)
+      this.kept[seq] = {
+        records: [...k.records],
+        points: [...k.points],
+        pods: new Map(k.pods.map(([name, seen]) => [name, { ...seen }])),
+        pending: k.pending.map((p) => p ?? undefined),
+      };
   }
 
   private keptOf(workloadId: string): Kept | undefined {

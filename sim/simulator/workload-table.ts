@@ -1,6 +1,13 @@
 import type { WorkloadState } from '../workloads/state.ts';
 import { KeyIndex } from './key-index.ts';
 
+export interface WorkloadTableSnapshot {
+  readonly workloads: readonly WorkloadState[];
+  /** Seqs of the deleted workloads kept, oldest first. */
+  readonly deleted: readonly number[];
+  readonly next: number;
+}
+
 /**
  * Every workload the cluster created (deleted ones too, the latest `keepDeleted` of them), at the index of its
  * `seq`, found by id, and the active ones by project and name.
@@ -72,6 +79,28 @@ export class WorkloadTable {
 
   *all(): IterableIterator<WorkloadState> {
     for (const workload of this.workloads) if (workload !== undefined) yield workload;
+  }
+
+  /** The workloads kept (plain data, each with its seq), the deleted ones' order, the next seq. */
+  snapshot(): WorkloadTableSnapshot {
+    return {
+      workloads: [...this.all()],
+      deleted: this.deleted.slice(this.deletedHead),
+      next: this.nextSeq,
+    };
+  }
+
+  /** Fills an empty table from a snapshot; the indexes are built again (their layout is no one's business). */
+  restore(s: WorkloadTableSnapshot): void {
+    for (const workload of s.workloads) {
+      this.workloads[workload.seq] = workload;
+      this.ids.add(workload.id, workload.seq);
+      if (workload.deletedAt === null) this.names(workload.project).add(workload.name, workload.seq);
+    }
+    this.workloads.length = Math.max(this.workloads.length, s.next);
+    this.deleted = [...s.deleted];
+    this.deletedHead = 0;
+    this.nextSeq = s.next;
   }
 
   clone(): WorkloadTable {

@@ -76,6 +76,15 @@ export class LwsController {
     return copy;
   }
 
+  /** The serial the next gang id gets: the controller's only state (see model-snapshot.ts). */
+  get serial(): number {
+    return this.gangSerial;
+  }
+
+  restoreSerial(serial: number): void {
+    this.gangSerial = serial;
+  }
+
   /** Creates the group with this index and submits its gang. */
   createGroup(workload: WorkloadState, index: number): GroupState {
     const group: GroupState = {

@@ -51,6 +51,18 @@ export function serverOpenApiDocument(): Record<string, unknown> {
         },
       },
     },
+    '/sim/v1/journal/compact': {
+      post: {
+        operationId: 'sim_compact_journal',
+        tags: ['Simulator'],
+        responses: {
+          200: ok('the snapshot written: its file, size in bytes and simulated time; the journal restarts from it'),
+          401: errorResponse,
+          403: errorResponse,
+          409: errorResponse,
+        },
+      },
+    },
     '/sim/v1/faults': {
       post: {
         operationId: 'sim_inject_fault',

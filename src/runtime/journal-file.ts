@@ -151,6 +151,14 @@ function parseEntry(line: string): JournalEntry | undefined {
     }
     if (value.kind === 'advance') return value as JournalEntry;
     if (
+      value.kind === 'base' &&
+      typeof value.snapshot === 'string' &&
+      typeof value.sha256 === 'string' &&
+      typeof value.generation === 'number' &&
+      typeof value.previousBytes === 'number'
+    )
+      return value as JournalEntry;
+    if (
       value.kind === 'anchor' &&
       typeof value.wallMs === 'number' &&
       typeof value.timeScale === 'number' &&

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Micros } from '../../sim/engine/index.ts';
@@ -34,7 +34,22 @@ export type JournalEntry =
       readonly seed: number;
       /** How many starts came before this one: the namespace of the workload ids this start hands out. */
       readonly boot?: number;
+    }
+  /**
+   * A compacted journal's first line: the state at `at` is the snapshot in `snapshot` (a file of the data
+   * directory, checked by its SHA-256), and the lines after this one follow it (see compaction.ts).
+   */
+  | {
+      readonly kind: 'base';
+      readonly at: Micros;
+      readonly snapshot: string;
+      readonly sha256: string;
+      readonly generation: number;
+      /** Bytes of the journal this one follows (journal.prev.jsonl once the compaction is done). */
+      readonly previousBytes: number;
     };
+
+export type BaseEntry = Extract<JournalEntry, { kind: 'base' }>;
 
 export interface WorkloadIdentity {
   readonly id: string;
@@ -82,11 +97,25 @@ export class Journal {
   /** The lines waiting to be written; they share one outcome. */
   private batch: Batch | undefined;
   private flushing: Promise<unknown> | undefined;
+  /** While a disk journal moves to its next file, appends gather but are not written. */
+  private rotating = false;
+  /** Lines and bytes in the file now (what a compaction policy weighs). */
+  private lineCount = 0;
+  private byteCount = 0;
 
   private constructor(
-    readonly path: string,
+    /** The file appended to (journal.jsonl; during a compaction, the next journal). */
+    public path: string,
     readonly durability: Durability,
   ) {}
+
+  get lines(): number {
+    return this.lineCount;
+  }
+
+  get bytes(): number {
+    return this.byteCount;
+  }
 
   /**
    * Reads what is there, cutting off a torn tail, then opens for append. Damaged lines refuse the journal unless
@@ -134,6 +163,8 @@ export class Journal {
     const journal = new Journal(path, durability);
     if (durability === 'disk') journal.handle = await open(path, 'a');
     else journal.fd = openSync(path, 'a');
+    journal.lineCount = entries.length;
+    journal.byteCount = existsSync(path) ? statSync(path).size : 0;
     return { ok: true, journal, recovery };
   }
 
@@ -147,7 +178,85 @@ export class Journal {
     return this.appendLine(`{"kind":"command","at":${at},"command":${commandJson}${createdField(created)}}\n`);
   }
 
+  /**
+   * From this call on, appends go to a new file at `path` that starts with `firstLine`; what was appended before
+   * it goes to the old file, which is complete (and, for a disk journal, synced) when this resolves. If the new
+   * file cannot be made, the journal stays where it was and this rejects: nothing appended is lost.
+   */
+  async rotate(path: string, firstLine: string): Promise<void> {
+    const old = this.batch;
+    this.batch = undefined;
+    this.rotating = true;
+    // Counted for the new file from now on: appends made while a disk journal rotates belong to it.
+    const [oldLines, oldBytes, firstBytes] = [this.lineCount, this.byteCount, Buffer.byteLength(firstLine)];
+    this.lineCount = 1;
+    this.byteCount = firstBytes;
+    try {
+      if (this.durability === 'process') this.rotateNow(path, firstLine, old);
+      else await this.rotateSynced(path, firstLine, old);
+      this.path = path;
+    } catch (e) {
+      this.lineCount += oldLines - 1;
+      this.byteCount += oldBytes - firstBytes;
+      throw e;
+    } finally {
+      this.rotating = false;
+      if (this.durability === 'disk') this.kick();
+    }
+  }
+
+  private rotateNow(path: string, firstLine: string, old: Batch | undefined): void {
+    if (this.fd === undefined) throw new Error('journal is closed');
+    if (old !== undefined) {
+      // Lines the snapshot includes: if they cannot be written, neither may the snapshot be.
+      try {
+        writeSync(this.fd, old.lines.join(''));
+        old.done();
+      } catch (e) {
+        old.fail(e);
+        throw e;
+      }
+    }
+    // No sync: a process journal survives kill -9, not power loss (a disk journal syncs in rotateSynced).
+    const fd = openSync(path, 'w');
+    try {
+      writeSync(fd, firstLine);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+  }
+
+  private async rotateSynced(path: string, firstLine: string, old: Batch | undefined): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.handle) throw new Error('journal is closed');
+    if (old !== undefined) {
+      try {
+        await this.handle.write(old.lines.join(''));
+        await this.handle.datasync();
+        old.done();
+      } catch (e) {
+        old.fail(e);
+        throw e;
+      }
+    }
+    const handle = await open(path, 'w');
+    try {
+      await handle.write(firstLine);
+      await handle.datasync();
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+    await this.handle.close();
+    this.handle = handle;
+  }
+
   private appendLine(line: string): Promise<void> {
+    this.lineCount++;
+    this.byteCount += Buffer.byteLength(line);
     let batch = this.batch;
     if (batch === undefined) {
       batch = this.batch = newBatch();
@@ -172,9 +281,13 @@ export class Journal {
     const batch = this.batch;
     if (batch === undefined) return;
     this.batch = undefined;
+    if (this.fd === undefined) batch.fail(new Error('journal is closed'));
+    else this.writeTo(this.fd, batch);
+  }
+
+  private writeTo(fd: number, batch: Batch): void {
     try {
-      if (this.fd === undefined) throw new Error('journal is closed');
-      writeSync(this.fd, batch.lines.join(''));
+      writeSync(fd, batch.lines.join(''));
       batch.done();
     } catch (e) {
       batch.fail(e);
@@ -183,7 +296,7 @@ export class Journal {
 
   /** Starts a flush unless one is running; a flush that ends re-checks, so no entry is ever left waiting. */
   private kick(): void {
-    if (this.flushing !== undefined || this.batch === undefined) return;
+    if (this.flushing !== undefined || this.batch === undefined || this.rotating) return;
     this.flushing = this.flush().finally(() => {
       this.flushing = undefined;
       this.kick();
@@ -195,7 +308,8 @@ export class Journal {
    * into the following batch: the disk's latency overlaps with the work of the requests behind it.
    */
   private async flush(): Promise<void> {
-    for (let batch = this.batch; batch !== undefined; batch = this.batch) {
+    // A rotation begun meanwhile owns what is appended after it: those lines wait for the next file.
+    for (let batch = this.batch; batch !== undefined && !this.rotating; batch = this.batch) {
       this.batch = undefined;
       try {
         if (!this.handle) throw new Error('journal is closed');

@@ -1,28 +1,40 @@
+import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../../sim/cluster/index.ts';
 import type { Micros } from '../../sim/engine/index.ts';
-import { SimulatedCluster, type GivenIdentity } from '../../sim/simulator/simulated-cluster.ts';
-import { ServingWatch } from '../../sim/simulator/serving-watch.ts';
-import { WorkloadHistory } from '../../sim/simulator/workload-history.ts';
-import { AllocationHistory } from '../../sim/simulator/allocation-history.ts';
-import { streamRandom } from '../../sim/scenario/seeds.ts';
+import type { SimulatedCluster } from '../../sim/simulator/simulated-cluster.ts';
+import type { ServingWatch } from '../../sim/simulator/serving-watch.ts';
+import type { WorkloadHistory } from '../../sim/simulator/workload-history.ts';
+import type { AllocationHistory } from '../../sim/simulator/allocation-history.ts';
+import type { Snapshotted } from '../../sim/simulator/model-snapshot.ts';
 import type { WorkloadTraffic } from '../../sim/serving/traffic.ts';
-import { fileLines } from '../serving/trace-file.ts';
 import type { SchedulerConfig } from '../../sim/scheduler/index.ts';
 import type { LifecycleDelays } from '../../sim/workloads/delays.ts';
 import { Organisation } from '../runai/organisation.ts';
 import type { TranslationContext } from '../runai/translate.ts';
-import { applyCommand, type CommandResult } from '../../sim/simulator/commands.ts';
-import { clusterCommand, encodeCommand, type EncodedCommand, type LiveCommand } from './commands.ts';
+import type { CommandResult } from '../../sim/simulator/commands.ts';
+import { encodeCommand, type LiveCommand } from './commands.ts';
 import { Journal, type Durability, type JournalDamage, type JournalEntry, type WorkloadIdentity } from './journal.ts';
 import { UuidNamespace } from '../../sim/config/stable-uuid.ts';
 import { DEFAULT_SERVER_LIMITS, type ClusterLimits } from '../../sim/simulator/limits.ts';
+import { recoverCompaction } from './compaction-recovery.ts';
+import {
+  Compactor,
+  DEFAULT_COMPACTION,
+  type CompactionPolicy,
+  type CompactionResult,
+  type TakeSnapshot,
+} from './compaction.ts';
+import { liveSnapshotText, type JournalMeta, type ReplaySettings } from './live-snapshot.ts';
+import { applyLive, rebuild, StartRefusedError, type RebuildInput, type Rebuilt } from './rebuild.ts';
 
-/** Simulated seconds between the samples of a served workload's metrics (Prometheus's usual scrape interval). */
-export const METRICS_SECONDS = 15;
+export { METRICS_SECONDS } from './rebuild.ts';
 
-/** Thrown by start when the journal has damaged lines and no repair was asked for. */
+/**
+ * Thrown by start when the journal has damaged lines and no repair was asked for, or a snapshot it follows is
+ * damaged (or from another cluster file), or a compaction left something it cannot sort out.
+ */
 export class JournalDamagedError extends Error {
-  constructor(readonly damage: JournalDamage) {
+  constructor(readonly damage: Pick<JournalDamage, 'message'>) {
     super(damage.message);
     this.name = 'JournalDamagedError';
   }
@@ -56,10 +68,16 @@ export interface LiveOptions {
   readonly delays?: LifecycleDelays;
   /** The cluster file's `traffic:`: workloads created under these names are served request by request. */
   readonly traffic?: ReadonlyMap<string, WorkloadTraffic>;
+  /** When the journal is compacted (default DEFAULT_COMPACTION; `{ entries: 0 }` never). */
+  readonly compaction?: CompactionPolicy;
+  /** Where notes of the running server go (compactions done or skipped); default nowhere. */
+  readonly log?: (message: string) => void;
 }
 
 export interface StartReport {
   readonly replayed: number;
+  /** The snapshot restored before the replay, if the journal follows one. */
+  readonly restored?: string;
   readonly problems: readonly string[];
   readonly seed: number;
   readonly resumedAt: Micros;
@@ -86,6 +104,7 @@ export class LiveCluster {
    */
   private readonly ids: UuidNamespace;
   private idsIssued = 0;
+  private compactor: Compactor | undefined;
 
   private constructor(
     readonly model: SimulatedCluster,
@@ -115,105 +134,95 @@ export class LiveCluster {
 
   static async start(spec: ClusterSpec, options: LiveOptions): Promise<{ live: LiveCluster; report: StartReport }> {
     const wallClock = options.wallClock ?? Date.now;
-    const opened = await Journal.open(options.dataDir, { durability: options.durability, repair: options.repair });
-    if (!opened.ok) throw new JournalDamagedError(opened);
-    const { journal, recovery } = opened;
-    const problems = [...recovery.problems];
-    const anchors = recovery.entries.filter((e): e is Extract<JournalEntry, { kind: 'anchor' }> => e.kind === 'anchor');
-    const first = anchors[0];
-    const boot = anchors.reduce((n, a, i) => Math.max(n, (a.boot ?? i) + 1), 0);
-    if (first && first.clusterId !== spec.id) {
-      await journal.close();
-      throw new Error(
-        `the journal in ${options.dataDir} belongs to cluster ${first.clusterId}, not ${spec.id}; use another --data-dir`,
-      );
-    }
-    // A replay must use the seed the journal was written with, whatever the flags say now.
-    const seed = first?.seed ?? options.seed;
-    if (first && first.seed !== options.seed)
-      problems.push(`the journal was written with seed ${first.seed}; replaying with it (not ${options.seed})`);
+    const { journal, entries, problems } = await openJournal(options);
     const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
-    // The history is bounded during the replay too: forgetting a deleted workload changes nothing that happens.
-    const model = SimulatedCluster.create(spec, {
-      seed,
-      scheduler: options.scheduler,
-      delays: options.delays,
-      keepDeleted: limits.deletedWorkloadsKept,
-    });
-    const organisation = new Organisation(spec.departments);
-    const names = namesOf(model, organisation);
-    // Watching from the first entry on: a replayed journal serves its workloads exactly as they were served.
-    const serving = new ServingWatch(model, {
-      random: (name) => streamRandom(seed, `traffic/${name}`),
-      traceLines: fileLines,
-      metricsSeconds: METRICS_SECONDS,
-    });
-    const history = new WorkloadHistory(model);
-    const allocations = new AllocationHistory(model);
-    const traffic = options.traffic ?? new Map<string, WorkloadTraffic>();
-    model.observers.on('workload-created', (w) => {
-      const t = traffic.get(w.requestedName);
-      if (t !== undefined) serving.watch(w, t);
-    });
-    let lastAt = 0;
-    let lastAnchor: Extract<JournalEntry, { kind: 'anchor' }> | undefined;
-    let replayed = 0;
-    for (const entry of recovery.entries) {
-      model.advanceTo(entry.at);
-      lastAt = Math.max(lastAt, entry.at);
-      if (entry.kind === 'anchor') lastAnchor = entry;
-      if (entry.kind !== 'command') continue;
-      try {
-        const result = applyLive(model, encodeCommand(entry.command, entry.requestText), names, entry.created);
-        if (!result.ok) problems.push(`journal entry ${replayed + 1} no longer applies: ${result.message}`);
-      } catch (e) {
-        problems.push(
-          `journal entry ${replayed + 1} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-      replayed++;
+    const settings = { spec, scheduler: options.scheduler, delays: options.delays };
+    let rebuilt: Rebuilt;
+    try {
+      rebuilt = rebuild(rebuildInput(spec, options, limits), entries);
+    } catch (e) {
+      await journal.close();
+      throw e instanceof StartRefusedError ? new JournalDamagedError({ message: e.message }) : e;
     }
-    // The simulated cluster kept running while the server was down, if the clock is the same one.
+    const { model, seed, boot } = rebuilt;
     const wallNow = wallClock();
-    const running = lastAnchor !== undefined && lastAnchor.timeScale === options.timeScale && options.timeScale > 0;
-    const resumeAt = running
-      ? Math.max(lastAt, lastAnchor!.at + Math.round((wallNow - lastAnchor!.wallMs) * 1000 * options.timeScale))
-      : lastAt;
+    const resumeAt = resumeTime(rebuilt, options.timeScale, wallNow);
     model.advanceTo(resumeAt);
     model.setLimits(limits);
-    await journal.append({
-      kind: 'anchor',
-      at: resumeAt,
-      wallMs: wallNow,
-      timeScale: options.timeScale,
-      clusterId: spec.id,
-      seed,
-      boot,
-    });
+    const anchor = { at: resumeAt, wallMs: wallNow, timeScale: options.timeScale };
+    await journal.append({ kind: 'anchor', ...anchor, clusterId: spec.id, seed, boot });
     const live = new LiveCluster(
       model,
       journal,
       options.timeScale,
       resumeAt,
       wallClock,
-      first?.wallMs ?? wallNow,
-      organisation,
-      serving,
-      history,
-      allocations,
+      rebuilt.epochMs ?? wallNow,
+      new Organisation(spec.departments),
+      rebuilt.serving,
+      rebuilt.history,
+      rebuilt.allocations,
       // The start's wall time too: should the anchor of a start be lost to damage, the next start's number could
       // repeat, its time cannot.
       boot === 0 ? `${spec.id}/workload/` : `${spec.id}/workload/${boot}.${wallNow}/`,
     );
-    if (options.timeScale > 0) {
-      live.timer = setInterval(() => {
-        // Once the cluster has stopped serving (journal failure) there is nothing left to advance.
-        if (live.failure !== undefined) clearInterval(live.timer);
-        else live.sync();
-      }, options.tickMs ?? 100);
-      live.timer.unref();
-    }
-    return { live, report: { replayed, problems, seed, resumedAt: resumeAt } };
+    const meta = { clusterId: spec.id, seed, boots: boot + 1, epochMs: live.epochMs, lastAnchor: anchor };
+    live.startCompaction(options, () => live.snapshotText(meta, settings), rebuilt);
+    live.startTimer(options.tickMs ?? 100);
+    const report = {
+      replayed: rebuilt.replayed,
+      problems: [...problems, ...rebuilt.problems],
+      seed,
+      resumedAt: resumeAt,
+    };
+    const restored = rebuilt.compaction.snapshot;
+    return { live, report: restored === undefined || rebuilt.snapshotRebuilt ? report : { ...report, restored } };
+  }
+
+  private startCompaction(options: LiveOptions, take: TakeSnapshot, rebuilt: Rebuilt): void {
+    const policy = options.compaction ?? DEFAULT_COMPACTION;
+    const compactor = new Compactor(
+      options.dataDir,
+      this.journal,
+      policy,
+      take,
+      options.log ?? (() => {}),
+      rebuilt.compaction,
+    );
+    this.compactor = compactor;
+    // A journal replayed at length is compacted at once (the next start is quick), a rebuilt snapshot written anew.
+    if (rebuilt.snapshotRebuilt) void compactor.compact();
+    else compactor.poke();
+  }
+
+  private startTimer(tickMs: number): void {
+    if (this.timeScale <= 0) return;
+    this.timer = setInterval(() => {
+      // Once the cluster has stopped serving (journal failure) there is nothing left to advance.
+      if (this.failure !== undefined) clearInterval(this.timer);
+      else this.sync();
+    }, tickMs);
+    this.timer.unref();
+  }
+
+  /** The state as a snapshot's text, taken now (for the compactor). */
+  private snapshotText(meta: JournalMeta, settings: ReplaySettings): Snapshotted<{ text: string; at: Micros }> {
+    if (this.failure !== undefined) return { ok: false, reason: this.failure };
+    this.sync();
+    const parts = {
+      model: this.model,
+      history: this.history,
+      allocations: this.allocations,
+      serving: this.serving,
+      meta,
+    };
+    const text = liveSnapshotText(parts, settings);
+    return text.ok ? { ok: true, value: { text: text.value, at: this.model.now } } : text;
+  }
+
+  /** Compacts the journal now (see compaction.ts); the server does it on its own when the journal has grown. */
+  compact(): Promise<CompactionResult> {
+    return this.compactor!.compact();
   }
 
   /** The simulated time now. */
@@ -253,7 +262,9 @@ export class LiveCluster {
         created = { id: result.value.id, name: result.value.name };
         this.idsIssued++;
       }
-      await this.record(this.journal.appendCommand(this.model.now, encoded.json, created));
+      const appended = this.journal.appendCommand(this.model.now, encoded.json, created);
+      this.compactor?.poke();
+      await this.record(appended);
     }
     return result;
   }
@@ -295,18 +306,43 @@ export class LiveCluster {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.compactor?.close();
     await this.journal.close();
   }
 }
 
-function applyLive(
-  model: SimulatedCluster,
-  encoded: EncodedCommand,
-  names: TranslationContext,
-  identity?: GivenIdentity,
-): CommandResult {
-  const translated = clusterCommand(encoded, names, identity);
-  return translated.ok ? applyCommand(model, translated.command) : translated;
+/** Finishes or undoes an interrupted compaction, then opens the journal; damage refuses the start. */
+async function openJournal(
+  options: LiveOptions,
+): Promise<{ journal: Journal; entries: readonly JournalEntry[]; problems: string[] }> {
+  const recovered = existsSync(options.dataDir)
+    ? recoverCompaction(options.dataDir)
+    : { ok: true as const, problems: [] };
+  if (!recovered.ok) throw new JournalDamagedError({ message: recovered.message });
+  const opened = await Journal.open(options.dataDir, { durability: options.durability, repair: options.repair });
+  if (!opened.ok) throw new JournalDamagedError(opened);
+  const { journal, recovery } = opened;
+  return { journal, entries: recovery.entries, problems: [...recovered.problems, ...recovery.problems] };
+}
+
+function rebuildInput(spec: ClusterSpec, options: LiveOptions, limits: ClusterLimits): RebuildInput {
+  return {
+    spec,
+    settings: { spec, scheduler: options.scheduler, delays: options.delays },
+    // The history is bounded during the replay too: forgetting a deleted workload changes nothing that happens.
+    model: { scheduler: options.scheduler, delays: options.delays, keepDeleted: limits.deletedWorkloadsKept },
+    seed: options.seed,
+    dataDir: options.dataDir,
+    repair: options.repair === true,
+    traffic: options.traffic ?? new Map<string, WorkloadTraffic>(),
+    names: (model) => namesOf(model, new Organisation(spec.departments)),
+  };
+}
+
+/** The simulated cluster kept running while the server was down, if the clock is the same one. */
+function resumeTime({ lastAt, lastAnchor }: Rebuilt, timeScale: number, wallNow: number): Micros {
+  if (lastAnchor === undefined || lastAnchor.timeScale !== timeScale || timeScale <= 0) return lastAt;
+  return Math.max(lastAt, lastAnchor.at + Math.round((wallNow - lastAnchor.wallMs) * 1000 * timeScale));
 }
 
 function namesOf(model: SimulatedCluster, organisation: Organisation): TranslationContext {

@@ -15,6 +15,31 @@ async function open(dataDir: string, options: JournalOptions = {}) {
 }
 
 describe('journal', () => {
+  it.each(['process', 'disk'] as const)(
+    'rotates: what was appended before goes to the old file, what comes after to the new one (%s)',
+    async (durability) => {
+      const dataDir = dir();
+      const { journal } = await open(dataDir, { durability });
+      const before = Array.from({ length: 20 }, (_, i) => journal.append({ kind: 'advance', at: i }));
+      // A disk journal's flush is under way; the rotation starts in the same turn as the appends before it.
+      const next = join(dataDir, 'journal.next.jsonl');
+      const rotated = journal.rotate(next, line({ kind: 'advance', at: 100 }));
+      const after = Array.from({ length: 20 }, (_, i) => journal.append({ kind: 'advance', at: 101 + i }));
+      await Promise.all([...before, rotated, ...after]);
+      const more = Array.from({ length: 5 }, (_, i) => journal.append({ kind: 'advance', at: 200 + i }));
+      await Promise.all(more);
+      await journal.close();
+      const ats = (path: string) =>
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => (JSON.parse(l) as { at: number }).at);
+      expect(ats(join(dataDir, 'journal.jsonl'))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(ats(next)).toEqual([100, ...Array.from({ length: 20 }, (_, i) => 101 + i), 200, 201, 202, 203, 204]);
+      expect(journal.lines).toBe(26);
+    },
+  );
+
   it('appends entries durably and reads them back in order, concurrent appends included', async () => {
     const dataDir = dir();
     const { journal } = await open(dataDir);

@@ -3,11 +3,12 @@ import { parseArgs } from 'node:util';
 import { buildServer } from '../../api/server.ts';
 import type { Organisation } from '../../runai/organisation.ts';
 import { DEFAULT_CLUSTER_FILE, loadClusterFile } from '../../config/load-cluster.ts';
-import { JournalDamagedError, LiveCluster } from '../../runtime/live-cluster.ts';
+import { JournalDamagedError, LiveCluster, type StartReport } from '../../runtime/live-cluster.ts';
 import { tokenSecret } from '../../runtime/token-secret.ts';
+import { DEFAULT_COMPACTION } from '../../runtime/compaction.ts';
 import { AccessTokens, sha256Hex, type Application } from '../../api/access-tokens.ts';
 
-export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync] [--repair]`;
+export const SERVE_USAGE = `lwsim serve [--host 127.0.0.1] [--port 8080] [--cluster FILE] [--time-scale 60] [--data-dir .lwsim] [--seed N] [--kernel-threads N] [--fsync] [--repair] [--compact-after 20000]`;
 
 /** `lwsim serve`: the Run:ai API over a live simulated cluster. Resolves when the server has stopped. */
 export async function serve(args: string[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function serve(args: string[]): Promise<number> {
       seed: { type: 'string', default: '1' },
       fsync: { type: 'boolean', default: false },
       repair: { type: 'boolean', default: false },
+      'compact-after': { type: 'string', default: String(DEFAULT_COMPACTION.entries) },
       'kernel-threads': { type: 'string', default: String(availableParallelism()) },
     },
   });
@@ -37,12 +39,17 @@ export async function serve(args: string[]): Promise<number> {
   if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 1024)
     return usage(`--kernel-threads must be 1..1024, got ${values['kernel-threads']}`);
 
+  const compactAfter = Number(values['compact-after']);
+  if (!Number.isSafeInteger(compactAfter) || compactAfter < 0)
+    return usage(`--compact-after must be a whole number of journal lines (0: never), got ${values['compact-after']}`);
+
   const loaded = await loadClusterFile(values.cluster);
   if (!loaded.ok) {
     for (const e of loaded.errors) process.stderr.write(`${e}\n`);
     return 2;
   }
   let started: Awaited<ReturnType<typeof LiveCluster.start>>;
+  const startedAt = performance.now();
   try {
     started = await LiveCluster.start(loaded.spec, {
       timeScale,
@@ -54,6 +61,8 @@ export async function serve(args: string[]): Promise<number> {
       delays: loaded.delays,
       traffic: loaded.server.traffic,
       limits: loaded.server.limits,
+      compaction: { entries: compactAfter },
+      log: (message) => process.stderr.write(`${message}\n`),
     });
   } catch (e) {
     if (!(e instanceof JournalDamagedError)) throw e;
@@ -61,6 +70,7 @@ export async function serve(args: string[]): Promise<number> {
     return 1;
   }
   const { live, report } = started;
+  const rebuildSeconds = (performance.now() - startedAt) / 1000;
   for (const problem of report.problems) process.stderr.write(`journal: ${problem}\n`);
   const { users, modelSize } = loaded.server;
   const adminToken = process.env.LWSIM_TOKEN || undefined;
@@ -81,7 +91,7 @@ export async function serve(args: string[]): Promise<number> {
       loaded.spec.id,
       loaded.spec.name,
       timeScale,
-      report.replayed,
+      journalNote(report, rebuildSeconds),
       values['data-dir'],
       users[0]?.token,
       adminToken !== undefined,
@@ -110,7 +120,7 @@ function banner(
   clusterId: string,
   name: string,
   timeScale: number,
-  replayed: number,
+  journal: string,
   dataDir: string,
   devToken: string | undefined,
   adminToken: boolean,
@@ -133,7 +143,7 @@ function banner(
   return [
     `lwsim serving the Run:ai API at ${url}`,
     `  cluster ${name} (clusterId ${clusterId}); clock: ${timeScale === 0 ? 'manual (POST /sim/v1/clock/advance)' : `${timeScale}x real time`}`,
-    `  journal: ${dataDir}/journal.jsonl${replayed > 0 ? ` (${replayed} requests replayed)` : ''}`,
+    `  journal: ${dataDir}/journal.jsonl${journal}`,
     `  auth: send "Authorization: Bearer <token>"${devToken ? `; development token (public, from the cluster file): ${devToken}` : ''}${adminToken ? '; LWSIM_TOKEN is an admin token' : ''}`,
     ...(devApp === undefined
       ? []
@@ -149,6 +159,15 @@ function banner(
     `  curl -s ${url}/api/v1/workloads -H 'Authorization: Bearer ${token}'`,
     '',
   ].join('\n');
+}
+
+/** What the start found in the journal, and how long rebuilding the model took. */
+function journalNote(report: StartReport, seconds: number): string {
+  const parts = [
+    ...(report.restored === undefined ? [] : [`${report.restored} restored`]),
+    ...(report.replayed > 0 ? [`${report.replayed} requests replayed`] : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')} in ${seconds.toFixed(2)} s)`;
 }
 
 /** `LWSIM_APP_ID` and `LWSIM_APP_SECRET` together add one administrator application (for development). */

@@ -14,6 +14,7 @@ import { buildServer } from '../../../src/api/server.ts';
 import type { ServerUser } from '../../../src/config/server-config.ts';
 import { LiveCluster } from '../../../src/runtime/live-cluster.ts';
 import { tokenSecret } from '../../../src/runtime/token-secret.ts';
+import type { CompactionPolicy } from '../../../src/runtime/compaction.ts';
 import { AccessTokens, sha256Hex, type Application } from '../../../src/api/access-tokens.ts';
 import { parseClusterText } from '../../../src/config/cluster-document.ts';
 import type { WorkloadTraffic } from '../../../sim/serving/traffic.ts';
@@ -128,6 +129,8 @@ export async function startLwsim(
     traffic?: string;
     /** Instead of TEST_CLUSTER (keep its departments for the test users' projects). */
     cluster?: ClusterSpec;
+    /** When the journal is compacted (default: the server's). */
+    compaction?: CompactionPolicy;
   } = {},
 ): Promise<LwsimServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lwsim-api-'));
@@ -136,6 +139,7 @@ export async function startLwsim(
     dataDir,
     seed: 1,
     ...(options.traffic !== undefined ? { traffic: trafficOf(options.traffic) } : {}),
+    ...(options.compaction !== undefined ? { compaction: options.compaction } : {}),
   });
   const accessTokens = new AccessTokens(tokenSecret(dataDir), TEST_APPLICATIONS);
   // Two kernel threads per serving engine: the suites run two at a time on a 2-core machine.
