@@ -269,14 +269,20 @@ function longestWaits({ workloads }: ReplayReport): Section {
   };
 }
 
-/** Waiting reasons in the order a person reads them: capacity first, then the quota gates. */
-const WAIT_REASONS = ['Unschedulable', 'NonPreemptibleOverQuota', 'OverLimit', 'Evicted', 'NotTried'] as const;
+/** Waiting reasons in the order a person reads them (capacity first, then the quota gates), with their columns. */
+const WAIT_REASONS = [
+  ['Unschedulable', 'No room (h)'],
+  ['NonPreemptibleOverQuota', 'Over quota (h)'],
+  ['OverLimit', 'Over limit (h)'],
+  ['Evicted', 'Evicted (h)'],
+  ['NotTried', 'Not tried (h)'],
+] as const;
 
 /** Evictions and waiting per project; absent when nobody was evicted and nothing waited. */
 function contention(report: ReplayReport): Section | undefined {
   const projects = report.projects ?? [];
   const hours = (p: (typeof projects)[number], reason: string): number => p.pendingGangHours[reason] ?? 0;
-  const reasons = WAIT_REASONS.filter((r) => projects.some((p) => hours(p, r) > 0));
+  const reasons = WAIT_REASONS.filter(([r]) => projects.some((p) => hours(p, r) > 0));
   const evictions = (e: { preempted: number; reclaimed: number }): number => e.preempted + e.reclaimed;
   if (reasons.length === 0 && !projects.some((p) => evictions(p.evicted) > 0)) return undefined;
   const workloads = new Map<string, number>();
@@ -287,7 +293,7 @@ function contention(report: ReplayReport): Section | undefined {
     formatCount(p.evicted.preempted),
     formatCount(p.evicted.reclaimed),
     formatCount(evictions(p.evicting)),
-    ...reasons.map((r) => formatHours(hours(p, r))),
+    ...reasons.map(([r]) => formatHours(hours(p, r))),
   ]);
   return {
     id: 'contention',
@@ -300,14 +306,15 @@ function contention(report: ReplayReport): Section | undefined {
           right('Preempted'),
           right('Reclaimed'),
           right('Evicted others'),
-          ...reasons.map((r) => right(`${r} (gang-h)`)),
+          ...reasons.map(([, column]) => right(column)),
         ],
         rows,
       ),
       note(
         'Preempted and Reclaimed count the project’s gangs that lost their place; Evicted others counts the gangs its own ',
-        'gangs displaced. The last columns are gang-hours spent waiting, by the reason the gang had at each sample ',
-        '(Unschedulable: no room; the quota codes: its quota gate; Evicted: until a cycle tried it again).',
+        'gangs displaced. The (h) columns are gang-hours its gangs spent waiting, by the reason they had at each sample: no room ',
+        '(Unschedulable), over quota (NonPreemptibleOverQuota), over limit (OverLimit), evicted (until a cycle tried ',
+        'them again), not tried (before a first cycle).',
       ),
     ],
   };

@@ -40,15 +40,7 @@ describe('report.md', () => {
     const [table] = tablesUnder(md, '## Contention by project');
     const workloads = (p: string) => String(report.workloads.filter((w) => w.project === p).length);
     expect(table).toEqual([
-      [
-        'Project',
-        'Workloads',
-        'Preempted',
-        'Reclaimed',
-        'Evicted others',
-        'Unschedulable (gang-h)',
-        'NonPreemptibleOverQuota (gang-h)',
-      ],
+      ['Project', 'Workloads', 'Preempted', 'Reclaimed', 'Evicted others', 'No room (h)', 'Over quota (h)'],
       ['`team-a`', workloads('team-a'), '0', '2', '1', '4.0', '–'],
       ['`team-b`', workloads('team-b'), '1', '1', '0', '–', '–'],
       ['`research`', workloads('research'), '2', '0', '3', '6.0', '3.0'],
