@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GPU_UNITS } from '../../sim/cluster/index.ts';
 import fc from 'fast-check';
-import { computeFairShare, FairShareCache, QueueTree, QueueUsage, type DepartmentSpec } from '../../sim/scheduler/index.ts';
+import {
+  computeFairShare,
+  FairShareCache,
+  QueueTree,
+  QueueUsage,
+  type DepartmentSpec,
+} from '../../sim/scheduler/index.ts';
 
 /** Fair shares in GPUs by queue name, for one pool of `capacity` GPUs and the given requests. */
 function shares(
