@@ -48,7 +48,7 @@ describe('scenario replay', () => {
   });
 
   it('loads the shipped scenarios', async () => {
-    for (const name of ['default.yaml', 'demo.yaml', 'scale-5k.yaml', 'scale-5k-contended.yaml']) {
+    for (const name of ['default.yaml', 'demo.yaml', 'scale-5k.yaml', 'scale-5k-contended.yaml', 'scale-50k.yaml']) {
       const scenario = await load(join(SCENARIOS, name));
       expect(scenario.steps.length).toBeGreaterThan(0);
     }
