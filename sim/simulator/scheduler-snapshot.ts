@@ -124,6 +124,8 @@ export function restoreScheduler(
   scheduler.usage.allocated.set(s.usage.allocated);
   scheduler.usage.allocatedNonPreemptible.set(s.usage.allocatedNonPreemptible);
   scheduler.usage.pending.set(s.usage.pending);
+  // Written behind the books' back: whatever follows them (the fair-share cache) must look at all of it again.
+  scheduler.usage.changed.fill(1);
   scheduler.cluster.restoreFrom(s.cluster);
   scheduler.restoreFrees(s.frees);
 }
