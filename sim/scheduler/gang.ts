@@ -91,12 +91,21 @@ export interface ParkedPool {
 
 export type GangPhase = 'pending' | 'running';
 
+/** What a gang needs in total, to skip domains that cannot hold it without trying them. */
+export interface GangNeed {
+  readonly wholeGpus: number;
+  readonly units: number;
+  readonly fullNodes: number;
+}
+
 /** What follows from a gang's spec and the cluster's layout alone: worked out once, shared by clones. */
 export interface GangFacts {
   /** Pool indexes to try, in order. */
   readonly pools: readonly number[];
   /** The quota charge in each pool, GPU units. */
   readonly units: Float64Array;
+  /** What it needs in all in each pool (whole devices, GPU units, empty nodes), for GangPlacer.mightFit. */
+  readonly needs: readonly GangNeed[];
   /** Equal for gangs that ask exactly the same (resources, constraints, topology); -1 until first asked. */
   shape: number;
 }

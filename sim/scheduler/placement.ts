@@ -9,7 +9,7 @@ import {
 import type { PolicyName } from '../fgd/policies/index.ts';
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
 import { FitTallies, refusalReason, VERDICTS, type PoolTally, type Verdict } from './fit-tally.ts';
-import type { GangPod, GangSpec } from './gang.ts';
+import type { GangNeed, GangPod, GangSpec } from './gang.ts';
 import { hash32, PolicyPlacer, TieBreakOrder, type PolicyChoice } from './policy-placement.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
 import type { SchedulerConfig } from './scheduler-config.ts';
@@ -26,13 +26,6 @@ export type PlacementResult = { ok: true; bindings: Binding[] } | { ok: false; m
 
 /** Domains up to this size are scanned node by node; bigger ones are searched through the pool's index. */
 const SCAN_LIMIT = 64;
-
-/** What a gang needs in total, to skip domains that cannot hold it without trying them. */
-interface GangNeed {
-  readonly wholeGpus: number;
-  readonly units: number;
-  readonly fullNodes: number;
-}
 
 /**
  * Places a gang in one pool, whole or not at all: tries node sets from the tightest topology domain that can
@@ -103,8 +96,7 @@ export class GangPlacer {
    * Whether the pool has, in all, the free capacity the gang needs (whole devices, GPU units, empty nodes): when it
    * has not, no placement can succeed, whatever the search would try.
    */
-  mightFit(gang: GangSpec, pool: number): boolean {
-    const need = this.need(gang, pool);
+  mightFit(need: GangNeed, pool: number): boolean {
     const root = this.cluster.layout.pools[pool]!.root;
     return (
       this.cluster.domainFreeGpuUnits(root) >= need.units &&
@@ -113,7 +105,8 @@ export class GangPlacer {
     );
   }
 
-  private need(gang: GangSpec, pool: number): GangNeed {
+  /** What the gang needs in all in the pool (for `mightFit`; the scheduler keeps it with the gang's facts). */
+  need(gang: GangSpec, pool: number): GangNeed {
     const layout = this.cluster.layout;
     const memory = poolMaxDeviceMemory(layout, pool);
     const perNode = layout.pools[pool]!.gpusPerNodeMax;

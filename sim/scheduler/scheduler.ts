@@ -110,6 +110,7 @@ export class Scheduler implements SchedulerCore {
       facts: {
         pools: poolIndexes.length > 0 ? poolIndexes : layout.pools.map((p) => p.index),
         units: Float64Array.from(layout.pools, (p) => gangQuotaUnits(spec, layout, p.index)),
+        needs: layout.pools.map((p) => this.placer.need(spec, p.index)),
         shape: -1,
       },
       seq,

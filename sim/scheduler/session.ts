@@ -92,7 +92,10 @@ export class Session {
     // Parked: placement failed here before, and since then nothing was freed, or not enough for the gang in all:
     // it fails again the same way.
     const parked = parkedIn(gang, pool);
-    if (parked !== undefined && (parked.frees === core.freesIn(pool) || !core.placer.mightFit(gang.spec, pool)))
+    if (
+      parked !== undefined &&
+      (parked.frees === core.freesIn(pool) || !core.placer.mightFit(gang.facts.needs[pool]!, pool))
+    )
       return { ok: false, reason: parked.reason };
     const failed = this.place(gang, pool, parked);
     if (failed === null) return { ok: true };
