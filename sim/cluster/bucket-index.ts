@@ -2,12 +2,6 @@
 export type BucketIndexSnapshot = readonly (readonly number[])[];
 
 /**
- * Members (dense integer ids) filed under small integer keys, for example nodes by their count of free GPUs.
- * Moving a member is O(1) (intrusive doubly linked lists in typed arrays); finding the next non-empty key is a
- * scan of a bitmap, 32 keys per step. This is what lets placement find "the fullest node with at least k free
- * GPUs" without looking at every node.
- */
-/**
  * The moves of a set of bucket indexes while recording, so that undoing them puts every member back exactly where
  * it was, order inside its bucket included: a trial placement that is rolled back leaves no trace in the tie-break
  * order (moving a member back by `set` would file it at the end of its bucket instead).
@@ -42,6 +36,12 @@ export class MoveLog {
   }
 }
 
+/**
+ * Members (dense integer ids) filed under small integer keys, for example nodes by their count of free GPUs.
+ * Moving a member is O(1) (intrusive doubly linked lists in typed arrays); finding the next non-empty key is a
+ * scan of a bitmap, 32 keys per step. This is what lets placement find "the fullest node with at least k free
+ * GPUs" without looking at every node.
+ */
 export class BucketIndex {
   private head: Int32Array; // per key: first member or -1
   private tail: Int32Array; // per key: last member or -1

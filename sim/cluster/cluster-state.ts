@@ -1,5 +1,6 @@
 import { BucketIndex, MoveLog, type BucketIndexSnapshot } from './bucket-index.ts';
 import type { ClusterLayout, DomainInfo, NodeInfo } from './layout.ts';
+import { NodeChanges } from './node-changes.ts';
 
 /**
  * GPU capacity is counted in integer units, a millionth of a device: fractions like 1/3 or 20 GiB of 80 GiB add
@@ -39,31 +40,6 @@ const FITS: FitResult = { ok: true };
 export interface TrialMark {
   readonly applied: number;
   readonly moves: number;
-}
-
-/**
- * The nodes of one pool in the order they changed. Bounded: when it would grow past a few times the pool's size it
- * starts afresh under a new epoch, and a follower of an older epoch must look at every node again.
- */
-export class NodeChanges {
-  epoch = 0;
-  nodes: number[] = [];
-  private readonly limit: number;
-
-  constructor(poolSize: number) {
-    this.limit = Math.max(4096, 4 * poolSize);
-  }
-
-  push(node: number): void {
-    if (this.nodes.length >= this.limit) this.restart();
-    this.nodes.push(node);
-  }
-
-  /** Starts afresh: followers of the old epoch look at every node again. */
-  restart(): void {
-    this.nodes = [];
-    this.epoch++;
-  }
 }
 
 /** Free capacity of a node or a domain. */

@@ -4,6 +4,7 @@ export * from './spec.ts';
 export * from './layout.ts';
 export * from './bucket-index.ts';
 export * from './cluster-state.ts';
+export * from './node-changes.ts';
 export * from './cluster-file.ts';
 
 import { ClusterLayout, type LayoutError } from './layout.ts';

@@ -45,14 +45,7 @@ export class FitTallies {
 
 class Tally implements PoolTally {
   readonly refused = new Map<string, number>();
-  readonly verdicts: Record<Verdict, number> = {
-    fits: 0,
-    'node-not-ready': 0,
-    gpu: 0,
-    'gpu-memory': 0,
-    cpu: 0,
-    memory: 0,
-  };
+  readonly verdicts = noVerdicts();
   /** Per node of the cluster: its verdict's index in VERDICTS, or REFUSED. */
   private readonly verdictOf: Uint8Array;
   private readonly changes: NodeChanges;
@@ -107,6 +100,35 @@ class Tally implements PoolTally {
   private verdict(node: number): number {
     return VERDICTS.indexOf(this.cluster.fitFailure(node, this.pod.resources) ?? 'fits');
   }
+}
+
+/**
+ * The verdicts over a few nodes (a domain, one node), asked node by node; a whole pool's are kept up to date in
+ * FitTallies instead.
+ */
+export function scanTally(
+  cluster: ClusterState,
+  eligibility: EligibilityCache,
+  pod: GangPod,
+  pool: number,
+  nodes: readonly number[],
+): PoolTally {
+  const allowed = eligibility.forPod(pod, pool).allowed;
+  const refused = new Map<string, number>();
+  const verdicts = noVerdicts();
+  for (const node of nodes) {
+    if (allowed !== null && allowed[node] !== 1) {
+      const reason = refusalReason(eligibility, pod, pool, node);
+      refused.set(reason, (refused.get(reason) ?? 0) + 1);
+    } else {
+      verdicts[cluster.fitFailure(node, pod.resources) ?? 'fits']++;
+    }
+  }
+  return { refused, verdicts };
+}
+
+function noVerdicts(): Record<Verdict, number> {
+  return Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
 }
 
 /** Why the pod's filters refuse the node, in diagnosis's words. */

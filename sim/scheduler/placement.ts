@@ -8,7 +8,7 @@ import {
 } from '../cluster/index.ts';
 import type { PolicyName } from '../fgd/policies/index.ts';
 import type { EligibilityCache, PoolEligibility } from './eligibility.ts';
-import { FitTallies, refusalReason, VERDICTS, type PoolTally, type Verdict } from './fit-tally.ts';
+import { FitTallies, scanTally, VERDICTS, type Verdict } from './fit-tally.ts';
 import type { GangNeed, GangPod, GangSpec } from './gang.ts';
 import { hash32, PolicyPlacer, TieBreakOrder, type PolicyChoice } from './policy-placement.ts';
 import { poolMaxDeviceMemory, quotaUnits, wholeDevices } from './requests.ts';
@@ -307,7 +307,16 @@ export class GangPlacer {
   private diagnose(gang: GangSpec, pool: number, failedPod: number, placed: number, set: NodeSet): string {
     const { layout } = this.cluster;
     const pod = gang.pods[failedPod]!;
-    const tally = set.kind === 'pool' ? this.tallies.of(pod, pool) : this.scanTally(pod, pool, set);
+    const tally =
+      set.kind === 'pool'
+        ? this.tallies.of(pod, pool)
+        : scanTally(
+            this.cluster,
+            this.eligibility,
+            pod,
+            pool,
+            set.kind === 'node' ? [set.node] : layout.domains[set.domain]!.nodes,
+          );
     const counts = new Map(tally.refused);
     for (const verdict of VERDICTS) {
       const n = tally.verdicts[verdict];
@@ -327,26 +336,6 @@ export class GangPlacer {
     if (gang.pods.length === 1) return `Resources were not found for pod ${podName(gang, pod)}${where} due to: ${why}.`;
     return `Resources were found for ${placed} pods while ${gang.pods.length} are required for gang scheduling${where}. Additional pods cannot be scheduled due to: ${why}.`;
   }
-
-  /**
-   * The verdicts over a domain or one node, asked node by node (pools, with thousands of nodes, keep theirs up to
-   * date in FitTallies).
-   */
-  private scanTally(pod: GangPod, pool: number, set: Exclude<NodeSet, { kind: 'pool' }>): PoolTally {
-    const eligible = this.eligibility.forPod(pod, pool);
-    const nodes = set.kind === 'node' ? [set.node] : this.cluster.layout.domains[set.domain]!.nodes;
-    const refused = new Map<string, number>();
-    const verdicts: Record<Verdict, number> = { ...NO_VERDICTS };
-    for (const node of nodes) {
-      if (eligible.allowed !== null && eligible.allowed[node] !== 1) {
-        const reason = refusalReason(this.eligibility, pod, pool, node);
-        refused.set(reason, (refused.get(reason) ?? 0) + 1);
-      } else {
-        verdicts[this.cluster.fitFailure(node, pod.resources) ?? 'fits']++;
-      }
-    }
-    return { refused, verdicts };
-  }
 }
 
 const RESOURCE_WORDS: Record<Verdict, string> = {
@@ -357,8 +346,6 @@ const RESOURCE_WORDS: Record<Verdict, string> = {
   cpu: "didn't have enough resources: CPU cores",
   memory: "didn't have enough resources: CPU memory",
 };
-
-const NO_VERDICTS = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
 
 function podName(gang: GangSpec, pod: GangPod): string {
   return `${gang.workload ?? gang.id}/${pod.role}`;

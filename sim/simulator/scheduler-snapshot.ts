@@ -70,21 +70,22 @@ export function snapshotScheduler(scheduler: Scheduler): Snapshotted<SchedulerSn
   };
 }
 
+/** The fields a restore gives back to each gang (after re-submitting it, which sets the rest). */
+const RESTORED = [
+  'phase',
+  'pool',
+  'bindings',
+  'pending',
+  'parked',
+  'firstPlacedAt',
+  'lastPlacedAt',
+  'pendingMicros',
+  'pendingSince',
+  'evictions',
+] as const satisfies readonly (keyof GangSnapshot & keyof GangState)[];
+
 function gangSnapshot(g: Readonly<GangState>): GangSnapshot {
-  return {
-    id: g.spec.id,
-    phase: g.phase,
-    pool: g.pool,
-    bindings: g.bindings,
-    pending: g.pending,
-    parked: g.parked,
-    submittedAt: g.submittedAt,
-    firstPlacedAt: g.firstPlacedAt,
-    lastPlacedAt: g.lastPlacedAt,
-    pendingMicros: g.pendingMicros,
-    pendingSince: g.pendingSince,
-    evictions: g.evictions,
-  };
+  return { id: g.spec.id, submittedAt: g.submittedAt, ...fieldsOf(g) };
 }
 
 /**
@@ -140,17 +141,7 @@ function moveToBackOfPending(scheduler: Scheduler, gang: GangState, now: Micros)
   scheduler.applyCommit({ placed: [], evicted: [gang], evictedFrom: [] }, now);
 }
 
-function fieldsOf(g: GangSnapshot): Partial<GangState> {
-  return {
-    phase: g.phase,
-    pool: g.pool,
-    bindings: [...g.bindings],
-    pending: g.pending,
-    parked: g.parked,
-    firstPlacedAt: g.firstPlacedAt,
-    lastPlacedAt: g.lastPlacedAt,
-    pendingMicros: g.pendingMicros,
-    pendingSince: g.pendingSince,
-    evictions: g.evictions,
-  };
+function fieldsOf(g: GangSnapshot | Readonly<GangState>): Pick<GangState, (typeof RESTORED)[number]> {
+  const fields = Object.fromEntries(RESTORED.map((k) => [k, g[k]])) as Pick<GangState, (typeof RESTORED)[number]>;
+  return { ...fields, bindings: [...g.bindings] };
 }
